@@ -1,0 +1,1 @@
+//! placeholder: the article stage is written on the extraction branch.

@@ -1,0 +1,15 @@
+//! stancekit: who said what about whom in news articles, and with which stance.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//! `article` (date, title, paragraphs, noise removed) → `quotes` (spans, kind,
+//! speaker) → `parties` (alias dictionary, mentions, speaker affiliation) →
+//! `features` (tokens, stems, negation, target-aware n-grams, TF-IDF) →
+//! `model` (train, predict, save/load) → `report` (metrics, Markdown/JSON/SVG).
+
+pub mod article;
+pub mod error;
+pub mod parties;
+pub mod quotes;
+pub mod text;
+
+pub use error::{Error, Result};

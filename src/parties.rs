@@ -1,0 +1,1 @@
+//! placeholder: the parties stage is written on the extraction branch.

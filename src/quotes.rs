@@ -1,0 +1,1 @@
+//! placeholder: the quotes stage is written on the extraction branch.

@@ -1,0 +1,251 @@
+//! Text primitives shared by every stage: tokens with byte spans, and the one
+//! place where byte offsets (used everywhere inside Rust) are converted to the
+//! character offsets (Unicode scalar values) that users see in JSON.
+
+/// What a token is made of; punctuation matters because it ends negation scope
+/// and sentences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Word,
+    Number,
+    Punct,
+}
+
+/// A token borrowed from its text, with its byte span in that text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+    pub kind: TokenKind,
+}
+
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '\u{2019}'
+}
+
+/// Splits text into word, number and punctuation tokens. Words are runs of
+/// alphanumeric characters (any script) and combining marks; an apostrophe or
+/// hyphen between two letters stays inside the word ("don't", "Russia's",
+/// "co-operation") so negations and possessives survive tokenisation.
+/// Whitespace and control characters are skipped.
+pub fn tokenize(text: &str) -> Vec<Token<'_>> {
+    let mut tokens = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if c.is_alphanumeric() {
+            let mut end = start + c.len_utf8();
+            let mut all_digits = c.is_numeric();
+            while let Some(&(i, d)) = chars.peek() {
+                if d.is_alphanumeric() || is_combining(d) {
+                    all_digits &= d.is_numeric();
+                    end = i + d.len_utf8();
+                    chars.next();
+                } else if (is_apostrophe(d) || d == '-' || d == '.' || d == ',')
+                    && joins_word(text, i + d.len_utf8(), d, all_digits)
+                {
+                    // Keep the joiner only when a letter/digit follows it.
+                    end = i + d.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let kind = if all_digits {
+                TokenKind::Number
+            } else {
+                TokenKind::Word
+            };
+            tokens.push(Token {
+                text: &text[start..end],
+                start,
+                end,
+                kind,
+            });
+        } else if c.is_whitespace() || c.is_control() || is_combining(c) {
+            continue;
+        } else {
+            let end = start + c.len_utf8();
+            tokens.push(Token {
+                text: &text[start..end],
+                start,
+                end,
+                kind: TokenKind::Punct,
+            });
+        }
+    }
+    tokens
+}
+
+/// Whether the joiner `d` ending at byte `after` continues the current token:
+/// apostrophes and hyphens need a following letter, '.' and ',' only join
+/// digits ("3.5", "10,000").
+fn joins_word(text: &str, after: usize, d: char, all_digits: bool) -> bool {
+    let next = text[after..].chars().next();
+    match d {
+        '.' | ',' => all_digits && next.is_some_and(|n| n.is_ascii_digit()),
+        _ => next.is_some_and(|n| n.is_alphabetic()),
+    }
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Converts byte offsets of one text to character offsets and back.
+/// Built once per text; ASCII texts need no table.
+pub struct CharIndex {
+    /// Byte offset of every character start, plus the text length; empty for
+    /// pure-ASCII text, where byte and character offsets coincide.
+    starts: Vec<usize>,
+    len_bytes: usize,
+}
+
+impl CharIndex {
+    pub fn new(text: &str) -> Self {
+        let starts = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .collect()
+        };
+        CharIndex {
+            starts,
+            len_bytes: text.len(),
+        }
+    }
+
+    /// Number of characters in the text.
+    pub fn len_chars(&self) -> usize {
+        if self.starts.is_empty() {
+            self.len_bytes
+        } else {
+            self.starts.len() - 1
+        }
+    }
+
+    /// Character offset of a byte offset. A byte offset inside a character
+    /// maps to that character's start, so the result is always valid.
+    pub fn to_char(&self, byte: usize) -> usize {
+        if self.starts.is_empty() {
+            return byte.min(self.len_bytes);
+        }
+        match self.starts.binary_search(&byte) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// Byte offset of a character offset, or None past the end of the text.
+    pub fn to_byte(&self, ch: usize) -> Option<usize> {
+        if self.starts.is_empty() {
+            return (ch <= self.len_bytes).then_some(ch);
+        }
+        self.starts.get(ch).copied()
+    }
+}
+
+/// Finds `needle` in `haystack` as whole words, ignoring case; returns the
+/// byte span of the first match. Case folding is per character, so offsets
+/// stay valid even when lowercase forms differ in length.
+pub fn find_whole_word_ci(haystack: &str, needle: &str) -> Option<(usize, usize)> {
+    let needle_chars: Vec<char> = needle.chars().flat_map(char::to_lowercase).collect();
+    if needle_chars.is_empty() {
+        return None;
+    }
+    let starts: Vec<usize> = haystack.char_indices().map(|(i, _)| i).collect();
+    for (pos, &start) in starts.iter().enumerate() {
+        if start > 0 {
+            let prev = haystack[..start].chars().next_back();
+            if prev.is_some_and(|p| p.is_alphanumeric()) {
+                continue;
+            }
+        }
+        let mut hay = haystack[start..].chars().flat_map(char::to_lowercase);
+        let mut matched = true;
+        for &nc in &needle_chars {
+            if hay.next() != Some(nc) {
+                matched = false;
+                break;
+            }
+        }
+        if !matched {
+            continue;
+        }
+        // Find the byte end: walk forward over as many source chars as needed.
+        let mut consumed = 0usize;
+        let mut end = start;
+        for (i, c) in haystack[start..].char_indices() {
+            if consumed >= needle_chars.len() {
+                break;
+            }
+            consumed += c.to_lowercase().count();
+            end = start + i + c.len_utf8();
+        }
+        if consumed != needle_chars.len() {
+            continue;
+        }
+        let next = haystack[end..].chars().next();
+        if next.is_some_and(|n| n.is_alphanumeric()) {
+            continue;
+        }
+        let _ = pos;
+        return Some((start, end));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_keep_apostrophes_and_hyphens_inside_words() {
+        let toks: Vec<&str> = tokenize("Russia's co-operation won't stop.")
+            .iter()
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(toks, vec!["Russia's", "co-operation", "won't", "stop", "."]);
+    }
+
+    #[test]
+    fn numbers_keep_decimal_points_but_sentences_end() {
+        let toks: Vec<&str> = tokenize("Up 3.5 percent. Then 10,000 more")
+            .iter()
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(toks, vec!["Up", "3.5", "percent", ".", "Then", "10,000", "more"]);
+    }
+
+    #[test]
+    fn tokens_handle_non_latin_scripts() {
+        let toks = tokenize("Пекин и Москва — 中国");
+        let words: Vec<&str> = toks.iter().map(|t| t.text).collect();
+        assert_eq!(words, vec!["Пекин", "и", "Москва", "—", "中国"]);
+        for t in &toks {
+            assert_eq!(&"Пекин и Москва — 中国"[t.start..t.end], t.text);
+        }
+    }
+
+    #[test]
+    fn char_index_round_trips_on_multibyte_text() {
+        let text = "“Wang” said Müller";
+        let idx = CharIndex::new(text);
+        assert_eq!(idx.len_chars(), text.chars().count());
+        let b = text.find("said").unwrap();
+        let c = idx.to_char(b);
+        assert_eq!(c, 7);
+        assert_eq!(idx.to_byte(c), Some(b));
+        assert_eq!(idx.to_byte(idx.len_chars()), Some(text.len()));
+        assert_eq!(idx.to_byte(idx.len_chars() + 1), None);
+    }
+
+    #[test]
+    fn whole_word_search_ignores_case_and_partial_words() {
+        assert_eq!(find_whole_word_ci("Russians and russia", "Russia"), Some((13, 19)));
+        assert_eq!(find_whole_word_ci("Prussia", "russia"), None);
+        assert_eq!(find_whole_word_ci("", "x"), None);
+    }
+}
