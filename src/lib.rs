@@ -13,3 +13,8 @@ pub mod quotes;
 pub mod text;
 
 pub use error::{Error, Result};
+pub mod data;
+pub mod defaults;
+pub mod features;
+pub mod model;
+pub mod report;

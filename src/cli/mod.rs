@@ -5,7 +5,12 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod classify;
+mod cv;
+mod eval;
 mod extract;
+mod train;
+mod util;
 
 #[derive(Parser)]
 #[command(
@@ -21,6 +26,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Train a stance (or sentiment) model from labelled data.
+    Train(train::Args),
+    /// Evaluate a model on labelled data (report as Markdown, JSON or SVG).
+    Eval(eval::Args),
+    /// Cross-validate the training pipeline on labelled data.
+    Cv(cv::Args),
+    /// Classify one statement toward a target.
+    Classify(classify::Args),
     /// Extract quotes, speakers and the parties they are about from articles.
     Extract(extract::Args),
 }
@@ -28,6 +41,10 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Cv(args) => cv::run(args),
+        Command::Classify(args) => classify::run(args),
         Command::Extract(args) => extract::run(args),
     };
     match result {

@@ -1,0 +1,85 @@
+//! `stancekit classify`: one statement, one target, one answer.
+
+use super::util::load_model;
+use anyhow::{bail, Result};
+use stancekit::model::Task;
+use stancekit::text::find_whole_word_ci;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Classify one statement's stance toward a target (or its sentiment).
+///
+/// Example: stancekit classify --text "We welcome Moscow's offer" --target Russia --explain
+#[derive(clap::Args)]
+pub struct Args {
+    /// Model file [default: the embedded model for --task].
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Which embedded model to use when --model is not given.
+    #[arg(long, value_enum, default_value_t = Task::Stance)]
+    task: Task,
+    /// The statement.
+    #[arg(long)]
+    text: String,
+    /// The party the stance is toward (needed for stance models).
+    #[arg(long)]
+    target: Option<String>,
+    /// Also print the ten features that pushed hardest toward and against the label.
+    #[arg(long)]
+    explain: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let model = load_model(args.model.as_deref(), args.task)?;
+    if args.text.trim().is_empty() {
+        bail!("--text is empty");
+    }
+    let span = match (&args.target, model.task) {
+        (Some(t), _) => find_target(&args.text, t),
+        (None, Task::Stance) => bail!("a stance model needs --target"),
+        (None, Task::Sentiment) => None,
+    };
+    if args.target.is_some() && span.is_none() && model.task == Task::Stance {
+        eprintln!(
+            "note: the target is not mentioned in the text; classifying without its position"
+        );
+    }
+    let row = model.featurize(&args.text, span, &[]);
+    let pred = model.predict_row(&row);
+    let best = model.label_index(&pred.label).unwrap_or(0);
+    let explanation = args.explain.then(|| model.explain(&row, best, 10));
+    if args.json {
+        let mut v = serde_json::json!({
+            "label": pred.label,
+            "probs": pred.probs.iter().map(|(l, p)| (l.clone(), serde_json::json!(p))).collect::<serde_json::Map<_, _>>(),
+        });
+        if let Some((toward, against)) = &explanation {
+            v["explain"] = serde_json::json!({"toward": toward, "against": against});
+        }
+        println!("{v}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", pred.label);
+    for (l, p) in &pred.probs {
+        println!("  {l:<14} {p:.3}");
+    }
+    if let Some((toward, against)) = explanation {
+        println!("\npushed toward {}:", pred.label);
+        for c in toward {
+            println!("  {:+.4}  {}", c.value, c.feature);
+        }
+        println!("pushed against {}:", pred.label);
+        for c in against {
+            println!("  {:+.4}  {}", c.value, c.feature);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The target's mention: its own name, else any alias from the party dictionary.
+fn find_target(text: &str, target: &str) -> Option<(usize, usize)> {
+    find_whole_word_ci(text, target)
+}

@@ -1,0 +1,94 @@
+//! `stancekit eval`: a model against labelled data, as a report.
+
+use super::util::{check_labels, load_examples, load_model, DataArgs};
+use anyhow::Result;
+use stancekit::model::{write_atomic, Task};
+use stancekit::report::Report;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Markdown,
+    Json,
+    Svg,
+}
+
+/// Evaluate a model on labelled data: per-label precision, recall, F1,
+/// accuracy, macro and weighted averages, confusion matrix.
+///
+/// Example: stancekit eval --model models/stance.json --data labeled/test.jsonl --fail-under 0.70
+#[derive(clap::Args)]
+pub struct Args {
+    /// Model file [default: the embedded model for --task].
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Which embedded model to use when --model is not given.
+    #[arg(long, value_enum, default_value_t = Task::Stance)]
+    task: Task,
+    /// Labelled evaluation data (JSON Lines or CSV).
+    #[arg(long, value_name = "FILE")]
+    data: PathBuf,
+    /// Report format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    format: Format,
+    /// Also write the Markdown report to this file.
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// Also write the JSON report to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Also draw the confusion matrix as an SVG heat map into this file.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
+    /// Exit with status 1 when macro-F1 is below this (a quality gate for CI).
+    #[arg(long, value_name = "X")]
+    fail_under: Option<f64>,
+    #[command(flatten)]
+    data_args: DataArgs,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let model = load_model(args.model.as_deref(), args.task)?;
+    let opts = args.data_args.options(model.task, true)?;
+    let examples = load_examples(&args.data, &opts)?;
+    let examples = check_labels(&examples, &model, &args.data, args.data_args.skip_invalid)?;
+    let preds = model.predict_examples(&examples);
+    let gold: Vec<&str> = examples
+        .iter()
+        .map(|e| e.label.as_deref().unwrap_or(""))
+        .collect();
+    let pred: Vec<&str> = preds.iter().map(|p| p.label.as_str()).collect();
+    let report = Report::new(&model.labels, &gold, &pred);
+    let model_name = args.model.as_ref().map_or_else(
+        || format!("embedded {:?} model", model.task).to_lowercase(),
+        |p| p.display().to_string(),
+    );
+    let title = format!("{} on {}", model_name, args.data.display());
+    let markdown = report.to_markdown(&title);
+    match args.format {
+        Format::Markdown => print!("{markdown}"),
+        Format::Json => println!("{}", report.to_json()),
+        Format::Svg => print!("{}", report.to_svg(&title)),
+    }
+    if let Some(p) = &args.markdown {
+        write_atomic(p, markdown.as_bytes())?;
+    }
+    if let Some(p) = &args.json {
+        write_atomic(p, format!("{}\n", report.to_json()).as_bytes())?;
+    }
+    if let Some(p) = &args.svg {
+        write_atomic(p, report.to_svg(&title).as_bytes())?;
+    }
+    if let Some(threshold) = args.fail_under {
+        if report.macro_f1 < threshold {
+            eprintln!(
+                "FAIL: macro-F1 {:.4} is below --fail-under {threshold}",
+                report.macro_f1
+            );
+            return Ok(ExitCode::from(1));
+        }
+        eprintln!("ok: macro-F1 {:.4} >= {threshold}", report.macro_f1);
+    }
+    Ok(ExitCode::SUCCESS)
+}

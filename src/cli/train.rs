@@ -1,0 +1,124 @@
+//! `stancekit train`: labelled examples in, one model file out.
+
+use super::util::{check_labels, load_examples, sha256_files, DataArgs, TrainArgs};
+use anyhow::Result;
+use stancekit::model::{dev_metrics, train, StanceModel};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Train a stance (or sentiment) model from labelled JSON Lines or CSV.
+///
+/// Example: stancekit train --data labeled/train.jsonl --dev labeled/dev.jsonl --out models/stance.json
+#[derive(clap::Args)]
+pub struct Args {
+    /// Labelled training data (JSON Lines or CSV); repeat to concatenate files.
+    #[arg(long, required = true, value_name = "FILE")]
+    data: Vec<PathBuf>,
+    /// Labelled development data: reported in the model file and, when
+    /// --alpha is not given, used to choose alpha from --alpha-grid.
+    #[arg(long, value_name = "FILE")]
+    dev: Option<PathBuf>,
+    /// Where to write the model (written atomically).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Alpha values tried on --dev when --alpha is not given.
+    #[arg(long, value_delimiter = ',', default_value = "0.25,0.5,1,2,4")]
+    alpha_grid: Vec<f64>,
+    /// Store the training wall time in the model file (makes the file differ
+    /// between otherwise identical runs).
+    #[arg(long)]
+    record_timing: bool,
+    #[command(flatten)]
+    data_args: DataArgs,
+    #[command(flatten)]
+    train_args: TrainArgs,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let started = Instant::now();
+    let mut cfg = args.train_args.config()?;
+    let opts = args.data_args.options(cfg.task, true)?;
+    let mut examples = Vec::new();
+    for path in &args.data {
+        examples.extend(load_examples(path, &opts)?);
+    }
+    let sha = sha256_files(&args.data)?;
+    let files: Vec<String> = args.data.iter().map(|p| p.display().to_string()).collect();
+    let dev = match &args.dev {
+        Some(p) => Some((p, load_examples(p, &opts)?)),
+        None => None,
+    };
+    eprintln!("training on {} examples", examples.len());
+    let mut search = Vec::new();
+    if let (Some((dev_path, dev_examples)), None) = (&dev, args.train_args.alpha) {
+        // Model selection: the alpha with the best dev macro-F1 (first wins ties).
+        let mut best: Option<(f64, f64)> = None;
+        for &alpha in &args.alpha_grid {
+            let trial_cfg = stancekit::model::TrainConfig {
+                alpha,
+                ..cfg.clone()
+            };
+            trial_cfg.check()?;
+            let trained = train(&examples, &trial_cfg, &sha, &files)?;
+            let dev_examples = check_labels(
+                dev_examples,
+                &trained.model,
+                dev_path,
+                args.data_args.skip_invalid,
+            )?;
+            let m = dev_metrics(
+                &trained.model,
+                &dev_examples,
+                &dev_path.display().to_string(),
+            );
+            eprintln!("  alpha {alpha}: dev macro-F1 {:.4}", m.macro_f1);
+            search.push((alpha, m.macro_f1));
+            if best.is_none_or(|(_, f)| m.macro_f1 > f) {
+                best = Some((alpha, m.macro_f1));
+            }
+        }
+        if let Some((alpha, _)) = best {
+            cfg.alpha = alpha;
+            eprintln!("chose alpha {alpha}");
+        }
+    }
+    let trained = train(&examples, &cfg, &sha, &files)?;
+    eprintln!(
+        "featurised in {:.3}s, optimised in {:.3}s",
+        trained.featurize_seconds, trained.solve_seconds
+    );
+    let mut model: StanceModel = trained.model;
+    model.meta.alpha_search = search;
+    if let Some((dev_path, dev_examples)) = &dev {
+        let dev_examples =
+            check_labels(dev_examples, &model, dev_path, args.data_args.skip_invalid)?;
+        let m = dev_metrics(&model, &dev_examples, &dev_path.display().to_string());
+        eprintln!(
+            "dev: n={} accuracy {:.4} macro-F1 {:.4}",
+            m.n, m.accuracy, m.macro_f1
+        );
+        model.meta.dev = Some(m);
+    }
+    if args.record_timing {
+        model.meta.seconds = Some(started.elapsed().as_secs_f64());
+    }
+    model.save(&args.out)?;
+    let iters = model
+        .meta
+        .iterations
+        .map_or("n/a".to_string(), |i| i.to_string());
+    eprintln!(
+        "wrote {} ({} features, {} labels, {} iterations, converged: {}) in {:.2}s",
+        args.out.display(),
+        model.n_features(),
+        model.labels.len(),
+        iters,
+        model
+            .meta
+            .converged
+            .map_or("n/a".to_string(), |c| c.to_string()),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,215 @@
+//! Helpers shared by the subcommands: data-loading flags, training flags,
+//! model loading, and counting what was skipped.
+
+use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
+use stancekit::data::{self, Example, FieldMap, InputFormat, LoadOptions};
+use stancekit::features::FeatureConfig;
+use stancekit::model::{ClassWeight, Solver, StanceModel, Task, TrainConfig};
+use std::path::{Path, PathBuf};
+
+/// How to read a labelled data file.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DataArgs {
+    /// Field holding the statement text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_field: String,
+    /// Field holding the target party.
+    #[arg(long, default_value = "target", value_name = "NAME")]
+    pub target_field: String,
+    /// Field holding the label [default: "label" for stance, "sentiment" for sentiment].
+    #[arg(long, value_name = "NAME")]
+    pub label_field: Option<String>,
+    /// Fields holding the target mention's character offsets (end exclusive).
+    #[arg(
+        long,
+        default_value = "target_start,target_end",
+        value_name = "START,END"
+    )]
+    pub span_fields: String,
+    /// Input format [default: from the extension: .csv is CSV, anything else JSON Lines].
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Warn about bad records and go on, instead of stopping at the first one.
+    #[arg(long)]
+    pub skip_invalid: bool,
+}
+
+impl DataArgs {
+    pub fn options(&self, task: Task, require_label: bool) -> Result<LoadOptions> {
+        let (start, end) = self
+            .span_fields
+            .split_once(',')
+            .context("--span-fields takes two names separated by a comma, e.g. from,to")?;
+        let label = self.label_field.clone().unwrap_or_else(|| match task {
+            Task::Stance => "label".into(),
+            Task::Sentiment => "sentiment".into(),
+        });
+        Ok(LoadOptions {
+            fields: FieldMap {
+                text: self.text_field.clone(),
+                target: self.target_field.clone(),
+                label,
+                span: (start.trim().to_string(), end.trim().to_string()),
+            },
+            format: self.input_format,
+            require_label,
+            require_target: task == Task::Stance,
+            skip_invalid: self.skip_invalid,
+            ..LoadOptions::default()
+        })
+    }
+}
+
+/// Loads a labelled file, printing a warning per skipped record and a count.
+pub fn load_examples(path: &Path, opts: &LoadOptions) -> Result<Vec<Example>> {
+    let loaded = data::load(path, opts)?;
+    for e in &loaded.skipped {
+        eprintln!("warning: skipped {e}");
+    }
+    if !loaded.skipped.is_empty() {
+        eprintln!(
+            "{}: used {} records, skipped {} invalid",
+            path.display(),
+            loaded.examples.len(),
+            loaded.skipped.len()
+        );
+    }
+    if loaded.examples.is_empty() {
+        bail!("{}: no usable records", path.display());
+    }
+    Ok(loaded.examples)
+}
+
+/// Model hyper-parameters, shared by `train` and `cv`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TrainArgs {
+    /// What to learn: stance toward a target, or quote-level sentiment.
+    #[arg(long, value_enum, default_value_t = Task::Stance)]
+    pub task: Task,
+    /// L2 penalty on the weights (1/C in scikit-learn terms) [default: 1.0,
+    /// or chosen on --dev from --alpha-grid when --dev is given].
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// Weight examples so every label counts equally.
+    #[arg(long, value_enum, default_value_t = ClassWeight::Balanced)]
+    pub class_weight: ClassWeight,
+    /// Optimiser: stancekit's sparse L-BFGS or linfa-logistic's dense one.
+    #[arg(long, value_enum, default_value_t = Solver::Sparse)]
+    pub solver: Solver,
+    /// Maximum L-BFGS iterations.
+    #[arg(long, default_value_t = 1000)]
+    pub max_iter: usize,
+    /// Stop when the largest gradient entry, per unit of sample weight, is below this.
+    #[arg(long, default_value_t = 1e-4)]
+    pub tol: f64,
+    /// Longest word n-gram.
+    #[arg(long, default_value_t = 2)]
+    pub ngram_max: usize,
+    /// Drop features seen in fewer training examples than this.
+    #[arg(long, default_value_t = 2)]
+    pub min_df: usize,
+    /// Keep at most this many features (the most frequent).
+    #[arg(long)]
+    pub max_features: Option<usize>,
+    /// Use surface forms instead of Snowball stems.
+    #[arg(long)]
+    pub no_stem: bool,
+    /// Do not mark negation scope.
+    #[arg(long)]
+    pub no_negation: bool,
+    /// Words either side of the target that get position-aware features.
+    #[arg(long, default_value_t = 6)]
+    pub context_window: usize,
+    /// Do not use the target mention's own words as features.
+    #[arg(long)]
+    pub no_target_identity: bool,
+    /// Worker threads for training [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl TrainArgs {
+    pub fn config(&self) -> Result<TrainConfig> {
+        let defaults = TrainConfig::default();
+        let cfg = TrainConfig {
+            task: self.task,
+            features: FeatureConfig {
+                ngram_max: self.ngram_max,
+                min_df: self.min_df,
+                max_features: self.max_features,
+                stem: !self.no_stem,
+                negation: !self.no_negation,
+                target_aware: self.task == Task::Stance,
+                context_window: self.context_window,
+                target_identity: !self.no_target_identity && self.task == Task::Stance,
+                sublinear_tf: true,
+            },
+            alpha: self.alpha.unwrap_or(1.0),
+            class_weight: self.class_weight,
+            solver: self.solver,
+            max_iter: self.max_iter,
+            tol: self.tol,
+            threads: self.threads.unwrap_or(defaults.threads).max(1),
+        };
+        cfg.check()?;
+        Ok(cfg)
+    }
+}
+
+/// SHA-256 over the given files' bytes, in order, as hex.
+pub fn sha256_files(paths: &[PathBuf]) -> Result<String> {
+    let mut h = Sha256::new();
+    for p in paths {
+        let bytes = std::fs::read(p).with_context(|| format!("{}: cannot read", p.display()))?;
+        h.update(&bytes);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Loads the model at `path`, or the embedded default for `task`.
+pub fn load_model(path: Option<&Path>, task: Task) -> Result<StanceModel> {
+    match path {
+        Some(p) => Ok(StanceModel::load(p)?),
+        None => Ok(stancekit::defaults::model(task)?),
+    }
+}
+
+/// Every label in `examples` must be one the model knows.
+pub fn check_labels(
+    examples: &[Example],
+    model: &StanceModel,
+    origin: &Path,
+    skip: bool,
+) -> Result<Vec<Example>> {
+    let mut kept = Vec::with_capacity(examples.len());
+    let mut skipped = 0;
+    for e in examples {
+        let label = e.label.as_deref().unwrap_or("");
+        if model.label_index(label).is_some() {
+            kept.push(e.clone());
+            continue;
+        }
+        let msg = format!(
+            "{}:{}: unknown label {label:?} (the model knows {})",
+            origin.display(),
+            e.line,
+            model.labels.join(", ")
+        );
+        if !skip {
+            bail!(msg);
+        }
+        eprintln!("warning: skipped {msg}");
+        skipped += 1;
+    }
+    if skipped > 0 {
+        eprintln!(
+            "{}: skipped {skipped} records with unknown labels",
+            origin.display()
+        );
+    }
+    if kept.is_empty() {
+        bail!("{}: no usable records", origin.display());
+    }
+    Ok(kept)
+}

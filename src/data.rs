@@ -1,0 +1,506 @@
+//! Labelled examples in: JSON Lines or CSV with a header row, with every
+//! field name remappable. Each bad record is an error naming file:line, or,
+//! with `skip_invalid`, a warning that is counted; nothing is dropped
+//! silently.
+
+use crate::error::{Error, Result};
+use crate::text::{find_whole_word_ci, CharIndex};
+use serde::Serialize;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// One labelled (or to-be-labelled) statement toward one target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Example {
+    pub id: Option<String>,
+    pub text: String,
+    /// The party the stance is toward; empty for quote-level tasks.
+    pub target: String,
+    /// Byte span of the target's mention in `text`, when known or found.
+    pub span: Option<(usize, usize)>,
+    pub label: Option<String>,
+    pub speaker: Option<String>,
+    pub speaker_party: Option<String>,
+    pub sentiment: Option<String>,
+    pub source: Option<String>,
+    pub date: Option<String>,
+    /// 1-based line (JSONL) or record line (CSV) in the input, for messages.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    Jsonl,
+    Csv,
+}
+
+impl InputFormat {
+    /// `.csv` means CSV; everything else is read as JSON Lines.
+    pub fn from_path(path: &Path) -> InputFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("csv") => InputFormat::Csv,
+            _ => InputFormat::Jsonl,
+        }
+    }
+}
+
+/// Which input field holds what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldMap {
+    pub text: String,
+    pub target: String,
+    pub label: String,
+    pub span: (String, String),
+}
+
+impl Default for FieldMap {
+    fn default() -> Self {
+        FieldMap {
+            text: "text".into(),
+            target: "target".into(),
+            label: "label".into(),
+            span: ("target_start".into(), "target_end".into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub fields: FieldMap,
+    pub format: Option<InputFormat>,
+    /// Train and eval need a label on every record.
+    pub require_label: bool,
+    /// Target-aware tasks need a target on every record.
+    pub require_target: bool,
+    /// Bad records become warnings instead of a fatal error.
+    pub skip_invalid: bool,
+    /// Records larger than this many bytes are rejected rather than read whole.
+    pub max_record_bytes: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            fields: FieldMap::default(),
+            format: None,
+            require_label: true,
+            require_target: true,
+            skip_invalid: false,
+            max_record_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// What a load produced: the usable examples and every record that was not
+/// used, with the reason.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub examples: Vec<Example>,
+    pub skipped: Vec<Error>,
+}
+
+/// A record before validation: field name -> value as text (None for null).
+type RawRecord = Vec<(String, Option<String>)>;
+
+/// Loads labelled examples from a file; see [`load_reader`].
+pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let format = opts.format.unwrap_or_else(|| InputFormat::from_path(path));
+    load_reader(file, &path.display().to_string(), format, opts)
+}
+
+/// Loads labelled examples from any reader. `origin` names the input in
+/// messages. Fails on the first bad record unless `skip_invalid` is set; an
+/// I/O error or an unreadable header is always fatal.
+pub fn load_reader<R: Read>(
+    reader: R,
+    origin: &str,
+    format: InputFormat,
+    opts: &LoadOptions,
+) -> Result<Loaded> {
+    let mut loaded = Loaded::default();
+    let mut accept = |line: usize, raw: std::result::Result<RawRecord, String>| -> Result<()> {
+        match raw.and_then(|r| build_example(r, line, opts)) {
+            Ok(ex) => loaded.examples.push(ex),
+            Err(message) => {
+                let err = Error::record(origin, line, message);
+                if !opts.skip_invalid {
+                    return Err(err);
+                }
+                loaded.skipped.push(err);
+            }
+        }
+        Ok(())
+    };
+    match format {
+        InputFormat::Jsonl => read_jsonl(reader, origin, opts.max_record_bytes, &mut accept)?,
+        InputFormat::Csv => read_csv(reader, origin, opts.max_record_bytes, &mut accept)?,
+    }
+    Ok(loaded)
+}
+
+fn read_jsonl<R: Read>(
+    reader: R,
+    origin: &str,
+    max_bytes: usize,
+    accept: &mut dyn FnMut(usize, std::result::Result<RawRecord, String>) -> Result<()>,
+) -> Result<()> {
+    let mut reader = BufReader::new(reader);
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    loop {
+        buf.clear();
+        // Read at most max_bytes+1 so a huge line cannot exhaust memory.
+        let n = (&mut reader)
+            .take(max_bytes as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io(origin, e))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        if !buf.ends_with(b"\n") && n > max_bytes {
+            // Skip the rest of the oversized line before reporting it.
+            let mut sink = Vec::new();
+            loop {
+                sink.clear();
+                let m = (&mut reader)
+                    .take(1 << 20)
+                    .read_until(b'\n', &mut sink)
+                    .map_err(|e| Error::io(origin, e))?;
+                if m == 0 || sink.ends_with(b"\n") {
+                    break;
+                }
+            }
+            accept(
+                line_no,
+                Err(format!("record is larger than {max_bytes} bytes")),
+            )?;
+            continue;
+        }
+        let mut bytes: &[u8] = &buf;
+        if line_no == 1 {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        }
+        let trimmed = trim_ascii(bytes);
+        if trimmed.is_empty() {
+            continue;
+        }
+        accept(line_no, parse_json_record(trimmed))?;
+    }
+    Ok(())
+}
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &b[start..end]
+}
+
+fn parse_json_record(bytes: &[u8]) -> std::result::Result<RawRecord, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err("expected a JSON object".into());
+    };
+    map.into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some(s),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                serde_json::Value::Bool(b) => Some(b.to_string()),
+                other => {
+                    return Err(format!(
+                        "field \"{k}\" must be a string or number, found {}",
+                        json_kind(&other)
+                    ))
+                }
+            };
+            Ok((k, text))
+        })
+        .collect()
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+        _ => "a scalar",
+    }
+}
+
+fn read_csv<R: Read>(
+    reader: R,
+    origin: &str,
+    max_bytes: usize,
+    accept: &mut dyn FnMut(usize, std::result::Result<RawRecord, String>) -> Result<()>,
+) -> Result<()> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(reader);
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| Error::input(origin, format!("cannot read the CSV header: {e}")))?
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            if i == 0 {
+                h.trim_start_matches('\u{feff}').to_string()
+            } else {
+                h.to_string()
+            }
+        })
+        .collect();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(0, |p| p.line() as usize);
+                if record.as_slice().len() > max_bytes {
+                    accept(
+                        line,
+                        Err(format!("record is larger than {max_bytes} bytes")),
+                    )?;
+                    continue;
+                }
+                if record.len() != headers.len() {
+                    accept(
+                        line,
+                        Err(format!(
+                            "has {} fields but the header has {}",
+                            record.len(),
+                            headers.len()
+                        )),
+                    )?;
+                    continue;
+                }
+                let raw = headers
+                    .iter()
+                    .zip(record.iter())
+                    .map(|(h, v)| (h.clone(), Some(v.to_string())))
+                    .collect();
+                accept(line, Ok(raw))?;
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                match e.kind() {
+                    csv::ErrorKind::Io(_) => {
+                        return Err(Error::input(origin, format!("read error: {e}")))
+                    }
+                    _ => accept(line, Err(format!("invalid CSV: {e}")))?,
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn take_field(raw: &mut RawRecord, name: &str) -> Option<String> {
+    // With duplicate keys the last one wins, as in most JSON readers.
+    let pos = raw.iter().rposition(|(k, _)| k == name)?;
+    raw.swap_remove(pos).1
+}
+
+fn build_example(
+    mut raw: RawRecord,
+    line: usize,
+    opts: &LoadOptions,
+) -> std::result::Result<Example, String> {
+    let f = &opts.fields;
+    let text =
+        take_field(&mut raw, &f.text).ok_or_else(|| format!("missing field \"{}\"", f.text))?;
+    if text.trim().is_empty() {
+        return Err(format!("field \"{}\" is empty", f.text));
+    }
+    let target = match take_field(&mut raw, &f.target) {
+        Some(t) if !t.trim().is_empty() => t.trim().to_string(),
+        Some(_) if opts.require_target => return Err(format!("field \"{}\" is empty", f.target)),
+        None if opts.require_target => return Err(format!("missing field \"{}\"", f.target)),
+        _ => String::new(),
+    };
+    let label = match take_field(&mut raw, &f.label) {
+        Some(l) if !l.trim().is_empty() => Some(l.trim().to_string()),
+        Some(_) if opts.require_label => return Err(format!("field \"{}\" is empty", f.label)),
+        None if opts.require_label => return Err(format!("missing field \"{}\"", f.label)),
+        _ => None,
+    };
+    let start = take_field(&mut raw, &f.span.0).filter(|s| !s.is_empty());
+    let end = take_field(&mut raw, &f.span.1).filter(|s| !s.is_empty());
+    let span = match (start, end) {
+        (Some(s), Some(e)) => Some(char_span_to_bytes(&text, &s, &e, &f.span)?),
+        (None, None) => None,
+        (Some(_), None) => return Err(format!("\"{}\" given without \"{}\"", f.span.0, f.span.1)),
+        (None, Some(_)) => return Err(format!("\"{}\" given without \"{}\"", f.span.1, f.span.0)),
+    };
+    let span = span.or_else(|| {
+        if target.is_empty() {
+            None
+        } else {
+            find_whole_word_ci(&text, &target)
+        }
+    });
+    let mut opt = |name: &str| take_field(&mut raw, name).filter(|s| !s.is_empty());
+    Ok(Example {
+        id: opt("id"),
+        speaker: opt("speaker"),
+        speaker_party: opt("speaker_party"),
+        sentiment: opt("sentiment"),
+        source: opt("source"),
+        date: opt("date"),
+        text,
+        target,
+        span,
+        label,
+        line,
+    })
+}
+
+fn char_span_to_bytes(
+    text: &str,
+    start: &str,
+    end: &str,
+    names: &(String, String),
+) -> std::result::Result<(usize, usize), String> {
+    let parse = |v: &str, name: &str| {
+        v.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("\"{name}\" must be a non-negative integer, found {v:?}"))
+    };
+    let (s, e) = (parse(start, &names.0)?, parse(end, &names.1)?);
+    let idx = CharIndex::new(text);
+    if s >= e || e > idx.len_chars() {
+        return Err(format!(
+            "span {s}..{e} is outside the text ({} characters)",
+            idx.len_chars()
+        ));
+    }
+    // Both offsets are within the text here, so the lookups succeed.
+    match (idx.to_byte(s), idx.to_byte(e)) {
+        (Some(bs), Some(be)) => Ok((bs, be)),
+        _ => Err(format!("span {s}..{e} is outside the text")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(s: &str, format: InputFormat, opts: &LoadOptions) -> Result<Loaded> {
+        load_reader(s.as_bytes(), "mem.jsonl", format, opts)
+    }
+
+    #[test]
+    fn reads_numbers_as_label_text_and_remaps_fields() {
+        let opts = LoadOptions {
+            fields: FieldMap {
+                text: "sentence".into(),
+                target: "mention".into(),
+                label: "polarity".into(),
+                span: ("from".into(), "to".into()),
+            },
+            ..LoadOptions::default()
+        };
+        let l = load_str(
+            r#"{"sentence":"Über Russia","mention":"Russia","polarity":-1,"from":5,"to":11}"#,
+            InputFormat::Jsonl,
+            &opts,
+        )
+        .unwrap();
+        let ex = &l.examples[0];
+        assert_eq!(ex.label.as_deref(), Some("-1"));
+        assert_eq!(&ex.text[ex.span.unwrap().0..ex.span.unwrap().1], "Russia");
+    }
+
+    #[test]
+    fn missing_field_is_an_error_with_line_number() {
+        let err = load_str(
+            "{\"text\":\"a\",\"target\":\"b\",\"label\":\"x\"}\n\n{\"text\":\"a\",\"label\":\"x\"}\n",
+            InputFormat::Jsonl,
+            &LoadOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "mem.jsonl:3: missing field \"target\"");
+    }
+
+    #[test]
+    fn skip_invalid_counts_every_bad_record() {
+        let opts = LoadOptions {
+            skip_invalid: true,
+            ..LoadOptions::default()
+        };
+        let data = "{\"text\":\"Russia\",\"target\":\"Russia\",\"label\":\"x\"}\n{bad json\n{\"text\":\"  \",\"target\":\"b\",\"label\":\"x\"}\n{\"text\":\"ab\",\"target\":\"b\",\"label\":\"x\",\"target_start\":1,\"target_end\":9}\n[1]\n";
+        let l = load_str(data, InputFormat::Jsonl, &opts).unwrap();
+        assert_eq!(l.examples.len(), 1);
+        let msgs: Vec<String> = l.skipped.iter().map(|e| e.to_string()).collect();
+        assert!(msgs[0].starts_with("mem.jsonl:2: invalid JSON"), "{msgs:?}");
+        assert_eq!(msgs[1], "mem.jsonl:3: field \"text\" is empty");
+        assert!(
+            msgs[2].contains(":4: span 1..9 is outside the text"),
+            "{msgs:?}"
+        );
+        assert_eq!(msgs[3], "mem.jsonl:5: expected a JSON object");
+    }
+
+    #[test]
+    fn finds_target_mention_when_no_span_given() {
+        let l = load_str(
+            "text,target,label\n\"Critics of the KREMLIN, said X\",Kremlin,critical\n\"No mention here\",Kremlin,neutral\n",
+            InputFormat::Csv,
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(l.examples[0].span, Some((15, 22)));
+        assert_eq!(l.examples[1].span, None);
+        assert_eq!(l.examples[1].line, 3);
+    }
+
+    #[test]
+    fn csv_with_bom_and_ragged_row() {
+        let opts = LoadOptions {
+            skip_invalid: true,
+            ..LoadOptions::default()
+        };
+        let l = load_str(
+            "\u{feff}text,target,label\nhello,x,y\nonly,two\n",
+            InputFormat::Csv,
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(l.examples.len(), 1);
+        assert_eq!(
+            l.skipped[0].to_string(),
+            "mem.jsonl:3: has 2 fields but the header has 3"
+        );
+    }
+
+    #[test]
+    fn wrong_type_and_huge_record_are_named() {
+        let opts = LoadOptions {
+            skip_invalid: true,
+            max_record_bytes: 64,
+            ..LoadOptions::default()
+        };
+        let big = format!(
+            "{{\"text\":\"{}\",\"target\":\"a\",\"label\":\"b\"}}",
+            "x".repeat(200)
+        );
+        let data = format!("{{\"text\":[1],\"target\":\"a\",\"label\":\"b\"}}\n{big}\n{{\"text\":\"a\",\"target\":\"a\",\"label\":\"b\"}}");
+        let l = load_str(&data, InputFormat::Jsonl, &opts).unwrap();
+        assert_eq!(l.examples.len(), 1);
+        assert!(l.skipped[0]
+            .to_string()
+            .contains("must be a string or number"));
+        assert!(l.skipped[1]
+            .to_string()
+            .contains(":2: record is larger than 64 bytes"));
+    }
+}

@@ -1,0 +1,222 @@
+//! The stance (and sentiment) model: a featuriser plus a multinomial logistic
+//! regression, trained, applied, saved and loaded as one self-describing
+//! JSON file.
+
+pub mod cv;
+mod file;
+pub mod solver;
+pub mod sparse;
+mod train;
+
+pub use file::{write_atomic, DevMetrics, ModelFile, TrainingMeta, FORMAT_NAME, FORMAT_VERSION};
+pub use train::{dev_metrics, train, ClassWeight, Solver, TrainConfig, Trained};
+
+use crate::data::Example;
+use crate::features::{Doc, SparseRow, Vectorizer};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// What a model predicts: stance toward a target, or a quote's sentiment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    /// Stance of the speaker toward a target party (target-aware features).
+    Stance,
+    /// Sentiment of the quote as a whole (no target features).
+    Sentiment,
+}
+
+/// One prediction: the chosen label and the probability of every label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prediction {
+    pub label: String,
+    /// Label -> probability, in the model's label order.
+    pub probs: Vec<(String, f64)>,
+}
+
+/// A feature's push toward or against a label, for `classify --explain`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contribution {
+    pub feature: String,
+    pub value: f64,
+}
+
+/// A trained model ready to predict. Prediction never mutates it.
+pub struct StanceModel {
+    pub task: Task,
+    pub labels: Vec<String>,
+    vectorizer: Vectorizer,
+    /// Feature-major weights: `weights[j * n_labels + c]`.
+    weights: Vec<f64>,
+    intercepts: Vec<f64>,
+    pub meta: TrainingMeta,
+}
+
+impl StanceModel {
+    pub fn n_features(&self) -> usize {
+        self.vectorizer.n_features()
+    }
+
+    pub fn vectorizer(&self) -> &Vectorizer {
+        &self.vectorizer
+    }
+
+    /// Featurises one statement; `others` are other party mentions in it.
+    pub fn featurize(
+        &self,
+        text: &str,
+        target: Option<(usize, usize)>,
+        others: &[(usize, usize)],
+    ) -> SparseRow {
+        let target = if self.task == Task::Stance {
+            target
+        } else {
+            None
+        };
+        self.vectorizer.transform(&Doc {
+            text,
+            target,
+            others,
+        })
+    }
+
+    pub fn probabilities(&self, row: &SparseRow) -> Vec<f64> {
+        let k = self.labels.len();
+        let mut z = self.intercepts.clone();
+        for &(j, v) in row {
+            let w = &self.weights[j as usize * k..j as usize * k + k];
+            for c in 0..k {
+                z[c] += v * w[c];
+            }
+        }
+        softmax(&mut z);
+        z
+    }
+
+    pub fn predict_row(&self, row: &SparseRow) -> Prediction {
+        let p = self.probabilities(row);
+        let best = argmax(&p);
+        Prediction {
+            label: self.labels[best].clone(),
+            probs: self.labels.iter().cloned().zip(p).collect(),
+        }
+    }
+
+    pub fn predict(
+        &self,
+        text: &str,
+        target: Option<(usize, usize)>,
+        others: &[(usize, usize)],
+    ) -> Prediction {
+        self.predict_row(&self.featurize(text, target, others))
+    }
+
+    /// Predicts every example, with other mentions taken from rows that share
+    /// the same text (as in training).
+    pub fn predict_examples(&self, examples: &[Example]) -> Vec<Prediction> {
+        let others = other_mentions(examples);
+        examples
+            .iter()
+            .zip(&others)
+            .map(|(e, o)| self.predict(&e.text, e.span, o))
+            .collect()
+    }
+
+    /// The features that pushed hardest toward (positive) and against
+    /// (negative) `label`: value * (weight for label - mean weight of the others).
+    pub fn explain(
+        &self,
+        row: &SparseRow,
+        label: usize,
+        top: usize,
+    ) -> (Vec<Contribution>, Vec<Contribution>) {
+        let k = self.labels.len();
+        let mut contribs: Vec<Contribution> = row
+            .iter()
+            .map(|&(j, v)| {
+                let w = &self.weights[j as usize * k..j as usize * k + k];
+                let others = if k > 1 {
+                    (w.iter().sum::<f64>() - w[label]) / (k - 1) as f64
+                } else {
+                    0.0
+                };
+                Contribution {
+                    feature: self.vectorizer.vocab()[j as usize].clone(),
+                    value: v * (w[label] - others),
+                }
+            })
+            .collect();
+        contribs.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.feature.cmp(&b.feature)));
+        let toward: Vec<_> = contribs
+            .iter()
+            .filter(|c| c.value > 0.0)
+            .take(top)
+            .cloned()
+            .collect();
+        let against: Vec<_> = contribs
+            .iter()
+            .rev()
+            .filter(|c| c.value < 0.0)
+            .take(top)
+            .cloned()
+            .collect();
+        (toward, against)
+    }
+
+    pub fn label_index(&self, label: &str) -> Option<usize> {
+        self.labels.iter().position(|l| l == label)
+    }
+}
+
+pub(crate) fn softmax(z: &mut [f64]) {
+    let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for v in z.iter_mut() {
+        *v = (*v - m).exp();
+        sum += *v;
+    }
+    for v in z.iter_mut() {
+        *v /= sum;
+    }
+}
+
+pub(crate) fn argmax(p: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &v) in p.iter().enumerate() {
+        if v > p[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// For each example, the spans of the *other* targets annotated on the same
+/// text: in a multi-target corpus those are the other parties' mentions.
+pub fn other_mentions(examples: &[Example]) -> Vec<Vec<(usize, usize)>> {
+    let mut by_text: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    for e in examples {
+        if let Some(s) = e.span {
+            let v = by_text.entry(e.text.as_str()).or_default();
+            if !v.contains(&s) {
+                v.push(s);
+            }
+        }
+    }
+    examples
+        .iter()
+        .map(|e| {
+            let spans = by_text
+                .get(e.text.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            spans
+                .iter()
+                .copied()
+                .filter(|&o| match e.span {
+                    Some(t) => o.1 <= t.0 || o.0 >= t.1,
+                    None => true,
+                })
+                .collect()
+        })
+        .collect()
+}

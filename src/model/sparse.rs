@@ -1,0 +1,95 @@
+//! Compressed sparse rows: the feature matrix the trainer works on. TF-IDF
+//! rows are ~99.9% zeros, which is why we do not hand linfa a dense matrix
+//! unless asked to (`--solver linfa`).
+
+use crate::features::SparseRow;
+use ndarray::Array2;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Csr {
+    pub n_cols: usize,
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    values: Vec<f64>,
+}
+
+impl Csr {
+    /// Builds a matrix from rows whose column indices are all below `n_cols`.
+    pub fn from_rows(rows: &[SparseRow], n_cols: usize) -> Csr {
+        let nnz = rows.iter().map(Vec::len).sum();
+        let mut indptr = Vec::with_capacity(rows.len() + 1);
+        let mut indices = Vec::with_capacity(nnz);
+        let mut values = Vec::with_capacity(nnz);
+        indptr.push(0);
+        for row in rows {
+            for &(j, v) in row {
+                debug_assert!((j as usize) < n_cols);
+                indices.push(j);
+                values.push(v);
+            }
+            indptr.push(indices.len());
+        }
+        Csr {
+            n_cols,
+            indptr,
+            indices,
+            values,
+        }
+    }
+
+    pub fn n_rows(&self) -> usize {
+        self.indptr.len() - 1
+    }
+
+    pub fn nnz(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn row(&self, i: usize) -> (&[u32], &[f64]) {
+        let (a, b) = (self.indptr[i], self.indptr[i + 1]);
+        (&self.indices[a..b], &self.values[a..b])
+    }
+
+    /// The transpose (columns as rows), so X^T r can be computed one output
+    /// column at a time without scattered writes.
+    pub fn transpose(&self) -> Csr {
+        let mut counts = vec![0usize; self.n_cols + 1];
+        for &j in &self.indices {
+            counts[j as usize + 1] += 1;
+        }
+        for j in 0..self.n_cols {
+            counts[j + 1] += counts[j];
+        }
+        let indptr = counts.clone();
+        let mut next = counts;
+        let mut indices = vec![0u32; self.nnz()];
+        let mut values = vec![0.0; self.nnz()];
+        for i in 0..self.n_rows() {
+            let (idx, val) = self.row(i);
+            for (&j, &v) in idx.iter().zip(val) {
+                let p = next[j as usize];
+                indices[p] = i as u32;
+                values[p] = v;
+                next[j as usize] += 1;
+            }
+        }
+        Csr {
+            n_cols: self.n_rows(),
+            indptr,
+            indices,
+            values,
+        }
+    }
+
+    /// A dense copy, for linfa-logistic, which takes only `Array2`.
+    pub fn to_dense(&self) -> Array2<f64> {
+        let mut m = Array2::zeros((self.n_rows(), self.n_cols));
+        for i in 0..self.n_rows() {
+            let (idx, val) = self.row(i);
+            for (&j, &v) in idx.iter().zip(val) {
+                m[[i, j as usize]] = v;
+            }
+        }
+        m
+    }
+}

@@ -1,0 +1,288 @@
+//! Training: examples -> featurised rows -> weights, with parameters checked
+//! before any work starts (linfa's Params -> ValidParams idea).
+
+use super::file::{DevMetrics, TrainingMeta};
+use super::solver::{minimize, Problem, SolverOptions};
+use super::sparse::Csr;
+use super::{other_mentions, StanceModel, Task};
+use crate::data::Example;
+use crate::error::{Error, Result};
+use crate::features::{Doc, FeatureConfig, Vectorizer};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClassWeight {
+    /// Every example counts once.
+    None,
+    /// Examples weighted n / (k * n_label), so each label weighs the same in
+    /// the loss (scikit-learn's "balanced").
+    Balanced,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Solver {
+    /// stancekit's sparse L-BFGS for linfa-logistic's objective (fast).
+    Sparse,
+    /// linfa-logistic's MultiLogisticRegression on a dense matrix (slow,
+    /// reference; ignores sample weights, so needs --class-weight none).
+    Linfa,
+}
+
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    pub task: Task,
+    pub features: FeatureConfig,
+    /// L2 penalty on the weights (scikit-learn's 1/C).
+    pub alpha: f64,
+    pub class_weight: ClassWeight,
+    pub solver: Solver,
+    pub max_iter: usize,
+    pub tol: f64,
+    pub threads: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            task: Task::Stance,
+            features: FeatureConfig::default(),
+            alpha: 1.0,
+            class_weight: ClassWeight::Balanced,
+            solver: Solver::Sparse,
+            max_iter: 1000,
+            tol: 1e-4,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Fails fast on settings that cannot work, before any data is touched.
+    pub fn check(&self) -> Result<()> {
+        self.features.check()?;
+        if !(self.alpha.is_finite() && self.alpha > 0.0) {
+            return Err(Error::Config("alpha must be a positive number".into()));
+        }
+        if !(self.tol.is_finite() && self.tol > 0.0) {
+            return Err(Error::Config("tol must be a positive number".into()));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::Config("max_iter must be at least 1".into()));
+        }
+        if self.solver == Solver::Linfa && self.class_weight != ClassWeight::None {
+            return Err(Error::Config(
+                "linfa-logistic ignores sample weights, so --solver linfa cannot honour --class-weight balanced; pass --class-weight none".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn with_task_features(&self) -> FeatureConfig {
+        let mut f = self.features.clone();
+        if self.task == Task::Sentiment {
+            f.target_aware = false;
+            f.target_identity = false;
+        }
+        f
+    }
+}
+
+/// A trained model and what happened while training it.
+pub struct Trained {
+    pub model: StanceModel,
+    /// Wall time spent featurising and optimising, in seconds.
+    pub featurize_seconds: f64,
+    pub solve_seconds: f64,
+}
+
+fn label_of(e: &Example) -> Result<&str> {
+    e.label
+        .as_deref()
+        .ok_or_else(|| Error::Training(format!("example on line {} has no label", e.line)))
+}
+
+/// Trains a model on `examples`. `data_sha256` and `data_files` are recorded
+/// in the model's metadata.
+pub fn train(
+    examples: &[Example],
+    cfg: &TrainConfig,
+    data_sha256: &str,
+    data_files: &[String],
+) -> Result<Trained> {
+    cfg.check()?;
+    if examples.is_empty() {
+        return Err(Error::Training("no training examples".into()));
+    }
+    let mut per_label: BTreeMap<String, usize> = BTreeMap::new();
+    for e in examples {
+        *per_label.entry(label_of(e)?.to_string()).or_insert(0) += 1;
+    }
+    if per_label.len() < 2 {
+        return Err(Error::Training(format!(
+            "need at least two distinct labels, found {:?}",
+            per_label.keys().collect::<Vec<_>>()
+        )));
+    }
+    let labels: Vec<String> = per_label.keys().cloned().collect();
+    let y: Vec<usize> = examples
+        .iter()
+        .map(|e| {
+            labels
+                .iter()
+                .position(|l| Some(l.as_str()) == e.label.as_deref())
+                .unwrap_or(0)
+        })
+        .collect();
+    let k = labels.len();
+    let weights: Vec<f64> = match cfg.class_weight {
+        ClassWeight::None => vec![1.0; examples.len()],
+        ClassWeight::Balanced => {
+            let n = examples.len() as f64;
+            let counts: Vec<f64> = labels.iter().map(|l| per_label[l] as f64).collect();
+            y.iter().map(|&c| n / (k as f64 * counts[c])).collect()
+        }
+    };
+    let features = cfg.with_task_features();
+    let others = other_mentions(examples);
+    let docs: Vec<Doc> = examples
+        .iter()
+        .zip(&others)
+        .map(|(e, o)| Doc {
+            text: &e.text,
+            target: if features.target_aware { e.span } else { None },
+            others: o,
+        })
+        .collect();
+    let t0 = std::time::Instant::now();
+    let (vectorizer, rows) = Vectorizer::fit(features, &docs, cfg.threads);
+    let x = Csr::from_rows(&rows, vectorizer.n_features());
+    let featurize_seconds = t0.elapsed().as_secs_f64();
+    let t1 = std::time::Instant::now();
+    let (w, intercepts, iterations, converged, loss) = match cfg.solver {
+        Solver::Sparse => {
+            let p = Problem {
+                x: &x,
+                y: &y,
+                weights: &weights,
+                n_classes: k,
+                alpha: cfg.alpha,
+            };
+            let s = minimize(
+                &p,
+                &SolverOptions {
+                    max_iter: cfg.max_iter,
+                    tol: cfg.tol,
+                    threads: cfg.threads,
+                },
+            )?;
+            if std::env::var_os("STANCEKIT_TRACE").is_some() {
+                eprintln!(
+                    "solver: {} iterations, {} evaluations, nnz {}",
+                    s.iterations,
+                    s.evaluations,
+                    x.nnz()
+                );
+            }
+            (
+                s.w,
+                s.intercept,
+                Some(s.iterations),
+                Some(s.converged),
+                s.loss,
+            )
+        }
+        Solver::Linfa => fit_linfa(&x, &y, k, cfg)?,
+    };
+    let solve_seconds = t1.elapsed().as_secs_f64();
+    let meta = TrainingMeta {
+        examples: examples.len(),
+        examples_per_label: per_label,
+        data_sha256: data_sha256.to_string(),
+        data_files: data_files.to_vec(),
+        solver: match cfg.solver {
+            Solver::Sparse => "sparse-lbfgs".into(),
+            Solver::Linfa => "linfa-logistic".into(),
+        },
+        alpha: cfg.alpha,
+        class_weight: match cfg.class_weight {
+            ClassWeight::None => "none".into(),
+            ClassWeight::Balanced => "balanced".into(),
+        },
+        max_iter: cfg.max_iter,
+        tol: cfg.tol,
+        iterations,
+        converged,
+        final_loss: loss,
+        ..TrainingMeta::default()
+    };
+    let model = StanceModel::from_parts(cfg.task, labels, vectorizer, w, intercepts, meta);
+    Ok(Trained {
+        model,
+        featurize_seconds,
+        solve_seconds,
+    })
+}
+
+type Fitted = (Vec<f64>, Vec<f64>, Option<usize>, Option<bool>, f64);
+
+/// linfa-logistic's own solver on a dense copy of the matrix.
+fn fit_linfa(x: &Csr, y: &[usize], k: usize, cfg: &TrainConfig) -> Result<Fitted> {
+    use linfa::prelude::{Dataset, Fit};
+    use linfa_logistic::MultiLogisticRegression;
+    let dense = x.to_dense();
+    let targets = ndarray::Array1::from(y.to_vec());
+    let ds = Dataset::new(dense, targets);
+    // linfa's tolerance is absolute on the summed loss; ours is per example.
+    let fitted = MultiLogisticRegression::default()
+        .alpha(cfg.alpha)
+        .max_iterations(cfg.max_iter as u64)
+        .gradient_tolerance(cfg.tol * y.len() as f64)
+        .fit(&ds)
+        .map_err(|e| Error::Training(format!("linfa-logistic: {e}")))?;
+    let classes = fitted.classes().to_vec();
+    if classes != (0..k).collect::<Vec<_>>() {
+        return Err(Error::Training(
+            "linfa-logistic returned an unexpected class order".into(),
+        ));
+    }
+    let params = fitted.params();
+    let mut w = vec![0.0; x.n_cols * k];
+    for j in 0..x.n_cols {
+        for c in 0..k {
+            w[j * k + c] = params[[j, c]];
+        }
+    }
+    let intercept = fitted.intercept().to_vec();
+    // Report the loss of linfa's solution under our (identical) objective.
+    let ones = vec![1.0; y.len()];
+    let p = Problem {
+        x,
+        y,
+        weights: &ones,
+        n_classes: k,
+        alpha: cfg.alpha,
+    };
+    let mut params_flat = w.clone();
+    params_flat.extend_from_slice(&intercept);
+    let mut g = vec![0.0; params_flat.len()];
+    let loss = p.loss_grad(&params_flat, &mut g);
+    // linfa does not expose its iteration count or convergence flag.
+    Ok((w, intercept, None, None, loss))
+}
+
+/// Evaluates a model on labelled examples and returns (accuracy, macro-F1).
+pub fn dev_metrics(model: &StanceModel, dev: &[Example], file: &str) -> DevMetrics {
+    let preds = model.predict_examples(dev);
+    let gold: Vec<&str> = dev
+        .iter()
+        .map(|e| e.label.as_deref().unwrap_or(""))
+        .collect();
+    let pred: Vec<&str> = preds.iter().map(|p| p.label.as_str()).collect();
+    let report = crate::report::Report::new(&model.labels, &gold, &pred);
+    DevMetrics {
+        file: file.to_string(),
+        n: dev.len(),
+        accuracy: report.accuracy,
+        macro_f1: report.macro_f1,
+    }
+}
