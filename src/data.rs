@@ -99,8 +99,10 @@ pub struct Loaded {
     pub skipped: Vec<Error>,
 }
 
-/// A record before validation: field name -> value as text (None for null).
-type RawRecord = Vec<(String, Option<String>)>;
+/// A record before validation: field name -> value as text (None for null),
+/// or the reason the value cannot be read as text (arrays and objects). That
+/// reason only matters if the field is one we use; other fields pass through.
+type RawRecord = Vec<(String, std::result::Result<Option<String>, String>)>;
 
 /// Loads labelled examples from a file; see [`load_reader`].
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded> {
@@ -209,23 +211,22 @@ fn parse_json_record(bytes: &[u8]) -> std::result::Result<RawRecord, String> {
     let serde_json::Value::Object(map) = value else {
         return Err("expected a JSON object".into());
     };
-    map.into_iter()
+    Ok(map
+        .into_iter()
         .map(|(k, v)| {
             let text = match v {
-                serde_json::Value::Null => None,
-                serde_json::Value::String(s) => Some(s),
-                serde_json::Value::Number(n) => Some(n.to_string()),
-                serde_json::Value::Bool(b) => Some(b.to_string()),
-                other => {
-                    return Err(format!(
-                        "field \"{k}\" must be a string or number, found {}",
-                        json_kind(&other)
-                    ))
-                }
+                serde_json::Value::Null => Ok(None),
+                serde_json::Value::String(s) => Ok(Some(s)),
+                serde_json::Value::Number(n) => Ok(Some(n.to_string())),
+                serde_json::Value::Bool(b) => Ok(Some(b.to_string())),
+                other => Err(format!(
+                    "field \"{k}\" must be a string or number, found {}",
+                    json_kind(&other)
+                )),
             };
-            Ok((k, text))
+            (k, text)
         })
-        .collect()
+        .collect())
 }
 
 fn json_kind(v: &serde_json::Value) -> &'static str {
@@ -286,7 +287,7 @@ fn read_csv<R: Read>(
                 let raw = headers
                     .iter()
                     .zip(record.iter())
-                    .map(|(h, v)| (h.clone(), Some(v.to_string())))
+                    .map(|(h, v)| (h.clone(), Ok(Some(v.to_string()))))
                     .collect();
                 accept(line, Ok(raw))?;
             }
@@ -304,10 +305,12 @@ fn read_csv<R: Read>(
     Ok(())
 }
 
-fn take_field(raw: &mut RawRecord, name: &str) -> Option<String> {
+fn take_field(raw: &mut RawRecord, name: &str) -> std::result::Result<Option<String>, String> {
     // With duplicate keys the last one wins, as in most JSON readers.
-    let pos = raw.iter().rposition(|(k, _)| k == name)?;
-    raw.swap_remove(pos).1
+    match raw.iter().rposition(|(k, _)| k == name) {
+        Some(pos) => raw.swap_remove(pos).1,
+        None => Ok(None),
+    }
 }
 
 fn build_example(
@@ -317,24 +320,24 @@ fn build_example(
 ) -> std::result::Result<Example, String> {
     let f = &opts.fields;
     let text =
-        take_field(&mut raw, &f.text).ok_or_else(|| format!("missing field \"{}\"", f.text))?;
+        take_field(&mut raw, &f.text)?.ok_or_else(|| format!("missing field \"{}\"", f.text))?;
     if text.trim().is_empty() {
         return Err(format!("field \"{}\" is empty", f.text));
     }
-    let target = match take_field(&mut raw, &f.target) {
+    let target = match take_field(&mut raw, &f.target)? {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         Some(_) if opts.require_target => return Err(format!("field \"{}\" is empty", f.target)),
         None if opts.require_target => return Err(format!("missing field \"{}\"", f.target)),
         _ => String::new(),
     };
-    let label = match take_field(&mut raw, &f.label) {
+    let label = match take_field(&mut raw, &f.label)? {
         Some(l) if !l.trim().is_empty() => Some(l.trim().to_string()),
         Some(_) if opts.require_label => return Err(format!("field \"{}\" is empty", f.label)),
         None if opts.require_label => return Err(format!("missing field \"{}\"", f.label)),
         _ => None,
     };
-    let start = take_field(&mut raw, &f.span.0).filter(|s| !s.is_empty());
-    let end = take_field(&mut raw, &f.span.1).filter(|s| !s.is_empty());
+    let start = take_field(&mut raw, &f.span.0)?.filter(|s| !s.is_empty());
+    let end = take_field(&mut raw, &f.span.1)?.filter(|s| !s.is_empty());
     let span = match (start, end) {
         (Some(s), Some(e)) => Some(char_span_to_bytes(&text, &s, &e, &f.span)?),
         (None, None) => None,
@@ -348,14 +351,14 @@ fn build_example(
             find_whole_word_ci(&text, &target)
         }
     });
-    let mut opt = |name: &str| take_field(&mut raw, name).filter(|s| !s.is_empty());
+    let mut opt = |name: &str| take_field(&mut raw, name).map(|v| v.filter(|s| !s.is_empty()));
     Ok(Example {
-        id: opt("id"),
-        speaker: opt("speaker"),
-        speaker_party: opt("speaker_party"),
-        sentiment: opt("sentiment"),
-        source: opt("source"),
-        date: opt("date"),
+        id: opt("id")?,
+        speaker: opt("speaker")?,
+        speaker_party: opt("speaker_party")?,
+        sentiment: opt("sentiment")?,
+        source: opt("source")?,
+        date: opt("date")?,
         text,
         target,
         span,
@@ -448,6 +451,17 @@ mod tests {
             "{msgs:?}"
         );
         assert_eq!(msgs[3], "mem.jsonl:5: expected a JSON object");
+    }
+
+    #[test]
+    fn unused_fields_of_any_type_pass_through() {
+        let l = load_str(
+            r#"{"text":"a b","target":"b","label":"x","hard":["negation"],"meta":{"k":1}}"#,
+            InputFormat::Jsonl,
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(l.examples.len(), 1);
     }
 
     #[test]

@@ -449,29 +449,64 @@ fn count_ids(ids: &mut [u32]) -> Counts {
     out
 }
 
+/// Interns feature names without allocating per feature: names live in one
+/// arena string, looked up by a 64-bit hash and confirmed by comparison (a
+/// hash collision falls back to an exact map, so results are always exact).
+#[derive(Default)]
+struct Interner {
+    by_hash: FastMap<u64, u32>,
+    collided: FastMap<String, u32>,
+    arena: String,
+    spans: Vec<(usize, usize)>,
+}
+
+impl Interner {
+    fn name(&self, id: u32) -> &str {
+        let (a, b) = self.spans[id as usize];
+        &self.arena[a..b]
+    }
+
+    fn push(&mut self, f: &str) -> u32 {
+        let id = self.spans.len() as u32;
+        let start = self.arena.len();
+        self.arena.push_str(f);
+        self.spans.push((start, self.arena.len()));
+        id
+    }
+
+    fn id(&mut self, f: &str) -> u32 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let h = BuildHasherDefault::<FastHasher>::default().hash_one(f);
+        match self.by_hash.get(&h) {
+            Some(&id) if self.name(id) == f => id,
+            Some(_) => match self.collided.get(f) {
+                Some(&id) => id,
+                None => {
+                    let id = self.push(f);
+                    self.collided.insert(f.to_string(), id);
+                    id
+                }
+            },
+            None => {
+                let id = self.push(f);
+                self.by_hash.insert(h, id);
+                id
+            }
+        }
+    }
+}
+
 /// Featurises `docs` into per-document counts over a local feature table.
-fn featurize_chunk(analyzer: &Analyzer, docs: &[Doc]) -> (Vec<String>, Vec<Counts>) {
-    let mut interner: FastMap<String, u32> = FastMap::default();
-    let mut names: Vec<String> = Vec::new();
+fn featurize_chunk(analyzer: &Analyzer, docs: &[Doc]) -> (Interner, Vec<Counts>) {
+    let mut interner = Interner::default();
     let mut ids: Vec<u32> = Vec::new();
     let mut per_doc = Vec::with_capacity(docs.len());
     for d in docs {
         ids.clear();
-        analyzer.visit(d, &mut |f| {
-            let id = match interner.get(f) {
-                Some(&id) => id,
-                None => {
-                    let id = names.len() as u32;
-                    names.push(f.to_string());
-                    interner.insert(f.to_string(), id);
-                    id
-                }
-            };
-            ids.push(id);
-        });
+        analyzer.visit(d, &mut |f| ids.push(interner.id(f)));
         per_doc.push(count_ids(&mut ids));
     }
-    (names, per_doc)
+    (interner, per_doc)
 }
 
 impl Vectorizer {
@@ -486,7 +521,7 @@ impl Vectorizer {
         let analyzer = Analyzer::new(config);
         let threads = threads.clamp(1, 8).min(docs.len().max(1));
         let chunk = docs.len().div_ceil(threads).max(1);
-        let parts: Vec<(Vec<String>, Vec<Counts>)> = if threads == 1 {
+        let parts: Vec<(Interner, Vec<Counts>)> = if threads == 1 {
             vec![featurize_chunk(&analyzer, docs)]
         } else {
             std::thread::scope(|s| {
@@ -506,14 +541,14 @@ impl Vectorizer {
         // Merge the local tables: document frequency per feature name.
         let mut df: FastMap<&str, u32> = FastMap::default();
         for (names, per_doc) in &parts {
-            let mut local_df = vec![0u32; names.len()];
+            let mut local_df = vec![0u32; names.spans.len()];
             for counts in per_doc {
                 for &(id, _) in counts {
                     local_df[id as usize] += 1;
                 }
             }
-            for (name, &c) in names.iter().zip(&local_df) {
-                *df.entry(name.as_str()).or_insert(0) += c;
+            for (id, &c) in local_df.iter().enumerate() {
+                *df.entry(names.name(id as u32)).or_insert(0) += c;
             }
         }
         let cfg = analyzer.config();
@@ -536,9 +571,8 @@ impl Vectorizer {
         let vectorizer = Vectorizer::from_parts(analyzer, vocab, idf);
         let mut rows = Vec::with_capacity(docs.len());
         for (names, per_doc) in &parts {
-            let to_vocab: Vec<Option<u32>> = names
-                .iter()
-                .map(|n| vectorizer.index.get(n.as_str()).copied())
+            let to_vocab: Vec<Option<u32>> = (0..names.spans.len() as u32)
+                .map(|id| vectorizer.index.get(names.name(id)).copied())
                 .collect();
             for counts in per_doc {
                 let mut row: Counts = counts

@@ -1,0 +1,199 @@
+//! The trained model as a specification: same objective as linfa-logistic,
+//! deterministic, round-trips through its file, and refuses broken files.
+
+use stancekit::data::Example;
+use stancekit::model::{train, ClassWeight, Solver, StanceModel, TrainConfig};
+
+fn ex(text: &str, target: &str, label: &str) -> Example {
+    Example {
+        id: None,
+        text: text.to_string(),
+        target: target.to_string(),
+        span: stancekit::text::find_whole_word_ci(text, target),
+        label: Some(label.to_string()),
+        speaker: None,
+        speaker_party: None,
+        sentiment: None,
+        source: None,
+        date: None,
+        line: 1,
+    }
+}
+
+/// A small corpus with a learnable signal and some noise words.
+fn corpus() -> Vec<Example> {
+    let parties = ["Russia", "China", "Japan", "Brazil", "Kenya", "France"];
+    let good = ["welcomes", "praises", "thanks", "supports"];
+    let bad = ["condemns", "accuses", "warns", "rejects"];
+    let flat = ["meets", "visits", "notes", "lists"];
+    let noise = ["today", "again", "on trade", "in talks", "at the summit"];
+    let mut out = Vec::new();
+    for (i, p) in parties.iter().enumerate() {
+        for j in 0..4 {
+            let n = noise[(i + j) % noise.len()];
+            out.push(ex(
+                &format!("The minister {} {p} {n}", good[j]),
+                p,
+                "conciliatory",
+            ));
+            out.push(ex(
+                &format!("The minister {} {p} {n}", bad[j]),
+                p,
+                "critical",
+            ));
+            out.push(ex(
+                &format!("The minister {} {p} {n}", flat[j]),
+                p,
+                "neutral",
+            ));
+        }
+    }
+    out
+}
+
+fn config(solver: Solver) -> TrainConfig {
+    TrainConfig {
+        solver,
+        class_weight: ClassWeight::None,
+        alpha: 0.5,
+        tol: 1e-7,
+        max_iter: 2000,
+        threads: 1,
+        ..TrainConfig::default()
+    }
+}
+
+#[test]
+fn sparse_trainer_matches_linfa_logistic_on_a_small_problem() {
+    let data = corpus();
+    let ours = train(&data, &config(Solver::Sparse), "", &[])
+        .unwrap()
+        .model;
+    let linfa = train(&data, &config(Solver::Linfa), "", &[]).unwrap().model;
+    assert_eq!(ours.labels, linfa.labels);
+    assert_eq!(ours.n_features(), linfa.n_features());
+    let (a, b) = (ours.to_file(), linfa.to_file());
+    let rel = (a.training.final_loss - b.training.final_loss).abs() / b.training.final_loss;
+    assert!(
+        rel < 1e-6,
+        "losses differ: {} vs {}",
+        a.training.final_loss,
+        b.training.final_loss
+    );
+    let mut max_diff: f64 = 0.0;
+    for (wa, wb) in a.weights.iter().zip(&b.weights) {
+        for (x, y) in wa.iter().zip(wb) {
+            max_diff = max_diff.max((x - y).abs());
+        }
+    }
+    for (x, y) in a.intercepts.iter().zip(&b.intercepts) {
+        max_diff = max_diff.max((x - y).abs());
+    }
+    assert!(max_diff < 1e-3, "weights differ by up to {max_diff}");
+}
+
+#[test]
+fn linfa_solver_refuses_class_weights_it_would_ignore() {
+    let cfg = TrainConfig {
+        class_weight: ClassWeight::Balanced,
+        ..config(Solver::Linfa)
+    };
+    let err = train(&corpus(), &cfg, "", &[]).err().expect("must refuse");
+    assert!(err.to_string().contains("--class-weight none"), "{err}");
+}
+
+#[test]
+fn learns_the_signal_it_was_given() {
+    let data = corpus();
+    let model = train(&data, &TrainConfig::default(), "", &[])
+        .unwrap()
+        .model;
+    let p = model.predict("The minister praises Chile in talks", None, &[]);
+    assert_eq!(p.label, "conciliatory", "{p:?}");
+    let text = "The minister condemns Chile";
+    let p = model.predict(
+        text,
+        stancekit::text::find_whole_word_ci(text, "Chile"),
+        &[],
+    );
+    assert_eq!(p.label, "critical", "{p:?}");
+    let total: f64 = p.probs.iter().map(|(_, x)| x).sum();
+    assert!((total - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn same_data_and_flags_give_byte_identical_model_files() {
+    let data = corpus();
+    let mut cfg = TrainConfig::default();
+    cfg.threads = 1;
+    let a = train(&data, &cfg, "abc", &["x".into()])
+        .unwrap()
+        .model
+        .to_json();
+    cfg.threads = 3;
+    let b = train(&data, &cfg, "abc", &["x".into()])
+        .unwrap()
+        .model
+        .to_json();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn model_round_trips_through_its_file() {
+    let data = corpus();
+    let model = train(&data, &TrainConfig::default(), "", &[])
+        .unwrap()
+        .model;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.json");
+    model.save(&path).unwrap();
+    let loaded = StanceModel::load(&path).unwrap();
+    assert_eq!(loaded.to_json(), model.to_json());
+    for e in &data {
+        assert_eq!(
+            loaded.predict(&e.text, e.span, &[]),
+            model.predict(&e.text, e.span, &[])
+        );
+    }
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+}
+
+#[test]
+fn broken_model_files_are_errors_not_panics() {
+    let model = train(&corpus(), &TrainConfig::default(), "", &[])
+        .unwrap()
+        .model;
+    let json = model.to_json();
+    let cases: Vec<(String, &str)> = vec![
+        (json[..json.len() / 2].to_string(), "truncated"),
+        (
+            json.replacen("\"version\":1", "\"version\":99", 1),
+            "version 99",
+        ),
+        (
+            json.replacen("\"format\":\"stancekit-model\"", "\"format\":\"other\"", 1),
+            "not a stancekit model",
+        ),
+        (
+            json.replacen("\"weights\":[[", "\"weights\":[[1.0,", 1),
+            "entries for",
+        ),
+        (
+            json.replacen("\"intercepts\":[", "\"intercepts\":[1e999,", 1),
+            "not a valid model file",
+        ),
+        ("\u{0}\u{1}binary".to_string(), "not a valid model file"),
+        (String::new(), "not a valid model file"),
+    ];
+    for (text, expected) in cases {
+        let err = StanceModel::from_json(&text, "m.json")
+            .err()
+            .unwrap_or_else(|| panic!("{expected}: accepted"));
+        assert!(err.to_string().contains(expected), "{expected}: got {err}");
+    }
+}
