@@ -33,6 +33,10 @@ pub struct FeatureConfig {
     pub target_identity: bool,
     /// Use 1 + ln(tf) instead of raw counts.
     pub sublinear_tf: bool,
+    /// Also emit the words of the sentence that mentions the target, so a
+    /// multi-sentence quote is read per party.
+    #[serde(default)]
+    pub sentence_scope: bool,
 }
 
 impl Default for FeatureConfig {
@@ -44,9 +48,10 @@ impl Default for FeatureConfig {
             stem: true,
             negation: true,
             target_aware: true,
-            context_window: 6,
+            context_window: 4,
             target_identity: true,
             sublinear_tf: true,
+            sentence_scope: true,
         }
     }
 }
@@ -384,6 +389,27 @@ impl Analyzer {
                         buf.push_str(neg);
                         buf.push_str(text);
                         emit(&buf);
+                    }
+                    if cfg.sentence_scope {
+                        let is_end = |i: usize| {
+                            let t = sc.terms[i];
+                            t.is_break
+                                && matches!(sc.table[t.id as usize].as_str(), "." | "!" | "?" | ";")
+                        };
+                        let start = (0..t).rev().find(|&i| is_end(i)).map_or(0, |i| i + 1);
+                        let end = (t + 1..sc.terms.len())
+                            .find(|&i| is_end(i))
+                            .unwrap_or(sc.terms.len());
+                        for i in start..end {
+                            let term = sc.terms[i];
+                            if term.is_break || i == t {
+                                continue;
+                            }
+                            buf.clear();
+                            buf.push_str(if term.negated { "s:neg_" } else { "s:" });
+                            buf.push_str(&sc.table[term.id as usize]);
+                            emit(&buf);
+                        }
                     }
                     if cfg.target_identity {
                         if let Some((s, e)) = doc.target {

@@ -119,11 +119,14 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_negation: bool,
     /// Words either side of the target that get position-aware features.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 4)]
     pub context_window: usize,
     /// Do not use the target mention's own words as features.
     #[arg(long)]
     pub no_target_identity: bool,
+    /// Do not emit the words of the target's own sentence as features.
+    #[arg(long)]
+    pub no_sentence_scope: bool,
     /// Worker threads for training [default: all cores].
     #[arg(long)]
     pub threads: Option<usize>,
@@ -144,6 +147,7 @@ impl TrainArgs {
                 context_window: self.context_window,
                 target_identity: !self.no_target_identity && self.task == Task::Stance,
                 sublinear_tf: true,
+                sentence_scope: !self.no_sentence_scope && self.task == Task::Stance,
             },
             alpha: self.alpha.unwrap_or(1.0),
             class_weight: self.class_weight,

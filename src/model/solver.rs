@@ -130,30 +130,11 @@ impl<'a, 'p> Evaluator<'a, 'p> {
                 rows.push((a, l));
             }
         }
-        let forward = |r: std::ops::Range<usize>, resid: &mut [f64], losses: &mut [f64]| {
-            for (o, i) in r.enumerate() {
-                let z = &mut resid[o * k..o * k + k];
-                z.copy_from_slice(b0);
-                let (idx, val) = p.x.row(i);
-                for (&j, &v) in idx.iter().zip(val) {
-                    let wr = &w[j as usize * k..j as usize * k + k];
-                    for c in 0..k {
-                        z[c] += v * wr[c];
-                    }
-                }
-                let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-                let mut sum = 0.0;
-                for zc in z.iter_mut() {
-                    *zc = (*zc - m).exp();
-                    sum += *zc;
-                }
-                let sw = p.weights[i];
-                let yi = p.y[i];
-                losses[o] = -sw * (z[yi] / sum).ln();
-                for (c, zc) in z.iter_mut().enumerate() {
-                    *zc = sw * (*zc / sum - if c == yi { 1.0 } else { 0.0 });
-                }
-            }
+        let forward = |r: std::ops::Range<usize>, resid: &mut [f64], losses: &mut [f64]| match k {
+            2 => forward_rows::<2>(p, w, b0, r, resid, losses),
+            3 => forward_rows::<3>(p, w, b0, r, resid, losses),
+            4 => forward_rows::<4>(p, w, b0, r, resid, losses),
+            _ => forward_rows_dyn(p, w, b0, r, resid, losses),
         };
         if rows.len() == 1 {
             let (a, l) = rows.pop().expect("one range");
@@ -172,21 +153,11 @@ impl<'a, 'p> Evaluator<'a, 'p> {
         let resid = &self.resid;
         let alpha = p.alpha;
         let (gw, gb) = grad.split_at_mut(nw);
-        par_chunks(gw, &self.col_ranges, k, &|r, out| {
-            for (o, j) in r.enumerate() {
-                let g = &mut out[o * k..o * k + k];
-                let wj = &w[j * k..j * k + k];
-                for c in 0..k {
-                    g[c] = alpha * wj[c];
-                }
-                let (idx, val) = xt.row(j);
-                for (&i, &v) in idx.iter().zip(val) {
-                    let ri = &resid[i as usize * k..i as usize * k + k];
-                    for c in 0..k {
-                        g[c] += v * ri[c];
-                    }
-                }
-            }
+        par_chunks(gw, &self.col_ranges, k, &|r, out| match k {
+            2 => backward_cols::<2>(xt, resid, w, alpha, r, out),
+            3 => backward_cols::<3>(xt, resid, w, alpha, r, out),
+            4 => backward_cols::<4>(xt, resid, w, alpha, r, out),
+            _ => backward_cols_dyn(xt, resid, w, alpha, k, r, out),
         });
         gb.iter_mut().for_each(|g| *g = 0.0);
         for row in self.resid.chunks_exact(k) {
@@ -196,6 +167,125 @@ impl<'a, 'p> Evaluator<'a, 'p> {
         }
         let data_loss: f64 = self.row_loss.iter().sum();
         data_loss + 0.5 * alpha * dot(w, w)
+    }
+}
+
+// The kernels below are written once for a class count known at compile time
+// (2-4 labels, the common cases: sums stay in registers) and once for any
+// count. Both compute exactly the same sums in the same order.
+
+/// Softmax of `z` in place; returns the weighted loss and leaves `z` as the
+/// weighted residual p - onehot(y).
+#[inline]
+fn residual(z: &mut [f64], yi: usize, sw: f64) -> f64 {
+    let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for zc in z.iter_mut() {
+        *zc = (*zc - m).exp();
+        sum += *zc;
+    }
+    let loss = -sw * (z[yi] / sum).ln();
+    for (c, zc) in z.iter_mut().enumerate() {
+        *zc = sw * (*zc / sum - if c == yi { 1.0 } else { 0.0 });
+    }
+    loss
+}
+
+fn forward_rows<const K: usize>(
+    p: &Problem,
+    w: &[f64],
+    b0: &[f64],
+    r: std::ops::Range<usize>,
+    resid: &mut [f64],
+    losses: &mut [f64],
+) {
+    for (o, i) in r.enumerate() {
+        let mut z = [0.0f64; K];
+        z.copy_from_slice(b0);
+        let (idx, val) = p.x.row(i);
+        for (&j, &v) in idx.iter().zip(val) {
+            let wr: &[f64; K] = w[j as usize * K..j as usize * K + K]
+                .try_into()
+                .expect("K weights");
+            for c in 0..K {
+                z[c] += v * wr[c];
+            }
+        }
+        losses[o] = residual(&mut z, p.y[i], p.weights[i]);
+        resid[o * K..o * K + K].copy_from_slice(&z);
+    }
+}
+
+fn forward_rows_dyn(
+    p: &Problem,
+    w: &[f64],
+    b0: &[f64],
+    r: std::ops::Range<usize>,
+    resid: &mut [f64],
+    losses: &mut [f64],
+) {
+    let k = p.n_classes;
+    for (o, i) in r.enumerate() {
+        let z = &mut resid[o * k..o * k + k];
+        z.copy_from_slice(b0);
+        let (idx, val) = p.x.row(i);
+        for (&j, &v) in idx.iter().zip(val) {
+            let wr = &w[j as usize * k..j as usize * k + k];
+            for c in 0..k {
+                z[c] += v * wr[c];
+            }
+        }
+        losses[o] = residual(z, p.y[i], p.weights[i]);
+    }
+}
+
+fn backward_cols<const K: usize>(
+    xt: &Csr,
+    resid: &[f64],
+    w: &[f64],
+    alpha: f64,
+    r: std::ops::Range<usize>,
+    out: &mut [f64],
+) {
+    for (o, j) in r.enumerate() {
+        let mut g = [0.0f64; K];
+        for c in 0..K {
+            g[c] = alpha * w[j * K + c];
+        }
+        let (idx, val) = xt.row(j);
+        for (&i, &v) in idx.iter().zip(val) {
+            let ri: &[f64; K] = resid[i as usize * K..i as usize * K + K]
+                .try_into()
+                .expect("K residuals");
+            for c in 0..K {
+                g[c] += v * ri[c];
+            }
+        }
+        out[o * K..o * K + K].copy_from_slice(&g);
+    }
+}
+
+fn backward_cols_dyn(
+    xt: &Csr,
+    resid: &[f64],
+    w: &[f64],
+    alpha: f64,
+    k: usize,
+    r: std::ops::Range<usize>,
+    out: &mut [f64],
+) {
+    for (o, j) in r.enumerate() {
+        let g = &mut out[o * k..o * k + k];
+        for c in 0..k {
+            g[c] = alpha * w[j * k + c];
+        }
+        let (idx, val) = xt.row(j);
+        for (&i, &v) in idx.iter().zip(val) {
+            let ri = &resid[i as usize * k..i as usize * k + k];
+            for c in 0..k {
+                g[c] += v * ri[c];
+            }
+        }
     }
 }
 

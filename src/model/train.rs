@@ -82,6 +82,7 @@ impl TrainConfig {
         if self.task == Task::Sentiment {
             f.target_aware = false;
             f.target_identity = false;
+            f.sentence_scope = false;
         }
         f
     }
