@@ -99,6 +99,16 @@ pub struct Loaded {
     pub skipped: Vec<Error>,
 }
 
+/// For quote-level tasks: one example per distinct text (the first), since a
+/// corpus labelled per target repeats each quote once per target.
+pub fn distinct_texts(examples: Vec<Example>) -> Vec<Example> {
+    let mut seen = std::collections::HashSet::new();
+    examples
+        .into_iter()
+        .filter(|e| seen.insert(e.text.clone()))
+        .collect()
+}
+
 /// A record before validation: field name -> value as text (None for null),
 /// or the reason the value cannot be read as text (arrays and objects). That
 /// reason only matters if the field is one we use; other fields pass through.

@@ -132,28 +132,45 @@ struct Term {
 pub struct Scratch {
     /// Lower-cased surface form -> term id.
     stems: FastMap<String, u32>,
+    /// Normalised text -> term id: two surface forms with one stem share an
+    /// id, so equal ids mean equal features.
+    by_text: FastMap<String, u32>,
     /// Term id -> normalised text.
     table: Vec<String>,
     terms: Vec<Term>,
-    words: Vec<usize>,
+    /// Term ids of the target mention's own words (lower-cased, unstemmed).
+    identity: Vec<u32>,
     lower: String,
-    buf: String,
 }
 
 /// Bound on remembered stems, so a long stream cannot grow memory forever.
 const STEM_CACHE_LIMIT: usize = 200_000;
 
 impl Scratch {
+    /// Forgets the remembered stems once there are too many. Called between
+    /// documents only, so term ids stay valid within one document.
+    fn bound(&mut self) {
+        if self.table.len() >= STEM_CACHE_LIMIT {
+            self.stems.clear();
+            self.by_text.clear();
+            self.table.clear();
+        }
+    }
+
     fn intern(&mut self, key: &str, make: impl FnOnce(&str) -> String) -> u32 {
         if let Some(&id) = self.stems.get(key) {
             return id;
         }
-        if self.table.len() >= STEM_CACHE_LIMIT {
-            self.stems.clear();
-            self.table.clear();
-        }
-        let id = self.table.len() as u32;
-        self.table.push(make(key));
+        let text = make(key);
+        let id = match self.by_text.get(&text) {
+            Some(&id) => id,
+            None => {
+                let id = self.table.len() as u32;
+                self.table.push(text.clone());
+                self.by_text.insert(text, id);
+                id
+            }
+        };
         self.stems.insert(key.to_string(), id);
         id
     }
@@ -211,6 +228,19 @@ impl Analyzer {
     fn terms(&self, doc: &Doc, sc: &mut Scratch) -> Option<usize> {
         let cfg = &self.config;
         sc.terms.clear();
+        sc.identity.clear();
+        if cfg.target_aware && cfg.target_identity {
+            if let Some((s, e)) = doc.target {
+                for tok in tokenize(&doc.text[s..e]) {
+                    if tok.kind == TokenKind::Word {
+                        let mut key = String::from('\u{2}');
+                        key.extend(tok.text.chars().flat_map(char::to_lowercase));
+                        let id = sc.intern(&key, |k| strip_possessive(&k[1..]).to_string());
+                        sc.identity.push(id);
+                    }
+                }
+            }
+        }
         let mut target_at = None;
         let mut in_span: Option<(usize, usize)> = None;
         let mut negation_left = 0usize;
@@ -313,132 +343,219 @@ impl Analyzer {
     /// Calls `emit` once per feature occurrence of `doc` (a feature may be
     /// emitted several times; that is its term frequency).
     pub fn visit(&self, doc: &Doc, emit: &mut dyn FnMut(&str)) {
+        let mut render = |sc: &Scratch, key: Key| {
+            let mut buf = String::new();
+            key.render(&sc.table, &mut buf);
+            emit(&buf);
+        };
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut sc) => self.visit_with(doc, &mut sc, emit),
+            Ok(mut sc) => {
+                sc.bound();
+                self.visit_keys(doc, &mut sc, &mut render)
+            }
             // Re-entrant use (emit featurising again): use fresh buffers.
-            Err(_) => self.visit_with(doc, &mut Scratch::default(), emit),
+            Err(_) => self.visit_keys(doc, &mut Scratch::default(), &mut render),
         })
     }
 
-    fn visit_with(&self, doc: &Doc, sc: &mut Scratch, emit: &mut dyn FnMut(&str)) {
+    /// Like [`Analyzer::visit`], but yields each feature as a [`Key`] over
+    /// `sc`'s term table: no string is built per feature.
+    fn visit_keys(&self, doc: &Doc, sc: &mut Scratch, emit: &mut dyn FnMut(&Scratch, Key)) {
         let cfg = &self.config;
         let target_at = self.terms(doc, sc);
-        let mut buf = std::mem::take(&mut sc.buf);
-        let sc = &mut *sc;
+        let sc = &*sc;
         for t in &sc.terms {
-            let text = &sc.table[t.id as usize];
-            buf.clear();
             if t.is_break {
+                let text = sc.table[t.id as usize].as_str();
                 if text == "!" || text == "?" {
-                    buf.push_str("p:");
-                    buf.push_str(text);
-                    emit(&buf);
+                    emit(sc, Key::new(Family::Punct, 0, &[t.id]));
                 }
                 continue;
             }
-            buf.push_str(if t.negated { "w:neg_" } else { "w:" });
-            buf.push_str(text);
-            emit(&buf);
+            emit(sc, Key::new(Family::Word, t.negated as u8, &[t.id]));
         }
         // n-grams never cross punctuation.
-        for n in 2..=cfg.ngram_max {
+        let mut ids = [0u32; 4];
+        for n in 2..=cfg.ngram_max.min(4) {
             for win in sc.terms.windows(n) {
                 if win.iter().any(|t| t.is_break) {
                     continue;
                 }
-                buf.clear();
-                buf.push_str("b:");
-                for (k, t) in win.iter().enumerate() {
-                    if k > 0 {
-                        buf.push(' ');
-                    }
-                    buf.push_str(&sc.table[t.id as usize]);
+                for (slot, t) in ids.iter_mut().zip(win) {
+                    *slot = t.id;
                 }
-                emit(&buf);
+                emit(sc, Key::new(Family::Gram, n as u8, &ids[..n]));
             }
         }
-        if cfg.target_aware {
-            match target_at {
-                Some(t) => {
-                    sc.words.clear();
-                    sc.words
-                        .extend((0..sc.terms.len()).filter(|&i| !sc.terms[i].is_break));
-                    let pos = sc.words.iter().position(|&i| i == t).unwrap_or(0);
-                    for (k, &i) in sc.words.iter().enumerate() {
-                        let d = k.abs_diff(pos);
-                        if d == 0 || d > cfg.context_window {
-                            continue;
-                        }
-                        let bucket = match d {
-                            1 => '1',
-                            2..=3 => '2',
-                            _ => '3',
-                        };
-                        let term = sc.terms[i];
-                        let neg = if term.negated { "neg_" } else { "" };
-                        let text = &sc.table[term.id as usize];
-                        buf.clear();
-                        buf.push(if k < pos { 'l' } else { 'r' });
-                        buf.push(bucket);
-                        buf.push(':');
-                        buf.push_str(neg);
-                        buf.push_str(text);
-                        emit(&buf);
-                        buf.clear();
-                        buf.push_str("c:");
-                        buf.push_str(neg);
-                        buf.push_str(text);
-                        emit(&buf);
-                    }
-                    if cfg.sentence_scope {
-                        let is_end = |i: usize| {
-                            let t = sc.terms[i];
-                            t.is_break
-                                && matches!(sc.table[t.id as usize].as_str(), "." | "!" | "?" | ";")
-                        };
-                        let start = (0..t).rev().find(|&i| is_end(i)).map_or(0, |i| i + 1);
-                        let end = (t + 1..sc.terms.len())
-                            .find(|&i| is_end(i))
-                            .unwrap_or(sc.terms.len());
-                        for i in start..end {
-                            let term = sc.terms[i];
-                            if term.is_break || i == t {
-                                continue;
-                            }
-                            buf.clear();
-                            buf.push_str(if term.negated { "s:neg_" } else { "s:" });
-                            buf.push_str(&sc.table[term.id as usize]);
-                            emit(&buf);
-                        }
-                    }
-                    if cfg.target_identity {
-                        if let Some((s, e)) = doc.target {
-                            for tok in tokenize(&doc.text[s..e]) {
-                                if tok.kind == TokenKind::Word {
-                                    buf.clear();
-                                    buf.push_str("t:");
-                                    let start = buf.len();
-                                    buf.extend(tok.text.chars().flat_map(char::to_lowercase));
-                                    let stripped = strip_possessive(&buf[start..]).len();
-                                    buf.truncate(start + stripped);
-                                    emit(&buf);
-                                }
-                            }
-                        }
-                    }
+        if !cfg.target_aware {
+            return;
+        }
+        let Some(t) = target_at else {
+            emit(sc, Key::new(Family::NoTarget, 0, &[]));
+            return;
+        };
+        // Distance is counted in words, skipping punctuation.
+        let words: Vec<usize> = (0..sc.terms.len())
+            .filter(|&i| !sc.terms[i].is_break)
+            .collect();
+        let pos = words.iter().position(|&i| i == t).unwrap_or(0);
+        for (k, &i) in words.iter().enumerate() {
+            let d = k.abs_diff(pos);
+            if d == 0 || d > cfg.context_window {
+                continue;
+            }
+            let bucket: u8 = match d {
+                1 => 1,
+                2..=3 => 2,
+                _ => 3,
+            };
+            let term = sc.terms[i];
+            let side = if k < pos { Family::Left } else { Family::Right };
+            emit(
+                sc,
+                Key::new(side, bucket * 2 + term.negated as u8, &[term.id]),
+            );
+            emit(
+                sc,
+                Key::new(Family::Context, term.negated as u8, &[term.id]),
+            );
+        }
+        if cfg.sentence_scope {
+            let is_end = |i: usize| {
+                let t = sc.terms[i];
+                t.is_break && matches!(sc.table[t.id as usize].as_str(), "." | "!" | "?" | ";")
+            };
+            let start = (0..t).rev().find(|&i| is_end(i)).map_or(0, |i| i + 1);
+            let end = (t + 1..sc.terms.len())
+                .find(|&i| is_end(i))
+                .unwrap_or(sc.terms.len());
+            for i in start..end {
+                let term = sc.terms[i];
+                if !term.is_break && i != t {
+                    emit(
+                        sc,
+                        Key::new(Family::Sentence, term.negated as u8, &[term.id]),
+                    );
                 }
-                None => emit("x:no_target"),
             }
         }
-        sc.buf = buf;
+        if cfg.target_identity {
+            for &id in &sc.identity {
+                emit(sc, Key::new(Family::Identity, 0, &[id]));
+            }
+        }
     }
 
     /// The features of one document with their raw counts (for tests and
-    /// inspection; the hot paths use [`Analyzer::visit`]).
+    /// inspection; the hot paths use keys).
     pub fn features(&self, doc: &Doc) -> HashMap<String, u32> {
         let mut out = HashMap::new();
         self.visit(doc, &mut |f| *out.entry(f.to_string()).or_insert(0) += 1);
         out
+    }
+}
+
+/// Feature families; each renders with its own prefix in the vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Family {
+    Word,
+    Punct,
+    Gram,
+    Left,
+    Right,
+    Context,
+    Sentence,
+    Identity,
+    NoTarget,
+}
+
+/// A feature before it has a name: family, a small flag (negation, n-gram
+/// length or distance bucket) and up to four term ids of one term table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    family: Family,
+    flag: u8,
+    ids: [u32; 4],
+}
+
+impl Key {
+    fn new(family: Family, flag: u8, ids: &[u32]) -> Key {
+        let mut k = Key {
+            family,
+            flag,
+            ids: [0; 4],
+        };
+        k.ids[..ids.len()].copy_from_slice(ids);
+        k
+    }
+
+    fn remap(mut self, map: &[u32]) -> Key {
+        let n = self.arity();
+        for id in &mut self.ids[..n] {
+            *id = map[*id as usize];
+        }
+        self
+    }
+
+    fn arity(&self) -> usize {
+        match self.family {
+            Family::Gram => self.flag as usize,
+            Family::NoTarget => 0,
+            _ => 1,
+        }
+    }
+
+    /// The feature's name as stored in the model's vocabulary.
+    fn render(&self, table: &[String], out: &mut String) {
+        out.clear();
+        let neg = |flag: u8| if flag & 1 == 1 { "neg_" } else { "" };
+        let first = || table[self.ids[0] as usize].as_str();
+        match self.family {
+            Family::Word => {
+                out.push_str("w:");
+                out.push_str(neg(self.flag));
+                out.push_str(first());
+            }
+            Family::Punct => {
+                out.push_str("p:");
+                out.push_str(first());
+            }
+            Family::Gram => {
+                out.push_str("b:");
+                for (i, &id) in self.ids[..self.flag as usize].iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(&table[id as usize]);
+                }
+            }
+            Family::Left | Family::Right => {
+                out.push(if self.family == Family::Left {
+                    'l'
+                } else {
+                    'r'
+                });
+                out.push(char::from(b'0' + self.flag / 2));
+                out.push(':');
+                out.push_str(neg(self.flag));
+                out.push_str(first());
+            }
+            Family::Context => {
+                out.push_str("c:");
+                out.push_str(neg(self.flag));
+                out.push_str(first());
+            }
+            Family::Sentence => {
+                out.push_str("s:");
+                out.push_str(neg(self.flag));
+                out.push_str(first());
+            }
+            Family::Identity => {
+                out.push_str("t:");
+                out.push_str(first());
+            }
+            Family::NoTarget => out.push_str("x:no_target"),
+        }
     }
 }
 
@@ -475,64 +592,36 @@ fn count_ids(ids: &mut [u32]) -> Counts {
     out
 }
 
-/// Interns feature names without allocating per feature: names live in one
-/// arena string, looked up by a 64-bit hash and confirmed by comparison (a
-/// hash collision falls back to an exact map, so results are always exact).
-#[derive(Default)]
-struct Interner {
-    by_hash: FastMap<u64, u32>,
-    collided: FastMap<String, u32>,
-    arena: String,
-    spans: Vec<(usize, usize)>,
+/// One thread's share of fitting: its own term table, the distinct feature
+/// keys it saw, and per-document counts over those keys.
+struct Chunk {
+    table: Vec<String>,
+    keys: Vec<Key>,
+    per_doc: Vec<Counts>,
 }
 
-impl Interner {
-    fn name(&self, id: u32) -> &str {
-        let (a, b) = self.spans[id as usize];
-        &self.arena[a..b]
-    }
-
-    fn push(&mut self, f: &str) -> u32 {
-        let id = self.spans.len() as u32;
-        let start = self.arena.len();
-        self.arena.push_str(f);
-        self.spans.push((start, self.arena.len()));
-        id
-    }
-
-    fn id(&mut self, f: &str) -> u32 {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        let h = BuildHasherDefault::<FastHasher>::default().hash_one(f);
-        match self.by_hash.get(&h) {
-            Some(&id) if self.name(id) == f => id,
-            Some(_) => match self.collided.get(f) {
-                Some(&id) => id,
-                None => {
-                    let id = self.push(f);
-                    self.collided.insert(f.to_string(), id);
-                    id
-                }
-            },
-            None => {
-                let id = self.push(f);
-                self.by_hash.insert(h, id);
-                id
-            }
-        }
-    }
-}
-
-/// Featurises `docs` into per-document counts over a local feature table.
-fn featurize_chunk(analyzer: &Analyzer, docs: &[Doc]) -> (Interner, Vec<Counts>) {
-    let mut interner = Interner::default();
+fn featurize_chunk(analyzer: &Analyzer, docs: &[Doc]) -> Chunk {
+    let mut sc = Scratch::default();
+    let mut seen: FastMap<Key, u32> = FastMap::default();
+    let mut keys: Vec<Key> = Vec::new();
     let mut ids: Vec<u32> = Vec::new();
     let mut per_doc = Vec::with_capacity(docs.len());
     for d in docs {
         ids.clear();
-        analyzer.visit(d, &mut |f| ids.push(interner.id(f)));
+        analyzer.visit_keys(d, &mut sc, &mut |_, key| {
+            let id = *seen.entry(key).or_insert_with(|| {
+                keys.push(key);
+                keys.len() as u32 - 1
+            });
+            ids.push(id);
+        });
         per_doc.push(count_ids(&mut ids));
     }
-    (interner, per_doc)
+    Chunk {
+        table: sc.table,
+        keys,
+        per_doc,
+    }
 }
 
 impl Vectorizer {
@@ -547,7 +636,7 @@ impl Vectorizer {
         let analyzer = Analyzer::new(config);
         let threads = threads.clamp(1, 8).min(docs.len().max(1));
         let chunk = docs.len().div_ceil(threads).max(1);
-        let parts: Vec<(Interner, Vec<Counts>)> = if threads == 1 {
+        let chunks: Vec<Chunk> = if threads == 1 {
             vec![featurize_chunk(&analyzer, docs)]
         } else {
             std::thread::scope(|s| {
@@ -564,46 +653,77 @@ impl Vectorizer {
                     .collect()
             })
         };
-        // Merge the local tables: document frequency per feature name.
-        let mut df: FastMap<&str, u32> = FastMap::default();
-        for (names, per_doc) in &parts {
-            let mut local_df = vec![0u32; names.spans.len()];
-            for counts in per_doc {
+        // One shared term table; every chunk's term ids mapped into it.
+        let mut table: Vec<String> = Vec::new();
+        let mut term_ids: FastMap<&str, u32> = FastMap::default();
+        let remaps: Vec<Vec<u32>> = chunks
+            .iter()
+            .map(|c| {
+                c.table
+                    .iter()
+                    .map(|t| {
+                        *term_ids.entry(t.as_str()).or_insert_with(|| {
+                            table.push(t.clone());
+                            table.len() as u32 - 1
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        // Document frequency per global key.
+        let mut df: FastMap<Key, u32> = FastMap::default();
+        let global_keys: Vec<Vec<Key>> = chunks
+            .iter()
+            .zip(&remaps)
+            .map(|(c, remap)| c.keys.iter().map(|k| k.remap(remap)).collect())
+            .collect();
+        for (c, keys) in chunks.iter().zip(&global_keys) {
+            let mut local_df = vec![0u32; keys.len()];
+            for counts in &c.per_doc {
                 for &(id, _) in counts {
                     local_df[id as usize] += 1;
                 }
             }
-            for (id, &c) in local_df.iter().enumerate() {
-                *df.entry(names.name(id as u32)).or_insert(0) += c;
+            for (key, &n) in keys.iter().zip(&local_df) {
+                *df.entry(*key).or_insert(0) += n;
             }
         }
         let cfg = analyzer.config();
-        let mut kept: Vec<(&str, u32)> = df
+        // Names are built only for features that survive min_df.
+        let mut kept: Vec<(String, Key, u32)> = df
             .into_iter()
-            .filter(|&(_, c)| c as usize >= cfg.min_df)
+            .filter(|&(_, n)| n as usize >= cfg.min_df)
+            .map(|(key, n)| {
+                let mut name = String::new();
+                key.render(&table, &mut name);
+                (name, key, n)
+            })
             .collect();
         if let Some(cap) = cfg.max_features {
             // Most frequent first, ties by name, so the cut is deterministic.
-            kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            kept.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
             kept.truncate(cap);
         }
-        kept.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let n = docs.len() as f64;
-        let vocab: Vec<String> = kept.iter().map(|(f, _)| f.to_string()).collect();
         let idf: Vec<f64> = kept
             .iter()
-            .map(|&(_, c)| ((1.0 + n) / (1.0 + c as f64)).ln() + 1.0)
+            .map(|&(_, _, c)| ((1.0 + n) / (1.0 + c as f64)).ln() + 1.0)
             .collect();
+        let column: FastMap<Key, u32> = kept
+            .iter()
+            .enumerate()
+            .map(|(j, (_, key, _))| (*key, j as u32))
+            .collect();
+        let vocab: Vec<String> = kept.into_iter().map(|(name, _, _)| name).collect();
         let vectorizer = Vectorizer::from_parts(analyzer, vocab, idf);
         let mut rows = Vec::with_capacity(docs.len());
-        for (names, per_doc) in &parts {
-            let to_vocab: Vec<Option<u32>> = (0..names.spans.len() as u32)
-                .map(|id| vectorizer.index.get(names.name(id)).copied())
-                .collect();
-            for counts in per_doc {
+        for (c, keys) in chunks.iter().zip(&global_keys) {
+            let to_column: Vec<Option<u32>> = keys.iter().map(|k| column.get(k).copied()).collect();
+            for counts in &c.per_doc {
                 let mut row: Counts = counts
                     .iter()
-                    .filter_map(|&(id, c)| to_vocab[id as usize].map(|j| (j, c)))
+                    .filter_map(|&(id, n)| to_column[id as usize].map(|j| (j, n)))
                     .collect();
                 // Local ids are in first-seen order; columns must be sorted.
                 row.sort_unstable();
@@ -630,10 +750,21 @@ impl Vectorizer {
 
     pub fn transform(&self, doc: &Doc) -> SparseRow {
         let mut ids = Vec::new();
-        self.analyzer.visit(doc, &mut |f| {
-            if let Some(&j) = self.index.get(f) {
+        let mut name = String::new();
+        let mut lookup = |sc: &Scratch, key: Key| {
+            key.render(&sc.table, &mut name);
+            if let Some(&j) = self.index.get(name.as_str()) {
                 ids.push(j);
             }
+        };
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut sc) => {
+                sc.bound();
+                self.analyzer.visit_keys(doc, &mut sc, &mut lookup)
+            }
+            Err(_) => self
+                .analyzer
+                .visit_keys(doc, &mut Scratch::default(), &mut lookup),
         });
         self.weigh(count_ids(&mut ids))
     }

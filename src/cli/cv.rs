@@ -1,6 +1,6 @@
 //! `stancekit cv`: k-fold cross-validation, grouped by text and stratified.
 
-use super::util::{load_examples, DataArgs, TrainArgs};
+use super::util::{load_for_task, DataArgs, TrainArgs};
 use anyhow::Result;
 use stancekit::model::{cv::stratified_folds, train};
 use stancekit::report::{mean_std, Report};
@@ -31,7 +31,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let cfg = args.train_args.config()?;
     let opts = args.data_args.options(cfg.task, true)?;
-    let examples = load_examples(&args.data, &opts)?;
+    let examples = load_for_task(&args.data, &opts, cfg.task)?;
     let k = args.folds as usize;
     let fold = stratified_folds(&examples, k, args.seed);
     let mut reports = Vec::new();

@@ -1,6 +1,6 @@
 //! `stancekit eval`: a model against labelled data, as a report.
 
-use super::util::{check_labels, load_examples, load_model, DataArgs};
+use super::util::{check_labels, load_for_task, load_model, DataArgs};
 use anyhow::Result;
 use stancekit::model::{write_atomic, Task};
 use stancekit::report::Report;
@@ -51,7 +51,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let model = load_model(args.model.as_deref(), args.task)?;
     let opts = args.data_args.options(model.task, true)?;
-    let examples = load_examples(&args.data, &opts)?;
+    let examples = load_for_task(&args.data, &opts, model.task)?;
     let examples = check_labels(&examples, &model, &args.data, args.data_args.skip_invalid)?;
     let preds = model.predict_examples(&examples);
     let gold: Vec<&str> = examples

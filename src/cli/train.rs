@@ -1,6 +1,6 @@
 //! `stancekit train`: labelled examples in, one model file out.
 
-use super::util::{check_labels, load_examples, sha256_files, DataArgs, TrainArgs};
+use super::util::{check_labels, load_for_task, sha256_files, DataArgs, TrainArgs};
 use anyhow::Result;
 use stancekit::model::{dev_metrics, train, StanceModel};
 use std::path::PathBuf;
@@ -41,12 +41,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let opts = args.data_args.options(cfg.task, true)?;
     let mut examples = Vec::new();
     for path in &args.data {
-        examples.extend(load_examples(path, &opts)?);
+        examples.extend(load_for_task(path, &opts, cfg.task)?);
     }
     let sha = sha256_files(&args.data)?;
     let files: Vec<String> = args.data.iter().map(|p| p.display().to_string()).collect();
     let dev = match &args.dev {
-        Some(p) => Some((p, load_examples(p, &opts)?)),
+        Some(p) => Some((p, load_for_task(p, &opts, cfg.task)?)),
         None => None,
     };
     eprintln!("training on {} examples", examples.len());

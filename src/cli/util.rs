@@ -62,6 +62,16 @@ impl DataArgs {
 }
 
 /// Loads a labelled file, printing a warning per skipped record and a count.
+/// Quote-level (sentiment) data is reduced to one example per distinct text.
+pub fn load_for_task(path: &Path, opts: &LoadOptions, task: Task) -> Result<Vec<Example>> {
+    let examples = load_examples(path, opts)?;
+    Ok(match task {
+        Task::Stance => examples,
+        Task::Sentiment => data::distinct_texts(examples),
+    })
+}
+
+/// Loads a labelled file, printing a warning per skipped record and a count.
 pub fn load_examples(path: &Path, opts: &LoadOptions) -> Result<Vec<Example>> {
     let loaded = data::load(path, opts)?;
     for e in &loaded.skipped {

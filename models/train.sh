@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Trains the shipped models from labeled/ exactly as committed. Alpha is
+# chosen on labeled/dev.jsonl (from --alpha-grid); the result is
+# deterministic, so rerunning reproduces models/*.json byte for byte.
+# Usage: bash models/train.sh [OUT_DIR]   (default: models/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-models}
+mkdir -p "$out"
+cargo build --release -q
+bin=target/release/stancekit
+"$bin" train --task stance --data labeled/train.jsonl --dev labeled/dev.jsonl --min-df 1 --out "$out/stance.json"
+"$bin" train --task sentiment --data labeled/train.jsonl --dev labeled/dev.jsonl --min-df 1 --out "$out/sentiment.json"
