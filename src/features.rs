@@ -906,6 +906,32 @@ mod tests {
     }
 
     #[test]
+    fn surface_forms_with_one_stem_are_one_feature() {
+        let texts = ["monitors monitor monitoring", "the monitor"];
+        let docs: Vec<Doc> = texts
+            .iter()
+            .map(|t| Doc {
+                text: t,
+                target: None,
+                others: &[],
+            })
+            .collect();
+        let (v, rows) = Vectorizer::fit(FeatureConfig::default(), &docs, 2);
+        let j = v
+            .vocab()
+            .iter()
+            .position(|f| f == "w:monitor")
+            .expect("w:monitor kept");
+        // Each row has every column at most once, in order.
+        for r in &rows {
+            assert!(r.windows(2).all(|p| p[0].0 < p[1].0), "{r:?}");
+        }
+        assert!(rows[0].iter().any(|&(c, _)| c as usize == j));
+        // idf of a feature in both documents is the minimum, ln(3/3)+1.
+        assert!((v.idf()[j] - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
     fn fitting_twice_gives_identical_vocabulary_and_idf() {
         let texts: Vec<String> = (0..50)
             .map(|i| format!("word{} common text {}", i % 7, i % 3))

@@ -15,6 +15,7 @@ pub mod text;
 pub use error::{Error, Result};
 pub mod data;
 pub mod defaults;
+pub mod dyads;
 pub mod features;
 pub mod model;
 pub mod report;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 mod classify;
 mod cv;
+mod dyads;
 mod eval;
 mod extract;
 mod train;
@@ -36,6 +37,8 @@ enum Command {
     Classify(classify::Args),
     /// Extract quotes, speakers and the parties they are about from articles.
     Extract(extract::Args),
+    /// Aggregate predict output into who-stands-where dyads.
+    Dyads(dyads::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -46,6 +49,7 @@ pub fn main() -> ExitCode {
         Command::Cv(args) => cv::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Extract(args) => extract::run(args),
+        Command::Dyads(args) => dyads::run(args),
     };
     match result {
         Ok(code) => code,

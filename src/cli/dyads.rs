@@ -1,0 +1,125 @@
+//! `stancekit dyads`: the picture across a corpus of `predict` output.
+
+use anyhow::{bail, Context, Result};
+use stancekit::dyads::{aggregate, to_csv, to_markdown, to_svg, Observation, Period};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Markdown,
+    Csv,
+    Json,
+    Svg,
+}
+
+/// Aggregate `stancekit predict` output into (speaker's party -> target party)
+/// dyads per period: counts per stance and the mean of P(conciliatory) -
+/// P(critical), sorted by volume.
+///
+/// Example: stancekit predict articles/ > preds.jsonl && stancekit dyads preds.jsonl --format svg > dyads.svg
+#[derive(clap::Args)]
+pub struct Args {
+    /// JSON Lines written by `stancekit predict` (`-` for stdin).
+    predictions: PathBuf,
+    /// Time grouping by article date.
+    #[arg(long, value_enum, default_value_t = Period::Month)]
+    by: Period,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    format: Format,
+    /// Warn about unreadable lines instead of stopping at the first one.
+    #[arg(long)]
+    skip_invalid: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let origin = args.predictions.display().to_string();
+    let reader: Box<dyn BufRead> = if origin == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(&args.predictions)
+                .with_context(|| format!("{origin}: cannot open"))?,
+        ))
+    };
+    let mut observations = Vec::new();
+    let (mut articles, mut failed, mut skipped, mut unattributed) =
+        (0usize, 0usize, 0usize, 0usize);
+    for (n, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("{origin}:{}: cannot read", n + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value = match serde_json::from_str(&line) {
+            Ok(v) => v,
+            Err(e) => {
+                let msg = format!("{origin}:{}: invalid JSON: {e}", n + 1);
+                if !args.skip_invalid {
+                    bail!(msg);
+                }
+                eprintln!("warning: skipped {msg}");
+                skipped += 1;
+                continue;
+            }
+        };
+        articles += 1;
+        if value.get("error").is_some_and(|e| !e.is_null()) {
+            failed += 1;
+            continue;
+        }
+        let period = args.by.of(value.get("date").and_then(|d| d.as_str()));
+        for quote in value
+            .get("quotes")
+            .and_then(|q| q.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let Some(source) = quote.get("speaker_party").and_then(|s| s.as_str()) else {
+                unattributed += 1;
+                continue;
+            };
+            for target in quote
+                .get("targets")
+                .and_then(|t| t.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let (Some(party), Some(stance)) = (
+                    target.get("party").and_then(|p| p.as_str()),
+                    target.get("stance").and_then(|s| s.as_str()),
+                ) else {
+                    continue;
+                };
+                let prob = |l: &str| {
+                    target
+                        .get("probs")
+                        .and_then(|p| p.get(l))
+                        .and_then(|p| p.as_f64())
+                        .unwrap_or(0.0)
+                };
+                observations.push(Observation {
+                    source: source.to_string(),
+                    target: party.to_string(),
+                    period: period.clone(),
+                    stance: stance.to_string(),
+                    score: prob("conciliatory") - prob("critical"),
+                });
+            }
+        }
+    }
+    let dyads = aggregate(&observations);
+    eprintln!(
+        "{articles} articles ({failed} with errors), {} scored (party, target) pairs, {unattributed} quotes without a speaker party left out{}",
+        observations.len(),
+        if skipped > 0 { format!(", {skipped} unreadable lines skipped") } else { String::new() }
+    );
+    match args.format {
+        Format::Markdown => print!("{}", to_markdown(&dyads)),
+        Format::Csv => print!("{}", to_csv(&dyads)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&dyads)?),
+        Format::Svg => print!("{}", to_svg(&dyads, &format!("stancekit dyads: {origin}"))),
+    }
+    Ok(ExitCode::SUCCESS)
+}
