@@ -216,7 +216,10 @@ mod tests {
             .iter()
             .map(|t| t.text)
             .collect();
-        assert_eq!(toks, vec!["Up", "3.5", "percent", ".", "Then", "10,000", "more"]);
+        assert_eq!(
+            toks,
+            vec!["Up", "3.5", "percent", ".", "Then", "10,000", "more"]
+        );
     }
 
     #[test]
@@ -244,7 +247,10 @@ mod tests {
 
     #[test]
     fn whole_word_search_ignores_case_and_partial_words() {
-        assert_eq!(find_whole_word_ci("Russians and russia", "Russia"), Some((13, 19)));
+        assert_eq!(
+            find_whole_word_ci("Russians and russia", "Russia"),
+            Some((13, 19))
+        );
         assert_eq!(find_whole_word_ci("Prussia", "russia"), None);
         assert_eq!(find_whole_word_ci("", "x"), None);
     }
