@@ -200,12 +200,44 @@ fn trim(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
     (r > l).then_some((s + l, s + r))
 }
 
+/// For the content of an unclosed quote, where an attribution inside it
+/// begins: right after a comma followed by a cue verb (`, said Mensah`) or by
+/// up to four capitalised words and a cue verb (`, Mensah said`).
+fn cut_at_attribution(text: &str, start: usize, end: usize) -> usize {
+    let piece = &text[start..end];
+    for (i, _) in piece.match_indices(", ") {
+        let rest = &piece[i + 2..];
+        let mut words = rest.split(|c: char| c.is_whitespace() || c == ',' || c == '.');
+        for k in 0..5 {
+            let Some(word) = words.next() else { break };
+            if matches!(
+                word,
+                "said" | "says" | "told" | "added" | "asked" | "warned" | "insisted" | "stressed"
+            ) {
+                return start + i + 1;
+            }
+            let capital = word.chars().next().is_some_and(char::is_uppercase);
+            if !capital || k == 4 {
+                break;
+            }
+        }
+    }
+    end
+}
+
 /// Finds quote spans in the content paragraphs. Never fails: a mark that
 /// cannot be paired is dropped or its quote runs to the paragraph end.
 fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
     let mut out = Vec::new();
     let mut carry: Option<(Open, usize)> = None;
     let finish = |o: Open, close: Option<(usize, usize)>, end: usize, out: &mut Vec<RawQuote>| {
+        // An unclosed quote stops where its attribution starts
+        // (`"Words, said Kwame Mensah, ...`).
+        let end = if close.is_none() {
+            cut_at_attribution(text, o.piece_start, end)
+        } else {
+            end
+        };
         let mut pieces = o.pieces;
         if let Some(p) = trim(text, o.piece_start, end) {
             pieces.push(p);
@@ -231,7 +263,10 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
                     is_double_opener(c)
                 }
             });
-            if same_family {
+            // An attribution inside the unclosed part means the mark was a
+            // typo, not the start of a multi-paragraph quote.
+            let attributed = cut_at_attribution(text, o.piece_start, prev_end) < prev_end;
+            if same_family && !attributed {
                 // A multi-paragraph quote: the new paragraph reopens it.
                 if let Some(p) = trim(text, o.piece_start, prev_end) {
                     o.pieces.push(p);
@@ -438,6 +473,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         let sentence_parties = parties_outside_quotes(&doc, &resolver, &w);
         let placeholders: Vec<usize> = (0..w.len()).filter(|&i| w[i].quote.is_some()).collect();
         let mut has_direct = false;
+        let mut partials: Vec<(usize, usize)> = Vec::new();
         let mut sentence_quotes: Vec<(usize, Option<Attrib>, QuoteKind)> = Vec::new();
         for (pk, &pi) in placeholders.iter().enumerate() {
             let q = w[pi].quote.unwrap_or(0);
@@ -491,6 +527,18 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
             if kind == QuoteKind::Partial && (speaker.is_none() || skip_partial(text, rq)) {
                 continue;
             }
+            // Titles and slogans (`"Lines in the Jungle"`) with nobody saying
+            // them are not speech either.
+            if kind == QuoteKind::Direct
+                && speaker.is_none()
+                && !rq.multi_paragraph
+                && skip_partial(text, rq)
+            {
+                continue;
+            }
+            if kind == QuoteKind::Partial {
+                partials.push((rq.open.0, rq.outer_end()));
+            }
             if let Some(s) = &speaker {
                 resolver.history.push(s.clone());
                 last = Some((si, s.clone(), channel.clone()));
@@ -503,24 +551,37 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 .collect::<Vec<_>>()
                 .join(" ");
             let sp = speaker.as_ref().and_then(|s| s.party);
-            let mut targets = targets(&doc, start, end, sp, &sentence_parties, &prev_parties);
+            let mut targets = targets(
+                &doc,
+                &resolver,
+                start,
+                end,
+                sp,
+                &sentence_parties,
+                &prev_parties,
+            );
             if kind == QuoteKind::Partial {
                 // A few quoted words take their targets from the sentence
                 // ("branded Beijing a "decisive enabler" of Moscow's offensive").
-                add_sentence_targets(&doc, &w, sp, &mut targets);
+                add_sentence_targets(&doc, &resolver, &w, sp, &mut targets);
             }
             out.push(make_quote(
                 dict, start, end, qtext, kind, speaker, cue, channel, targets,
             ));
         }
         if !has_direct {
-            if let Some((start, end, found, speaker)) = indirect(&mut resolver, &w) {
+            // A reported clause around partial quotes is represented by the
+            // partial quotes themselves.
+            let found = indirect(&mut resolver, &w)
+                .filter(|(s, e, _, _)| !partials.iter().any(|&(a, b)| *s <= a && b <= *e));
+            if let Some((start, end, found, speaker)) = found {
                 if let Some(s) = &speaker {
                     resolver.history.push(s.clone());
                     last = Some((si, s.clone(), found.channel.clone()));
                 }
                 let targets = targets(
                     &doc,
+                    &resolver,
                     start,
                     end,
                     speaker.as_ref().and_then(|s| s.party),
@@ -853,10 +914,9 @@ fn parties_outside_quotes(doc: &Doc, r: &Resolver, w: &[CTok]) -> Vec<usize> {
     }
     let pi = doc.people.partition_point(|m| m.start < s);
     for m in doc.people[pi..].iter().take_while(|m| m.start < e) {
-        let party = doc
-            .dict
-            .person(doc.dict.person_on(m.person, doc.date))
-            .party;
+        let Some(party) = r.person_party(m) else {
+            continue;
+        };
         if !inside(m.start) && !out.contains(&party) {
             out.push(party);
         }
@@ -879,6 +939,7 @@ fn parties_outside_quotes(doc: &Doc, r: &Resolver, w: &[CTok]) -> Vec<usize> {
 /// speaker's own party.
 fn add_sentence_targets(
     doc: &Doc,
+    r: &Resolver,
     w: &[CTok],
     speaker_party: Option<usize>,
     targets: &mut Vec<Target>,
@@ -910,10 +971,9 @@ fn add_sentence_targets(
     }
     let pi = doc.people.partition_point(|m| m.start < first.start);
     for m in doc.people[pi..].iter().take_while(|m| m.start < last.end) {
-        let party = doc
-            .dict
-            .person(doc.dict.person_on(m.person, doc.date))
-            .party;
+        let Some(party) = r.person_party(m) else {
+            continue;
+        };
         let name = &doc.dict.party(party).name;
         if Some(party) == speaker_party || targets.iter().any(|t| &t.party == name) {
             continue;
@@ -932,6 +992,7 @@ fn add_sentence_targets(
 /// counterpart named around it.
 fn targets(
     doc: &Doc,
+    r: &Resolver,
     start: usize,
     end: usize,
     speaker_party: Option<usize>,
@@ -946,8 +1007,9 @@ fn targets(
     }
     let pi = doc.people.partition_point(|m| m.start < start);
     for m in doc.people[pi..].iter().take_while(|m| m.end <= end) {
-        let person = dict.person(dict.person_on(m.person, doc.date));
-        found.push((person.party, m.start, m.end, m.start));
+        if let Some(party) = r.person_party(m) {
+            found.push((party, m.start, m.end, m.start));
+        }
     }
     // First-person phrases.
     let ti = doc.tok_at(start);

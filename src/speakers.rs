@@ -260,6 +260,10 @@ fn is_title_word(lower: &str) -> bool {
         lower,
         "president"
             | "vice"
+            | "commodore"
+            | "brigadier"
+            | "marshal"
+            | "rear"
             | "prime"
             | "minister"
             | "foreign"
@@ -824,27 +828,42 @@ const MEDIUM_WORDS: &[&str] = &[
 /// The outlet a phrase names: a known outlet ("RIA" in "Russia's RIA state
 /// news agency") or the phrase itself when it names a medium ("Russian state
 /// media").
-fn outlet_name(words: &[&str]) -> Option<String> {
-    // Longest known outlet first: try multi-word windows.
+fn outlet_name(words: &[&str], mention: &[bool]) -> Option<(String, bool)> {
+    // Longest known outlet first: try multi-word windows. The flag tells
+    // whether the outlet ends the phrase.
     for len in (1..=4usize).rev() {
-        for w in words.windows(len) {
+        for (i, w) in words.windows(len).enumerate() {
             let cand: Vec<&str> = w.iter().map(|x| strip_possessive(x)).collect();
             let joined = cand.join(" ");
             if OUTLETS.contains(&joined.as_str()) {
                 if joined == "X" && words.len() > 1 {
                     continue;
                 }
-                return Some(joined);
+                // Only lower-case words may follow ("RIA Novosti news
+                // agency"); a name after it is a person ("RIA reporter Ivan").
+                let tail_ok = words[i + len..].iter().all(|w| !is_cap(w));
+                return Some((joined, tail_ok));
             }
         }
     }
     if words.iter().any(|w| MEDIUM_WORDS.contains(w)) {
+        // "APA news agency", "state television channel VTV": the proper
+        // name; "Russian state media": the whole phrase.
+        let proper: Vec<&str> = words
+            .iter()
+            .zip(mention)
+            .filter(|(w, m)| !**m && is_cap(w) && !MEDIUM_WORDS.contains(w))
+            .map(|(w, _)| strip_possessive(w))
+            .collect();
+        if !proper.is_empty() && proper.len() <= 3 {
+            return Some((proper.join(" "), true));
+        }
         let start = usize::from(
             words
                 .first()
                 .is_some_and(|w| is_determiner(&w.to_lowercase())),
         );
-        return Some(words[start..].join(" "));
+        return Some((words[start..].join(" "), true));
     }
     None
 }
@@ -980,6 +999,23 @@ impl<'d, 'a> Resolver<'d, 'a> {
             gender,
             role,
         });
+    }
+
+    /// The party of a known-person mention; a bare surname goes to whoever
+    /// the article introduced with it ("Castillo" after "Rommel Castillo"),
+    /// which may be nobody known.
+    pub fn person_party(&self, m: &PersonMention) -> Option<usize> {
+        let dict = self.doc.dict;
+        let person = dict.person(dict.person_on(m.person, self.doc.date));
+        let surface = &self.doc.text[m.start..m.end];
+        if surface != person.name && !person.aliases.iter().any(|a| a == surface) {
+            if let Some(p) = self.introduced(surface, m.start) {
+                if p.name != person.name {
+                    return p.party;
+                }
+            }
+        }
+        Some(person.party)
     }
 
     /// The latest person introduced before `pos` with `word` in their name.
@@ -1187,8 +1223,14 @@ fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
     }
     let kind = doc.toks[t.tok].kind;
     if kind == TokenKind::Punct {
-        // Dots of initials ("J."), joined to the previous word.
-        return s == "." && i > 0 && w[i - 1].end == t.start && w[i - 1].text.chars().count() == 1;
+        // Dots of initials ("J. D. Vance"), joined to the previous letter
+        // and followed by another name word.
+        return s == "."
+            && i > 0
+            && w[i - 1].end == t.start
+            && w[i - 1].text.chars().count() == 1
+            && w.get(i + 1)
+                .is_some_and(|n| n.quote.is_none() && is_cap(n.text));
     }
     if kind == TokenKind::Number {
         return false;
@@ -1234,17 +1276,14 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         "Ms" | "Mrs" | "Miss" | "Madam" => Some(Gender::F),
         _ => None,
     });
-    if let Some(name) = outlet_name(&words) {
+    let mention_flags: Vec<bool> = w[a..b]
+        .iter()
+        .map(|t| doc.mention_of(t).is_some())
+        .collect();
+    if let Some((name, at_end)) = outlet_name(&words, &mention_flags) {
         // "Russia's RIA state news agency", "Russian state media" — unless the
         // phrase ends in a personal name ("RIA reporter Ivan Petrov").
-        let last = w[b - 1].text;
-        if !(is_cap(last)
-            && !OUTLETS.contains(&last)
-            && !is_acronym(last)
-            && b - a > 1
-            && !MEDIUM_WORDS.contains(&last))
-            || OUTLETS.contains(&last)
-        {
+        if at_end {
             return Some(Np {
                 kind: NpKind::Outlet { name },
                 party,
@@ -1256,7 +1295,12 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         }
     }
     // Known person named in full ("Wang Yi"): everything before is the title.
-    if let Some(p) = doc.person_of(&w[b - 1]) {
+    let bare_surname = |p: &PersonMention| {
+        let surface = &doc.text[p.start..p.end];
+        let person = doc.dict.person(p.person);
+        surface != person.name && !person.aliases.iter().any(|x| x == surface)
+    };
+    if let Some(p) = doc.person_of(&w[b - 1]).filter(|p| !bare_surname(p)) {
         let first = (a..b)
             .find(|&i| doc.person_of(&w[i]).is_some_and(|q| q.start == p.start))
             .unwrap_or(b - 1);
@@ -1323,6 +1367,21 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
                 .strip_prefix("the ")
                 .or_else(|| surface.strip_prefix("The "))
                 .unwrap_or(surface);
+            // Organisations speak under their canonical name ("WHO" ->
+            // "World Health Organization"); states through the institution
+            // written ("Kremlin", "State Department").
+            let party = doc.dict.party(m.party);
+            let surface = if party.kind == crate::parties::PartyKind::Organisation
+                && matches!(
+                    m.kind,
+                    crate::parties::SurfaceKind::Alias | crate::parties::SurfaceKind::Name
+                )
+                && surface.to_lowercase() != party.name.to_lowercase()
+            {
+                party.name.as_str()
+            } else {
+                surface
+            };
             return Some(Np {
                 kind: NpKind::Institution {
                     surface: surface.to_string(),
@@ -1393,11 +1452,38 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
             if k > floor && w[k - 1].text == "," {
                 let comma = k - 1;
                 let mut np = np_back_plain(doc, w, comma, lo)?;
-                let appos = classify(doc, w, comma + 1, j - 1);
-                if let Some(ap) = appos {
-                    np.party = np.party.or(ap.party);
-                    np.role = np.role.or(ap.role);
-                    np.gender = np.gender.or(ap.gender);
+                // Only a plain noun phrase is an appositive; a relative
+                // clause ("who was speaking ...") adds nothing.
+                let (a0, a1) = (comma + 1, j - 1);
+                let plain = a1 > a0
+                    && (a0..a1)
+                        .all(|i| np_token(doc, w, i) || is_determiner(&w[i].text.to_lowercase()));
+                if plain {
+                    if let Some(ap) = classify(doc, w, a0, a1) {
+                        match (&np.kind, &ap.kind) {
+                            // "Venezuela's defence minister, General Rafael
+                            // Medina, said": the name is the speaker.
+                            (
+                                NpKind::Role {
+                                    class: RoleClass::Person,
+                                    ..
+                                },
+                                NpKind::Person { .. },
+                            ) => {
+                                let (party, role) = (np.party, np.role.take());
+                                let first = np.first;
+                                np = ap;
+                                np.party = np.party.or(party);
+                                np.role = np.role.or(role);
+                                np.first = first;
+                            }
+                            _ => {
+                                np.party = np.party.or(ap.party);
+                                np.role = np.role.or(ap.role);
+                                np.gender = np.gender.or(ap.gender);
+                            }
+                        }
+                    }
                 }
                 np.end = j;
                 return Some(np);
@@ -1420,7 +1506,135 @@ fn pronoun(i: usize, g: Option<Gender>) -> Np {
     }
 }
 
+/// Heads of capitalised organisation names.
+fn is_org_head(w: &str) -> bool {
+    matches!(
+        w,
+        "Ministry"
+            | "Department"
+            | "Office"
+            | "Association"
+            | "Institute"
+            | "Organization"
+            | "Organisation"
+            | "Commission"
+            | "Council"
+            | "Agency"
+            | "Service"
+            | "Guard"
+            | "Union"
+            | "Bank"
+            | "Fund"
+            | "Court"
+            | "Party"
+            | "Federation"
+            | "Embassy"
+            | "Foundation"
+            | "Committee"
+            | "Chamber"
+            | "Authority"
+            | "Army"
+            | "Navy"
+            | "Forces"
+            | "Force"
+            | "Secretariat"
+            | "Board"
+            | "Bureau"
+            | "Group"
+            | "Front"
+            | "Movement"
+            | "Alliance"
+            | "Coalition"
+            | "Corporation"
+            | "Company"
+            | "Centre"
+            | "Center"
+            | "Command"
+            | "Administration"
+            | "Mission"
+            | "Representative"
+            | "Programme"
+            | "Program"
+            | "Parliament"
+            | "Assembly"
+            | "Senate"
+            | "Cabinet"
+            | "Presidency"
+            | "Services"
+            | "Affairs"
+            | "Network"
+            | "Observatory"
+            | "Watch"
+    )
+}
+
+/// A capitalised organisation name ending just before `end`: "India's
+/// Ministry of External Affairs", "the Office of the US Trade
+/// Representative", "American Institute in Taiwan".
+fn org_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np> {
+    let capital = |i: usize| {
+        w[i].quote.is_none()
+            && (is_cap(w[i].text) || doc.mention_of(&w[i]).is_some())
+            && !is_non_name_opener(w[i].text)
+    };
+    if end == lo || !capital(end - 1) {
+        return None;
+    }
+    let mut a = end - 1;
+    while a > lo && end - a < 14 {
+        let prev = a - 1;
+        if capital(prev) {
+            a = prev;
+        } else if matches!(w[prev].text, "of" | "and" | "for" | "in" | "on" | "&")
+            && prev > lo
+            && capital(prev - 1)
+        {
+            a = prev - 1;
+        } else if w[prev].text == "the" && prev > lo && w[prev - 1].text == "of" {
+            a = prev;
+        } else {
+            break;
+        }
+    }
+    if !(a..end).any(|i| is_org_head(w[i].text)) || end - a < 2 {
+        return None;
+    }
+    // Single mention + head ("US Senate") is fine; a bare person name is not.
+    let surface = join_tokens(doc.text, &w[a..end]);
+    let party = (a..end).find_map(|i| doc.mention_of(&w[i]).map(|m| m.party));
+    Some(Np {
+        kind: NpKind::Institution { surface },
+        party,
+        role: None,
+        first: a,
+        end,
+        gender: None,
+    })
+}
+
+fn is_non_name_opener(w: &str) -> bool {
+    matches!(
+        w,
+        "The"
+            | "A"
+            | "An"
+            | "In"
+            | "On"
+            | "At"
+            | "But"
+            | "And"
+            | "It"
+            | "He"
+            | "She"
+            | "They"
+            | "We"
+    )
+}
+
 fn np_back_plain(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np> {
+    if let Some(np) = org_back(doc, w, end, lo) {
+        return Some(np);
+    }
     let mut a = end;
     while a > lo && np_token(doc, w, a - 1) && end - a < 12 {
         a -= 1;

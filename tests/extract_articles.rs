@@ -28,11 +28,11 @@ fn annotated_articles_meet_quality_bars() {
         "every direct quote must be found\n{report}\n{:#?}",
         total.problems
     );
-    assert!(total.precision() >= 0.90, "quote precision\n{report}");
-    assert!(total.recall() >= 0.90, "quote recall\n{report}");
+    assert!(total.precision() >= 0.95, "quote precision\n{report}");
+    assert!(total.recall() >= 0.92, "quote recall\n{report}");
     assert!(
-        total.speaker_accuracy() >= 0.80,
+        total.speaker_accuracy() >= 0.92,
         "speaker accuracy\n{report}"
     );
-    assert!(total.not_quote_hits <= 2, "not-quotes reported\n{report}");
+    assert!(total.not_quote_hits == 0, "not-quotes reported\n{report}");
 }
