@@ -470,7 +470,21 @@ fn boilerplate_start(line: &str) -> Option<usize> {
         "This story has not been edited by",
         "(Only the headline of this report may have been reworked",
     ];
-    MARKERS.iter().filter_map(|m| line.find(m)).min()
+    // Boilerplate ends a paragraph: only the tail of a line is searched, so
+    // the cost per line is bounded.
+    let mut from = line.len().saturating_sub(400);
+    while !line.is_char_boundary(from) {
+        from -= 1;
+    }
+    let tail = &line[from..];
+    if !tail.contains("edited") && !tail.contains("automated news") && !tail.contains("(Only") {
+        return None;
+    }
+    MARKERS
+        .iter()
+        .filter_map(|m| tail.find(m))
+        .min()
+        .map(|i| from + i)
 }
 
 /// Pushes a block of non-blank lines, splitting out noise lines and trailing

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{tokenize, TokenKind};
+use crate::text::{tokenize, Token, TokenKind};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,12 +117,38 @@ struct Entry {
     target: EntryTarget,
 }
 
+/// FNV-1a: the dictionary is looked up once per token, and SipHash's
+/// protection against hash flooding buys nothing for a fixed table of
+/// human-written keys.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 #[derive(Debug, Default)]
 pub struct PartyDict {
     parties: Vec<Party>,
     people: Vec<Person>,
     /// First token -> forms starting with it, longest first.
-    index: HashMap<String, Vec<Entry>>,
+    index: FastMap<String, Vec<Entry>>,
     party_by_name: HashMap<String, usize>,
     /// Full name or alias -> every entry (one per role held).
     person_by_name: HashMap<String, Vec<usize>>,
@@ -208,8 +234,13 @@ fn date_string(d: Option<RawDate>, what: &str, warnings: &mut Vec<String>) -> Op
 /// hyphen becomes its own token) and stripped of a possessive `'s`, so
 /// "US-Ukrainian" finds "US" and "Ukrainian" and "Russia's" finds "Russia".
 pub(crate) fn lookup_tokens(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    for t in tokenize(text) {
+    lookup_tokens_from(text, &tokenize(text))
+}
+
+/// [`lookup_tokens`] from tokens already made by [`tokenize`].
+pub(crate) fn lookup_tokens_from(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(tokens.len() + tokens.len() / 8);
+    for &t in tokens {
         if t.kind == TokenKind::Punct {
             out.push((t.start, t.end));
             continue;
@@ -631,7 +662,12 @@ impl PartyDict {
 
     /// One pass over the text finding party and person mentions.
     pub fn scan(&self, text: &str) -> (Vec<Mention>, Vec<PersonMention>) {
-        let toks = lookup_tokens(text);
+        self.scan_tokens(text, &tokenize(text))
+    }
+
+    /// [`PartyDict::scan`] over tokens already made by [`tokenize`].
+    pub fn scan_tokens(&self, text: &str, tokens: &[Token]) -> (Vec<Mention>, Vec<PersonMention>) {
+        let toks = lookup_tokens_from(text, tokens);
         let mut parties = Vec::new();
         let mut people = Vec::new();
         let mut i = 0;

@@ -434,14 +434,15 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     let raw = find_quotes(text, &paras);
 
     // Party and person mentions, outside noise only.
-    let (mut mentions, mut people) = dict.scan(text);
+    let toks = tokenize(text);
+    let (mut mentions, mut people) = dict.scan_tokens(text, &toks);
     mentions.retain(|m| !article.is_noise_at(m.start));
     people.retain(|m| !article.is_noise_at(m.start));
     let mut doc = Doc {
         text,
         dict,
         date: article.date.as_deref(),
-        toks: tokenize(text),
+        toks,
         tok_quote: Vec::new(),
         tok_mention: Vec::new(),
         tok_person: Vec::new(),
@@ -924,7 +925,7 @@ fn parties_outside_quotes(doc: &Doc, r: &Resolver, w: &[CTok]) -> Vec<usize> {
     // Surnames of people introduced earlier ("Wang" -> Wang Yi -> China).
     for t in w {
         if t.quote.is_none() && t.text.chars().next().is_some_and(char::is_uppercase) {
-            let word = t.text.trim_end_matches("'s").trim_end_matches("\u{2019}s");
+            let word = crate::speakers::strip_possessive(t.text);
             if let Some(p) = r.party_of_name(word, t.start) {
                 if !out.contains(&p) {
                     out.push(p);
@@ -1011,8 +1012,23 @@ fn targets(
             found.push((party, m.start, m.end, m.start));
         }
     }
-    // First-person phrases.
+    // Surnames of people the article introduced ("Wang" -> Wang Yi).
     let ti = doc.tok_at(start);
+    for t in doc.toks[ti..].iter().take_while(|t| t.end <= end) {
+        if t.text.chars().next().is_some_and(char::is_uppercase) {
+            let word = crate::speakers::strip_possessive(t.text);
+            let known = doc
+                .people
+                .binary_search_by_key(&t.start, |m| m.start)
+                .is_ok();
+            if !known {
+                if let Some(p) = r.party_of_name(word, t.start) {
+                    found.push((p, t.start, t.start + word.len(), t.start));
+                }
+            }
+        }
+    }
+    // First-person phrases.
     let mut first_person: Option<(usize, usize)> = None;
     let mut dual: Option<(usize, usize)> = None;
     let mut together = false;

@@ -7,6 +7,7 @@
 //! the cost per article stays linear in its length.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::parties::{Gender, Mention, PartyDict, PersonMention};
 use crate::text::{Token, TokenKind};
@@ -81,8 +82,9 @@ impl<'a> Doc<'a> {
 
     /// The tokens of a byte range, each quote collapsed to one placeholder.
     pub fn window(&self, start: usize, end: usize) -> Vec<CTok<'a>> {
-        let mut out = Vec::new();
         let mut i = self.tok_at(start);
+        let j = self.toks[i.min(self.toks.len())..].partition_point(|t| t.start < end);
+        let mut out = Vec::with_capacity(j);
         while i < self.toks.len() && self.toks[i].start < end {
             let t = self.toks[i];
             let q = self.tok_quote[i];
@@ -670,6 +672,20 @@ fn is_non_name(w: &str) -> bool {
     )
 }
 
+/// Lower-case form of a word without allocating when it has no capitals.
+fn lower(w: &str) -> std::borrow::Cow<'_, str> {
+    if w.chars().any(char::is_uppercase) {
+        std::borrow::Cow::Owned(w.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(w)
+    }
+}
+
+/// Whether a word is a determiner, in any case.
+fn is_det(w: &str) -> bool {
+    w.len() <= 7 && is_determiner(&lower(w))
+}
+
 fn is_cap(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
 }
@@ -679,7 +695,7 @@ fn is_acronym(w: &str) -> bool {
     w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
 }
 
-fn strip_possessive(w: &str) -> &str {
+pub(crate) fn strip_possessive(w: &str) -> &str {
     w.strip_suffix("'s")
         .or_else(|| w.strip_suffix("\u{2019}s"))
         .unwrap_or(w)
@@ -829,22 +845,52 @@ const MEDIUM_WORDS: &[&str] = &[
 /// news agency") or the phrase itself when it names a medium ("Russian state
 /// media").
 fn outlet_name(words: &[&str], mention: &[bool]) -> Option<(String, bool)> {
-    // Longest known outlet first: try multi-word windows. The flag tells
-    // whether the outlet ends the phrase.
-    for len in (1..=4usize).rev() {
-        for (i, w) in words.windows(len).enumerate() {
-            let cand: Vec<&str> = w.iter().map(|x| strip_possessive(x)).collect();
-            let joined = cand.join(" ");
-            if OUTLETS.contains(&joined.as_str()) {
-                if joined == "X" && words.len() > 1 {
+    // Longest known outlet first, found through a table keyed by the first
+    // word of each outlet name (no allocation unless one is found).
+    static TABLE: OnceLock<HashMap<&'static str, Vec<Vec<&'static str>>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t: HashMap<&'static str, Vec<Vec<&'static str>>> = HashMap::new();
+        for o in OUTLETS {
+            let parts: Vec<&'static str> = o.split(' ').collect();
+            t.entry(parts[0]).or_default().push(parts);
+        }
+        for v in t.values_mut() {
+            v.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        }
+        t
+    });
+    let mut best: Option<(usize, usize)> = None; // start, len
+    for i in 0..words.len() {
+        let Some(cands) = table.get(strip_possessive(words[i])) else {
+            continue;
+        };
+        for c in cands {
+            let len = c.len();
+            if i + len > words.len() {
+                continue;
+            }
+            let ok = c
+                .iter()
+                .zip(&words[i..i + len])
+                .all(|(a, b)| *a == strip_possessive(b));
+            if ok && best.is_none_or(|(_, l)| len > l) {
+                if len == 1 && c[0] == "X" && words.len() > 1 {
                     continue;
                 }
-                // Only lower-case words may follow ("RIA Novosti news
-                // agency"); a name after it is a person ("RIA reporter Ivan").
-                let tail_ok = words[i + len..].iter().all(|w| !is_cap(w));
-                return Some((joined, tail_ok));
+                best = Some((i, len));
+                break;
             }
         }
+    }
+    if let Some((i, len)) = best {
+        // Only lower-case words may follow ("RIA Novosti news agency"); a
+        // name after it is a person ("RIA reporter Ivan").
+        let tail_ok = words[i + len..].iter().all(|w| !is_cap(w));
+        let name: Vec<&str> = words[i..i + len]
+            .iter()
+            .map(|w| strip_possessive(w))
+            .collect();
+        return Some((name.join(" "), tail_ok));
     }
     if words.iter().any(|w| MEDIUM_WORDS.contains(w)) {
         // "APA news agency", "state television channel VTV": the proper
@@ -858,11 +904,7 @@ fn outlet_name(words: &[&str], mention: &[bool]) -> Option<(String, bool)> {
         if !proper.is_empty() && proper.len() <= 3 {
             return Some((proper.join(" "), true));
         }
-        let start = usize::from(
-            words
-                .first()
-                .is_some_and(|w| is_determiner(&w.to_lowercase())),
-        );
+        let start = usize::from(words.first().is_some_and(|w| is_det(w)));
         return Some((words[start..].join(" "), true));
     }
     None
@@ -952,6 +994,17 @@ impl<'d, 'a> Resolver<'d, 'a> {
                 let mut j = i + 1;
                 while j < w.len() && np_token(doc, &w, j) && j - i < 12 {
                     j += 1;
+                }
+                // Only runs that can hold a full name are worth classifying:
+                // a known person, or two adjacent capitalised non-party words.
+                let plain_cap = |k: usize| {
+                    is_cap(w[k].text) && doc.mention_of(&w[k]).is_none() && !is_acronym(w[k].text)
+                };
+                let worth = (i..j).any(|k| doc.person_of(&w[k]).is_some())
+                    || (i..j).filter(|&k| plain_cap(k)).count() >= 2;
+                if !worth {
+                    i = j;
+                    continue;
                 }
                 if let Some(np) = classify(doc, &w, i, j) {
                     if let NpKind::Person { name } = &np.kind {
@@ -1238,7 +1291,7 @@ fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
     if is_cap(s) {
         return !is_weekday(s) && !is_month(s);
     }
-    let lower = s.to_lowercase();
+    let lower = lower(s);
     is_title_word(&lower)
         || role_head(&lower).is_some()
         || is_particle(s)
@@ -1256,7 +1309,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         return None;
     }
     let mut a = a;
-    while a < b && is_determiner(&w[a].text.to_lowercase()) && doc.mention_of(&w[a]).is_none() {
+    while a < b && is_det(w[a].text) && doc.mention_of(&w[a]).is_none() {
         a += 1;
     }
     if a >= b {
@@ -1455,9 +1508,7 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
                 // Only a plain noun phrase is an appositive; a relative
                 // clause ("who was speaking ...") adds nothing.
                 let (a0, a1) = (comma + 1, j - 1);
-                let plain = a1 > a0
-                    && (a0..a1)
-                        .all(|i| np_token(doc, w, i) || is_determiner(&w[i].text.to_lowercase()));
+                let plain = a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || is_det(w[i].text));
                 if plain {
                     if let Some(ap) = classify(doc, w, a0, a1) {
                         match (&np.kind, &ap.kind) {
@@ -1639,7 +1690,7 @@ fn np_back_plain(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np> {
     while a > lo && np_token(doc, w, a - 1) && end - a < 12 {
         a -= 1;
     }
-    if a > lo && is_determiner(&w[a - 1].text.to_lowercase()) {
+    if a > lo && is_det(w[a - 1].text) {
         a -= 1;
     }
     if a == end {
@@ -1660,7 +1711,7 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
         _ => {}
     }
     let mut b = start;
-    if is_determiner(&w[b].text.to_lowercase()) {
+    if is_det(w[b].text) {
         b += 1;
     }
     while b < hi && np_token(doc, w, b) && b - start < 12 {
@@ -1669,7 +1720,7 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
     let mut np = classify(doc, w, start, b)?;
     if b + 1 < hi && w[b].text == "," {
         let mut e = b + 1;
-        if e < hi && is_determiner(&w[e].text.to_lowercase()) {
+        if e < hi && is_det(w[e].text) {
             e += 1;
         }
         while e < hi && np_token(doc, w, e) && e - b < 12 {
