@@ -1,1 +1,616 @@
-//! placeholder: the article stage is written on the extraction branch.
+//! Articles: the date header, lead, headline and paragraphs, with noise
+//! (`Also read:` lines, photo captions, agency boilerplate) marked as excluded.
+//!
+//! Nothing here rewrites the text: every paragraph is a byte span of the
+//! article exactly as read, so offsets computed by later stages point into
+//! the original. Lines may end in `\n`, `\r\n` or a lone `\r`.
+
+use serde::Serialize;
+
+/// What a span of the article is. Everything but `Lead`, `Headline` and
+/// `Body` is noise that extraction skips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParagraphKind {
+    /// The ` date YYYY-MM-DD` marker at the start of the first line.
+    DateHeader,
+    /// The summary sentence(s) glued onto the first line after the date.
+    Lead,
+    /// The headline glued onto the end of the first line.
+    Headline,
+    Body,
+    /// A photo caption such as `China's top diplomat Wang Yi.(AFP)`.
+    Caption,
+    /// A link to another story: `Also read: ...`, `Read more: ...`.
+    AlsoRead,
+    /// Agency or publisher boilerplate ("This article was generated from an
+    /// automated news agency feed ...").
+    Boilerplate,
+}
+
+impl ParagraphKind {
+    /// Whether extraction must ignore this span.
+    pub fn is_noise(self) -> bool {
+        !matches!(
+            self,
+            ParagraphKind::Lead | ParagraphKind::Headline | ParagraphKind::Body
+        )
+    }
+}
+
+/// A span of the article text (bytes, end exclusive), trimmed of surrounding
+/// whitespace, with what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Paragraph {
+    pub start: usize,
+    pub end: usize,
+    pub kind: ParagraphKind,
+}
+
+impl Paragraph {
+    pub fn is_noise(&self) -> bool {
+        self.kind.is_noise()
+    }
+}
+
+/// One news article as read, split into paragraphs.
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub id: String,
+    /// `YYYY-MM-DD` from the date header, if there is one.
+    pub date: Option<String>,
+    /// The text exactly as read (after lossy UTF-8 decoding).
+    pub text: String,
+    /// Paragraphs in text order, noise included (see [`Paragraph::is_noise`]).
+    pub paragraphs: Vec<Paragraph>,
+}
+
+impl Article {
+    /// Parses an article. Never fails: text without a date header or blank
+    /// lines is one body paragraph per line.
+    pub fn parse(id: &str, text: String) -> Article {
+        let mut paragraphs = Vec::new();
+        let mut date = None;
+        let lines = split_lines(&text);
+        let has_blank = lines.iter().any(|&(s, e)| text[s..e].trim().is_empty());
+        let mut first = true;
+        let mut i = 0;
+        while i < lines.len() {
+            let (ls, le) = lines[i];
+            if text[ls..le].trim().is_empty() {
+                i += 1;
+                continue;
+            }
+            // A paragraph: consecutive non-blank lines (or one line when the
+            // article has no blank lines at all).
+            let mut j = i + 1;
+            if has_blank {
+                while j < lines.len() && !text[lines[j].0..lines[j].1].trim().is_empty() {
+                    j += 1;
+                }
+            }
+            let block = &lines[i..j];
+            if first {
+                first = false;
+                if let Some((header_end, d)) = parse_date_header(&text[ls..le]) {
+                    date = Some(d);
+                    paragraphs.push(Paragraph {
+                        start: ls + leading_ws(&text[ls..le]),
+                        end: ls + header_end,
+                        kind: ParagraphKind::DateHeader,
+                    });
+                    split_first_line(&text, ls + header_end, le, &mut paragraphs);
+                    push_block(&text, &block[1..], &mut paragraphs);
+                    i = j;
+                    continue;
+                }
+            }
+            push_block(&text, block, &mut paragraphs);
+            i = j;
+        }
+        Article {
+            id: id.to_string(),
+            date,
+            text,
+            paragraphs,
+        }
+    }
+
+    /// Paragraphs that are not noise, in text order.
+    pub fn content(&self) -> impl Iterator<Item = &Paragraph> {
+        self.paragraphs.iter().filter(|p| !p.is_noise())
+    }
+
+    /// The text of a paragraph.
+    pub fn slice(&self, p: &Paragraph) -> &str {
+        &self.text[p.start..p.end]
+    }
+
+    pub fn headline(&self) -> Option<&str> {
+        self.find_kind(ParagraphKind::Headline)
+    }
+
+    pub fn lead(&self) -> Option<&str> {
+        self.find_kind(ParagraphKind::Lead)
+    }
+
+    fn find_kind(&self, kind: ParagraphKind) -> Option<&str> {
+        self.paragraphs
+            .iter()
+            .find(|p| p.kind == kind)
+            .map(|p| self.slice(p))
+    }
+
+    /// Whether a byte offset lies in a noise span or outside every paragraph.
+    pub fn is_noise_at(&self, byte: usize) -> bool {
+        let i = self.paragraphs.partition_point(|p| p.end <= byte);
+        match self.paragraphs.get(i) {
+            Some(p) => p.start > byte || p.is_noise(),
+            None => true,
+        }
+    }
+}
+
+/// Line spans (without terminators) for `\n`, `\r\n` and lone `\r` endings.
+fn split_lines(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                lines.push((start, i));
+                start = i + 1;
+            }
+            b'\r' => {
+                lines.push((start, i));
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < bytes.len() {
+        lines.push((start, bytes.len()));
+    }
+    lines
+}
+
+fn leading_ws(s: &str) -> usize {
+    s.len() - s.trim_start().len()
+}
+
+/// Trims a span to its non-whitespace content; None if nothing is left.
+fn trim_span(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let s = &text[start..end];
+    let t = s.trim_start();
+    let start = start + (s.len() - t.len());
+    let t = t.trim_end();
+    (!t.is_empty()).then(|| (start, start + t.len()))
+}
+
+/// Recognises ` date YYYY-MM-DD` (optionally followed by ` - `) and returns
+/// the byte length of the header within the line and the date.
+fn parse_date_header(line: &str) -> Option<(usize, String)> {
+    let lead = leading_ws(line);
+    let rest = &line[lead..];
+    let after = rest
+        .strip_prefix("date ")
+        .or_else(|| rest.strip_prefix("Date "))?;
+    let after_ws = leading_ws(after);
+    let d = after[after_ws..].get(..10)?;
+    let b = d.as_bytes();
+    let ok = b.iter().enumerate().all(|(i, c)| match i {
+        4 | 7 => *c == b'-',
+        _ => c.is_ascii_digit(),
+    });
+    if !ok {
+        return None;
+    }
+    let mut end = lead + 5 + after_ws + 10;
+    // Optional separator: " - ", " – ", " — ".
+    let tail = &line[end..];
+    let t = tail.trim_start();
+    for sep in ["-", "–", "—"] {
+        if let Some(r) = t.strip_prefix(sep) {
+            if r.starts_with(char::is_whitespace) || r.is_empty() {
+                end += tail.len() - t.len() + sep.len();
+            }
+            break;
+        }
+    }
+    Some((end, d.to_string()))
+}
+
+/// Splits the rest of the first line into lead, headline and caption.
+fn split_first_line(text: &str, start: usize, end: usize, out: &mut Vec<Paragraph>) {
+    let Some((start, mut end)) = trim_span(text, start, end) else {
+        return;
+    };
+    let mut tail = Vec::new();
+    if let Some(cap) = caption_start(&text[start..end]) {
+        if let Some((cs, ce)) = trim_span(text, start + cap, end) {
+            tail.push(Paragraph {
+                start: cs,
+                end: ce,
+                kind: ParagraphKind::Caption,
+            });
+        }
+        end = start + cap;
+    }
+    if let Some((start, end)) = trim_span(text, start, end) {
+        let s = &text[start..end];
+        let ends_sentence = s
+            .trim_end_matches(['"', '\u{201d}', '\u{2019}', ')'])
+            .ends_with(['.', '!', '?']);
+        let head = if ends_sentence {
+            None
+        } else {
+            last_sentence_start(s)
+        };
+        match head {
+            Some(h) if h > 0 => {
+                if let Some((a, b)) = trim_span(text, start, start + h) {
+                    out.push(Paragraph {
+                        start: a,
+                        end: b,
+                        kind: ParagraphKind::Lead,
+                    });
+                }
+                if let Some((a, b)) = trim_span(text, start + h, end) {
+                    out.push(Paragraph {
+                        start: a,
+                        end: b,
+                        kind: ParagraphKind::Headline,
+                    });
+                }
+            }
+            _ => out.push(Paragraph {
+                start,
+                end,
+                kind: if ends_sentence {
+                    ParagraphKind::Lead
+                } else {
+                    ParagraphKind::Headline
+                },
+            }),
+        }
+    }
+    out.extend(tail);
+}
+
+/// Byte offset where the last sentence of `s` starts (0 if `s` is one
+/// sentence).
+fn last_sentence_start(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut best = None;
+    for (i, c) in s.char_indices() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let mut j = i + 1;
+        // Closing quotes or brackets after the terminator stay in the sentence.
+        while j < b.len() {
+            let rest = &s[j..];
+            let Some(n) = rest.chars().next() else { break };
+            if matches!(n, '"' | '\u{201d}' | '\u{2019}' | ')') {
+                j += n.len_utf8();
+            } else {
+                break;
+            }
+        }
+        if j < b.len() && b[j] == b' ' && !is_abbreviation_before(s, i) {
+            let k = j + leading_ws(&s[j..]);
+            if s[k..]
+                .starts_with(|ch: char| ch.is_uppercase() || ch.is_numeric() || is_quote_char(ch))
+            {
+                best = Some(k);
+            }
+        }
+    }
+    best.or(Some(0))
+}
+
+pub(crate) fn is_quote_char(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}' | '\u{ab}' | '\u{bb}' | '\u{201e}'
+    )
+}
+
+/// Whether the '.' at byte `dot` of `s` ends an abbreviation or initial
+/// ("Mr.", "U.S.", "J.") rather than a sentence.
+pub(crate) fn is_abbreviation_before(s: &str, dot: usize) -> bool {
+    let word_start = s[..dot]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphabetic() || c == '.'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &s[word_start..dot];
+    if word.is_empty() {
+        return false;
+    }
+    // Initials and dotted acronyms: "J", "U.S", "U.K".
+    let letters: usize = word.chars().filter(|c| c.is_alphabetic()).count();
+    if word.contains('.') || (letters == 1 && word.starts_with(char::is_uppercase)) {
+        return true;
+    }
+    const ABBR: &[&str] = &[
+        "Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Lt", "Col", "Sgt", "Capt", "Maj", "Adm", "Sen",
+        "Rep", "Gov", "St", "Jr", "Sr", "Jan", "Feb", "Mar", "Apr", "Aug", "Sept", "Sep", "Oct",
+        "Nov", "Dec", "No", "vs", "etc", "Inc", "Corp", "Co", "Ltd", "Mt", "Ft", "approx",
+    ];
+    ABBR.contains(&word)
+}
+
+/// If `s` ends with a photo caption ("China's top diplomat Wang Yi.(AFP)"),
+/// the byte offset where the caption starts.
+fn caption_start(s: &str) -> Option<usize> {
+    let t = s.trim_end();
+    if !t.ends_with(')') {
+        return None;
+    }
+    let open = t.rfind('(')?;
+    let inner = &t[open + 1..t.len() - 1];
+    if !is_photo_credit(inner) {
+        return None;
+    }
+    // The caption is the sentence before the credit.
+    let body = &s[..open];
+    let body_trim = body.trim_end_matches(['.', ' ']);
+    let mut start = 0;
+    for (i, c) in body_trim.char_indices() {
+        if matches!(c, '.' | '!' | '?')
+            && body_trim[i + 1..].starts_with(' ')
+            && !is_abbreviation_before(body_trim, i)
+        {
+            start = i + 1;
+        }
+    }
+    Some(start + leading_ws(&s[start..]))
+}
+
+/// A short parenthesised photo credit: "AFP", "Reuters", "Photo: X", "File".
+fn is_photo_credit(inner: &str) -> bool {
+    let inner = inner.trim();
+    if inner.is_empty() || inner.len() > 60 {
+        return false;
+    }
+    const CREDITS: &[&str] = &[
+        "AFP",
+        "Reuters",
+        "AP",
+        "Bloomberg",
+        "Getty",
+        "PTI",
+        "ANI",
+        "EPA",
+        "Xinhua",
+        "TASS",
+        "Sputnik",
+        "Anadolu",
+        "HT",
+        "File",
+        "Photo",
+        "Pic",
+        "Image",
+        "X",
+        "Twitter",
+        "IANS",
+        "Shutterstock",
+        "Pool",
+        "Handout",
+        "Screengrab",
+        "Representational",
+    ];
+    let lower = inner.to_lowercase();
+    lower.contains("photo")
+        || lower.contains("image")
+        || lower.starts_with("file")
+        || CREDITS.iter().any(|c| {
+            inner == *c
+                || inner.starts_with(&format!("{c} "))
+                || inner.starts_with(&format!("{c}/"))
+                || inner.ends_with(&format!("/{c}"))
+                || inner.ends_with(&format!(" {c}"))
+        })
+}
+
+/// Classifies one line of body text.
+fn line_kind(line: &str) -> ParagraphKind {
+    let t = line.trim();
+    let lower_prefix: String = t.chars().take(24).flat_map(char::to_lowercase).collect();
+    const LINKS: &[&str] = &[
+        "also read",
+        "read also",
+        "read more",
+        "see also",
+        "related:",
+        "related stories",
+        "also watch",
+        "watch:",
+        "must read",
+        "recommended stories",
+        "click here",
+        "follow us on",
+        "subscribe to",
+    ];
+    if LINKS.iter().any(|l| lower_prefix.starts_with(l)) {
+        return ParagraphKind::AlsoRead;
+    }
+    if boilerplate_start(t).is_some_and(|i| i == 0)
+        || lower_prefix.starts_with("(reporting by")
+        || lower_prefix.starts_with("reporting by")
+        || lower_prefix.starts_with("editing by")
+        || lower_prefix.starts_with("copyright")
+        || t.starts_with('\u{a9}')
+    {
+        return ParagraphKind::Boilerplate;
+    }
+    if lower_prefix.starts_with("photo:")
+        || lower_prefix.starts_with("file photo")
+        || lower_prefix.starts_with("image:")
+        || (t.split_whitespace().count() <= 30 && caption_start(t) == Some(0))
+    {
+        return ParagraphKind::Caption;
+    }
+    ParagraphKind::Body
+}
+
+/// Where publisher boilerplate starts inside a line, if anywhere.
+fn boilerplate_start(line: &str) -> Option<usize> {
+    const MARKERS: &[&str] = &[
+        "This article was generated from an automated news agency feed",
+        "(Except for the headline, this story has not been edited",
+        "(This story has not been edited",
+        "This story has not been edited by",
+        "(Only the headline of this report may have been reworked",
+    ];
+    // Boilerplate ends a paragraph: only the tail of a line is searched, so
+    // the cost per line is bounded.
+    let mut from = line.len().saturating_sub(400);
+    while !line.is_char_boundary(from) {
+        from -= 1;
+    }
+    let tail = &line[from..];
+    if !tail.contains("edited") && !tail.contains("automated news") && !tail.contains("(Only") {
+        return None;
+    }
+    MARKERS
+        .iter()
+        .filter_map(|m| tail.find(m))
+        .min()
+        .map(|i| from + i)
+}
+
+/// Pushes a block of non-blank lines, splitting out noise lines and trailing
+/// boilerplate.
+fn push_block(text: &str, lines: &[(usize, usize)], out: &mut Vec<Paragraph>) {
+    let mut open: Option<(usize, usize)> = None;
+    let flush = |open: &mut Option<(usize, usize)>, out: &mut Vec<Paragraph>| {
+        if let Some((s, e)) = open.take() {
+            if let Some((s, e)) = trim_span(text, s, e) {
+                out.push(Paragraph {
+                    start: s,
+                    end: e,
+                    kind: ParagraphKind::Body,
+                });
+            }
+        }
+    };
+    for &(ls, le) in lines {
+        let Some((ls, le)) = trim_span(text, ls, le) else {
+            continue;
+        };
+        let line = &text[ls..le];
+        let kind = line_kind(line);
+        if kind != ParagraphKind::Body {
+            flush(&mut open, out);
+            out.push(Paragraph {
+                start: ls,
+                end: le,
+                kind,
+            });
+            continue;
+        }
+        if let Some(b) = boilerplate_start(line) {
+            // Body text followed by boilerplate on the same line.
+            match open.as_mut() {
+                Some(o) => o.1 = ls + b,
+                None => open = Some((ls, ls + b)),
+            }
+            flush(&mut open, out);
+            out.push(Paragraph {
+                start: ls + b,
+                end: le,
+                kind: ParagraphKind::Boilerplate,
+            });
+            continue;
+        }
+        match open.as_mut() {
+            Some(o) => o.1 = le,
+            None => open = Some((ls, le)),
+        }
+    }
+    flush(&mut open, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(a: &Article) -> Vec<(ParagraphKind, &str)> {
+        a.paragraphs.iter().map(|p| (p.kind, a.slice(p))).collect()
+    }
+
+    #[test]
+    fn splits_date_lead_and_headline_from_first_line() {
+        let text = " date 2024-11-05 - Ministers met in Oslo on Monday, officials said. Oslo talks end without deal\n\nSecond paragraph.".to_string();
+        let a = Article::parse("x", text);
+        assert_eq!(a.date.as_deref(), Some("2024-11-05"));
+        let k = kinds(&a);
+        assert_eq!(
+            k[1],
+            (
+                ParagraphKind::Lead,
+                "Ministers met in Oslo on Monday, officials said."
+            )
+        );
+        assert_eq!(
+            k[2],
+            (ParagraphKind::Headline, "Oslo talks end without deal")
+        );
+        assert_eq!(k[3], (ParagraphKind::Body, "Second paragraph."));
+    }
+
+    #[test]
+    fn photo_caption_on_first_line_is_noise() {
+        let text = " date 2024-01-02 Leaders met on Friday. Finland's president Alexander Stubb.(Reuters)\n\nBody.".to_string();
+        let a = Article::parse("x", text);
+        let k = kinds(&a);
+        assert_eq!(k[1], (ParagraphKind::Lead, "Leaders met on Friday."));
+        assert_eq!(
+            k[2],
+            (
+                ParagraphKind::Caption,
+                "Finland's president Alexander Stubb.(Reuters)"
+            )
+        );
+    }
+
+    #[test]
+    fn also_read_and_boilerplate_lines_are_noise() {
+        let text = "One.\r\n\r\nAlso read: \"Other story\" says someone\r\n\r\nTwo. This article was generated from an automated news agency feed without modifications to text.".to_string();
+        let a = Article::parse("x", text);
+        let k = kinds(&a);
+        assert_eq!(k[0], (ParagraphKind::Body, "One."));
+        assert_eq!(k[1].0, ParagraphKind::AlsoRead);
+        assert_eq!(k[2], (ParagraphKind::Body, "Two."));
+        assert_eq!(k[3].0, ParagraphKind::Boilerplate);
+        assert!(a.is_noise_at(a.text.find("Other").unwrap()));
+        assert!(!a.is_noise_at(a.text.find("Two").unwrap()));
+    }
+
+    #[test]
+    fn lone_carriage_returns_separate_paragraphs_without_shifting_offsets() {
+        let text = "A b.\r\rC d.".to_string();
+        let a = Article::parse("x", text);
+        let k = kinds(&a);
+        assert_eq!(
+            k,
+            vec![(ParagraphKind::Body, "A b."), (ParagraphKind::Body, "C d.")]
+        );
+        assert_eq!(a.paragraphs[1].start, 6);
+    }
+
+    #[test]
+    fn text_without_blank_lines_is_one_paragraph_per_line() {
+        let a = Article::parse("x", "First line.\nSecond line.".to_string());
+        assert_eq!(a.paragraphs.len(), 2);
+        assert_eq!(a.date, None);
+    }
+}

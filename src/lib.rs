@@ -10,6 +10,7 @@ pub mod article;
 pub mod error;
 pub mod parties;
 pub mod quotes;
+mod speakers;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -1,1 +1,870 @@
-//! placeholder: the parties stage is written on the extraction branch.
+//! The party dictionary: states, organisations and groups with their names,
+//! aliases, demonyms and metonyms, and the people who speak for them.
+//!
+//! The dictionary is human-edited TOML (`models/parties.toml`, embedded in
+//! the binary; replaceable with `--parties FILE`). Surface forms are matched
+//! as whole words, case-sensitively as written, longest first, through a
+//! table keyed by the first token of each form, so matching is linear in the
+//! length of the text whatever the size of the dictionary.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::{tokenize, Token, TokenKind};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PartyKind {
+    State,
+    #[serde(alias = "organization")]
+    Organisation,
+    Group,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Party {
+    /// Canonical plain-English short name ("United States").
+    pub name: String,
+    /// ISO 3166 alpha-3 for states, a short code for organisations.
+    pub code: String,
+    pub kind: PartyKind,
+    pub aliases: Vec<String>,
+    pub demonyms: Vec<String>,
+    /// Capitals and institutions standing for the party ("Kremlin").
+    pub metonyms: Vec<String>,
+    /// Canonical names of member parties (for organisations).
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gender {
+    #[serde(alias = "M")]
+    M,
+    #[serde(alias = "F")]
+    F,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub name: String,
+    /// Index of the person's party.
+    pub party: usize,
+    pub role: String,
+    pub gender: Option<Gender>,
+    /// ISO dates (inclusive) between which the role applies.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub aliases: Vec<String>,
+}
+
+impl Person {
+    /// Whether the person held the role on `date` (ISO); unknown dates and
+    /// open ranges count as active.
+    pub fn active_on(&self, date: Option<&str>) -> bool {
+        let Some(d) = date else { return true };
+        self.from.as_deref().is_none_or(|f| f <= d) && self.to.as_deref().is_none_or(|t| d <= t)
+    }
+
+    /// The last word of the name ("Putin"), used to resolve surnames.
+    pub fn surname(&self) -> &str {
+        self.name.split_whitespace().last().unwrap_or(&self.name)
+    }
+}
+
+/// Which kind of surface form matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SurfaceKind {
+    Name,
+    Alias,
+    Demonym,
+    Metonym,
+}
+
+/// A party mentioned in a text: byte span of the surface form (without a
+/// possessive `'s`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Mention {
+    pub party: usize,
+    pub start: usize,
+    pub end: usize,
+    pub kind: SurfaceKind,
+}
+
+/// A known person mentioned by full name or alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PersonMention {
+    pub person: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum EntryTarget {
+    Party(usize, SurfaceKind),
+    Person(usize),
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    /// Tokens after the first one (the first is the table key).
+    rest: Vec<String>,
+    target: EntryTarget,
+}
+
+/// FNV-1a: the dictionary is looked up once per token, and SipHash's
+/// protection against hash flooding buys nothing for a fixed table of
+/// human-written keys.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+#[derive(Debug, Default)]
+pub struct PartyDict {
+    parties: Vec<Party>,
+    people: Vec<Person>,
+    /// First token -> forms starting with it, longest first.
+    index: FastMap<String, Vec<Entry>>,
+    party_by_name: HashMap<String, usize>,
+    /// Full name or alias -> every entry (one per role held).
+    person_by_name: HashMap<String, Vec<usize>>,
+    by_surname: HashMap<String, Vec<usize>>,
+    /// Problems that did not stop loading (duplicate aliases, empty forms).
+    pub warnings: Vec<String>,
+}
+
+// ---- TOML schema -------------------------------------------------------
+
+#[derive(Deserialize)]
+struct RawDict {
+    #[serde(default)]
+    party: Vec<RawParty>,
+    #[serde(default)]
+    person: Vec<RawPerson>,
+    #[serde(flatten)]
+    extra: HashMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawParty {
+    name: String,
+    #[serde(default)]
+    code: String,
+    kind: PartyKind,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    demonyms: Vec<String>,
+    #[serde(default)]
+    metonyms: Vec<String>,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(flatten)]
+    extra: HashMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawDate {
+    Text(String),
+    Date(toml::value::Datetime),
+}
+
+#[derive(Deserialize)]
+struct RawPerson {
+    name: String,
+    party: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    gender: Option<Gender>,
+    #[serde(default)]
+    from: Option<RawDate>,
+    #[serde(default)]
+    to: Option<RawDate>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(flatten)]
+    extra: HashMap<String, toml::Value>,
+}
+
+fn date_string(d: Option<RawDate>, what: &str, warnings: &mut Vec<String>) -> Option<String> {
+    let s = match d? {
+        RawDate::Text(s) => s,
+        RawDate::Date(d) => d.to_string(),
+    };
+    let valid = s.len() == 10
+        && s.bytes().enumerate().all(|(i, c)| match i {
+            4 | 7 => c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    if valid {
+        Some(s)
+    } else {
+        warnings.push(format!("{what}: date {s:?} is not YYYY-MM-DD; ignored"));
+        None
+    }
+}
+
+/// Tokens used for dictionary lookup: words split at inner hyphens (the
+/// hyphen becomes its own token) and stripped of a possessive `'s`, so
+/// "US-Ukrainian" finds "US" and "Ukrainian" and "Russia's" finds "Russia".
+pub(crate) fn lookup_tokens(text: &str) -> Vec<(usize, usize)> {
+    lookup_tokens_from(text, &tokenize(text))
+}
+
+/// [`lookup_tokens`] from tokens already made by [`tokenize`].
+pub(crate) fn lookup_tokens_from(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(tokens.len() + tokens.len() / 8);
+    for &t in tokens {
+        if t.kind == TokenKind::Punct {
+            out.push((t.start, t.end));
+            continue;
+        }
+        let mut end = t.end;
+        for suffix in ["'s", "\u{2019}s"] {
+            if t.text.ends_with(suffix) && t.text.len() > suffix.len() {
+                end -= suffix.len();
+                break;
+            }
+        }
+        let word = &text[t.start..end];
+        let mut s = t.start;
+        for (i, c) in word.char_indices() {
+            if c == '-' && i > 0 {
+                let abs = t.start + i;
+                if abs > s {
+                    out.push((s, abs));
+                }
+                out.push((abs, abs + 1));
+                s = abs + 1;
+            }
+        }
+        if end > s {
+            out.push((s, end));
+        }
+    }
+    out
+}
+
+impl PartyDict {
+    /// The dictionary shipped in the binary (`models/parties.toml`), parsed
+    /// once.
+    pub fn embedded() -> &'static PartyDict {
+        static DICT: OnceLock<PartyDict> = OnceLock::new();
+        DICT.get_or_init(|| {
+            PartyDict::from_toml_str(
+                include_str!("../models/parties.toml"),
+                "models/parties.toml",
+            )
+            .expect("the embedded party dictionary is valid (checked by tests)")
+        })
+    }
+
+    /// Loads a dictionary file; errors name the file.
+    pub fn load(path: &Path) -> Result<PartyDict> {
+        let src = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        PartyDict::from_toml_str(&src, &path.display().to_string())
+    }
+
+    /// Parses a dictionary. Type errors, missing fields and duplicate party
+    /// names are errors; empty forms, unknown keys, duplicate aliases across
+    /// parties and people with an unknown party are warnings.
+    pub fn from_toml_str(src: &str, origin: &str) -> Result<PartyDict> {
+        let raw: RawDict = toml::from_str(src).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| src[..s.start.min(src.len())].matches('\n').count() + 1);
+            let msg = e.message().to_string();
+            match line {
+                Some(l) => Error::record(origin, l, msg),
+                None => Error::input(origin, msg),
+            }
+        })?;
+        let mut dict = PartyDict::default();
+        let w = &mut dict.warnings;
+        for k in raw.extra.keys() {
+            w.push(format!("{origin}: unknown top-level key {k:?} ignored"));
+        }
+        for (i, p) in raw.party.into_iter().enumerate() {
+            let name = p.name.trim().to_string();
+            if name.is_empty() {
+                return Err(Error::input(
+                    origin,
+                    format!("party #{} has an empty name", i + 1),
+                ));
+            }
+            if dict.party_by_name.contains_key(&name) {
+                return Err(Error::input(
+                    origin,
+                    format!("duplicate party name {name:?}"),
+                ));
+            }
+            for k in p.extra.keys() {
+                w.push(format!(
+                    "{origin}: party {name:?}: unknown key {k:?} ignored"
+                ));
+            }
+            let clean = |v: Vec<String>, field: &str, w: &mut Vec<String>| -> Vec<String> {
+                let mut out: Vec<String> = Vec::with_capacity(v.len());
+                for a in v {
+                    let a = a.trim().to_string();
+                    if a.is_empty() {
+                        w.push(format!(
+                            "{origin}: party {name:?}: empty entry in {field} ignored"
+                        ));
+                    } else if !out.contains(&a) {
+                        out.push(a);
+                    }
+                }
+                out
+            };
+            let party = Party {
+                code: p.code.trim().to_string(),
+                kind: p.kind,
+                aliases: clean(p.aliases, "aliases", w),
+                demonyms: clean(p.demonyms, "demonyms", w),
+                metonyms: clean(p.metonyms, "metonyms", w),
+                members: clean(p.members, "members", w),
+                name: name.clone(),
+            };
+            dict.party_by_name.insert(name, dict.parties.len());
+            dict.parties.push(party);
+        }
+        for (pi, party) in dict.parties.iter().enumerate() {
+            for m in &party.members {
+                if !dict.party_by_name.contains_key(m) {
+                    w.push(format!(
+                        "{origin}: party {:?}: member {m:?} is not a party in the dictionary",
+                        party.name
+                    ));
+                }
+            }
+            let _ = pi;
+        }
+        for p in raw.person {
+            let name = p.name.trim().to_string();
+            if name.is_empty() {
+                w.push(format!("{origin}: a person with an empty name was ignored"));
+                continue;
+            }
+            for k in p.extra.keys() {
+                w.push(format!(
+                    "{origin}: person {name:?}: unknown key {k:?} ignored"
+                ));
+            }
+            let Some(&party) = dict.party_by_name.get(p.party.trim()) else {
+                w.push(format!(
+                    "{origin}: person {name:?}: unknown party {:?}; person ignored",
+                    p.party
+                ));
+                continue;
+            };
+            let what = format!("{origin}: person {name:?}");
+            let from = date_string(p.from, &what, w);
+            let to = date_string(p.to, &what, w);
+            let mut aliases = Vec::new();
+            for a in p.aliases {
+                let a = a.trim().to_string();
+                if a.is_empty() {
+                    w.push(format!("{what}: empty alias ignored"));
+                } else if !aliases.contains(&a) {
+                    aliases.push(a);
+                }
+            }
+            dict.people.push(Person {
+                name,
+                party,
+                role: p.role.trim().to_string(),
+                gender: p.gender,
+                from,
+                to,
+                aliases,
+            });
+        }
+        dict.build_index(origin);
+        Ok(dict)
+    }
+
+    fn build_index(&mut self, origin: &str) {
+        // Surface form -> owner, to report duplicates across parties.
+        let mut seen: HashMap<String, EntryTarget> = HashMap::new();
+        let mut forms: Vec<(String, EntryTarget)> = Vec::new();
+        for (i, p) in self.parties.iter().enumerate() {
+            forms.push((p.name.clone(), EntryTarget::Party(i, SurfaceKind::Name)));
+            for a in &p.aliases {
+                forms.push((a.clone(), EntryTarget::Party(i, SurfaceKind::Alias)));
+            }
+            for a in &p.demonyms {
+                forms.push((a.clone(), EntryTarget::Party(i, SurfaceKind::Demonym)));
+            }
+            for a in &p.metonyms {
+                forms.push((a.clone(), EntryTarget::Party(i, SurfaceKind::Metonym)));
+            }
+        }
+        for (i, p) in self.people.iter().enumerate() {
+            forms.push((p.name.clone(), EntryTarget::Person(i)));
+            for a in &p.aliases {
+                forms.push((a.clone(), EntryTarget::Person(i)));
+            }
+            self.person_by_name
+                .entry(p.name.clone())
+                .or_default()
+                .push(i);
+            for a in &p.aliases {
+                let v = self.person_by_name.entry(a.clone()).or_default();
+                if !v.contains(&i) {
+                    v.push(i);
+                }
+            }
+            self.by_surname
+                .entry(p.surname().to_string())
+                .or_default()
+                .push(i);
+        }
+        for (form, target) in forms {
+            let owner_name = |t: EntryTarget, d: &PartyDict| match t {
+                EntryTarget::Party(i, _) => format!("party {:?}", d.parties[i].name),
+                EntryTarget::Person(i) => format!("person {:?}", d.people[i].name),
+            };
+            if let Some(&prev) = seen.get(&form) {
+                let same = match (prev, target) {
+                    (EntryTarget::Party(a, _), EntryTarget::Party(b, _)) => a == b,
+                    // One person may have several entries (one per role).
+                    (EntryTarget::Person(a), EntryTarget::Person(b)) => {
+                        a == b || self.people[a].name == self.people[b].name
+                    }
+                    _ => false,
+                };
+                if !same {
+                    let msg = format!(
+                        "{origin}: {form:?} is listed for {} and {}; the first is used",
+                        owner_name(prev, self),
+                        owner_name(target, self)
+                    );
+                    self.warnings.push(msg);
+                }
+                continue;
+            }
+            let spans = lookup_tokens(&form);
+            if spans.is_empty() {
+                let msg = format!("{origin}: {form:?} has no words; ignored");
+                self.warnings.push(msg);
+                continue;
+            }
+            seen.insert(form.clone(), target);
+            let toks: Vec<String> = spans.iter().map(|&(s, e)| form[s..e].to_string()).collect();
+            self.index.entry(toks[0].clone()).or_default().push(Entry {
+                rest: toks[1..].to_vec(),
+                target,
+            });
+        }
+        self.index_surnames(&seen);
+        for v in self.index.values_mut() {
+            v.sort_by_key(|e| std::cmp::Reverse(e.rest.len()));
+        }
+    }
+
+    /// Makes bare surnames findable ("Putin", and "Xi" for family-name-first
+    /// names) when exactly one person in the dictionary has them and they are
+    /// not already a form of something else.
+    fn index_surnames(&mut self, seen: &HashMap<String, EntryTarget>) {
+        const FAMILY_FIRST: &[&str] = &[
+            "CHN", "TWN", "PRK", "KOR", "VNM", "HKG", "MAC", "SGP", "MNG",
+        ];
+        let mut cands: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, p) in self.people.iter().enumerate() {
+            let words: Vec<&str> = p.name.split_whitespace().collect();
+            if words.len() < 2 {
+                continue;
+            }
+            let code = self.parties[p.party].code.as_str();
+            let key = if FAMILY_FIRST.contains(&code) {
+                words[0]
+            } else {
+                words[words.len() - 1]
+            };
+            cands.entry(key.to_string()).or_default().push(i);
+        }
+        for (key, ids) in cands {
+            let first = ids[0];
+            let one_person = ids
+                .iter()
+                .all(|&i| self.people[i].name == self.people[first].name);
+            let plain = key.chars().count() >= 2
+                && key.chars().any(char::is_lowercase)
+                && key.chars().next().is_some_and(char::is_uppercase)
+                && !seen.contains_key(&key)
+                && !matches!(
+                    key.as_str(),
+                    "May"
+                        | "March"
+                        | "June"
+                        | "July"
+                        | "August"
+                        | "Young"
+                        | "King"
+                        | "Price"
+                        | "Bill"
+                        | "Rice"
+                        | "Hope"
+                        | "Rich"
+                        | "Long"
+                        | "Little"
+                        | "Little's"
+                );
+            if one_person && plain && lookup_tokens(&key).len() == 1 {
+                self.index.entry(key).or_default().push(Entry {
+                    rest: Vec::new(),
+                    target: EntryTarget::Person(first),
+                });
+            }
+        }
+    }
+
+    pub fn parties(&self) -> &[Party] {
+        &self.parties
+    }
+
+    pub fn people(&self) -> &[Person] {
+        &self.people
+    }
+
+    pub fn party(&self, idx: usize) -> &Party {
+        &self.parties[idx]
+    }
+
+    pub fn person(&self, idx: usize) -> &Person {
+        &self.people[idx]
+    }
+
+    /// Index of a party by canonical name.
+    pub fn party_index(&self, name: &str) -> Option<usize> {
+        self.party_by_name.get(name).copied()
+    }
+
+    /// A person by full name or alias (the first entry if the person held
+    /// several roles; see [`PartyDict::person_on`]).
+    pub fn person_by_name(&self, name: &str) -> Option<usize> {
+        self.person_by_name
+            .get(name)
+            .and_then(|v| v.first().copied())
+    }
+
+    /// Among the entries of the same person as `idx` (one per role), the one
+    /// active on `date`, else `idx` itself.
+    pub fn person_on(&self, idx: usize, date: Option<&str>) -> usize {
+        let name = &self.people[idx].name;
+        if self.people[idx].active_on(date) {
+            return idx;
+        }
+        self.person_by_name
+            .get(name)
+            .and_then(|v| {
+                v.iter()
+                    .copied()
+                    .find(|&i| self.people[i].name == *name && self.people[i].active_on(date))
+            })
+            .unwrap_or(idx)
+    }
+
+    /// People whose name ends with `surname`.
+    pub fn persons_by_surname(&self, surname: &str) -> &[usize] {
+        self.by_surname.get(surname).map_or(&[], Vec::as_slice)
+    }
+
+    /// The one person active on `date` known by this name, full name, alias
+    /// or surname; None if unknown or ambiguous.
+    pub fn lookup_person(&self, name: &str, date: Option<&str>) -> Option<usize> {
+        if let Some(i) = self.person_by_name(name) {
+            return Some(self.person_on(i, date));
+        }
+        let mut found = self
+            .persons_by_surname(name)
+            .iter()
+            .copied()
+            .filter(|&i| self.people[i].active_on(date));
+        let first = found.next()?;
+        // Several entries of one person (one per role) are not ambiguous.
+        found
+            .all(|i| self.people[i].name == self.people[first].name)
+            .then_some(first)
+    }
+
+    /// A person holding a role for a party on a date ("foreign minister" of
+    /// China), if exactly one matches.
+    pub fn person_with_role(
+        &self,
+        party: usize,
+        role_word: &str,
+        date: Option<&str>,
+    ) -> Option<usize> {
+        let role_word = role_word.to_lowercase();
+        let mut found = self.people.iter().enumerate().filter(|(_, p)| {
+            p.party == party && p.active_on(date) && p.role.to_lowercase().contains(&role_word)
+        });
+        let (first, _) = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+
+    /// The party a single surface form stands for ("Kremlin" -> Russia).
+    pub fn party_of_surface(&self, form: &str) -> Option<usize> {
+        let spans = lookup_tokens(form);
+        let first = spans.first()?;
+        let entries = self.index.get(&form[first.0..first.1])?;
+        entries.iter().find_map(|e| match e.target {
+            EntryTarget::Party(p, _)
+                if e.rest.len() + 1 == spans.len()
+                    && e.rest
+                        .iter()
+                        .zip(&spans[1..])
+                        .all(|(t, &(s, en))| t == &form[s..en]) =>
+            {
+                Some(p)
+            }
+            _ => None,
+        })
+    }
+
+    /// Party mentions in `text`, in order, longest form first at each place.
+    pub fn find_mentions(&self, text: &str) -> Vec<Mention> {
+        self.scan(text).0
+    }
+
+    /// Mentions of known people (full names and aliases) in `text`.
+    pub fn find_people(&self, text: &str) -> Vec<PersonMention> {
+        self.scan(text).1
+    }
+
+    /// One pass over the text finding party and person mentions.
+    pub fn scan(&self, text: &str) -> (Vec<Mention>, Vec<PersonMention>) {
+        self.scan_tokens(text, &tokenize(text))
+    }
+
+    /// [`PartyDict::scan`] over tokens already made by [`tokenize`].
+    pub fn scan_tokens(&self, text: &str, tokens: &[Token]) -> (Vec<Mention>, Vec<PersonMention>) {
+        let toks = lookup_tokens_from(text, tokens);
+        let mut parties = Vec::new();
+        let mut people = Vec::new();
+        let mut i = 0;
+        while i < toks.len() {
+            let (s, e) = toks[i];
+            let Some(entries) = self.index.get(&text[s..e]) else {
+                i += 1;
+                continue;
+            };
+            let mut matched = None;
+            for entry in entries {
+                let n = entry.rest.len();
+                if i + n >= toks.len() {
+                    continue;
+                }
+                let mut ok = true;
+                let mut prev_end = e;
+                for (k, want) in entry.rest.iter().enumerate() {
+                    let (ts, te) = toks[i + 1 + k];
+                    // Only whitespace may separate words of one form.
+                    if &text[ts..te] != want || !text[prev_end..ts].trim().is_empty() {
+                        ok = false;
+                        break;
+                    }
+                    prev_end = te;
+                }
+                if ok {
+                    matched = Some((entry.target, n, prev_end));
+                    break;
+                }
+            }
+            match matched {
+                Some((target, n, end)) => {
+                    match target {
+                        EntryTarget::Party(party, kind) => parties.push(Mention {
+                            party,
+                            start: s,
+                            end,
+                            kind,
+                        }),
+                        EntryTarget::Person(person) => people.push(PersonMention {
+                            person,
+                            start: s,
+                            end,
+                        }),
+                    }
+                    i += n + 1;
+                }
+                None => i += 1,
+            }
+        }
+        (parties, people)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = r#"
+[[party]]
+name = "United States"
+code = "USA"
+kind = "state"
+aliases = ["US", "U.S.", "USA"]
+demonyms = ["American", "Americans"]
+metonyms = ["Washington", "White House", "State Department"]
+
+[[party]]
+name = "South Korea"
+code = "KOR"
+kind = "state"
+aliases = ["Republic of Korea"]
+demonyms = ["South Korean"]
+metonyms = ["Seoul"]
+
+[[party]]
+name = "Korea"
+code = "KOR2"
+kind = "group"
+
+[[party]]
+name = "Russia"
+code = "RUS"
+kind = "state"
+demonyms = ["Russian"]
+metonyms = ["Moscow", "Kremlin"]
+
+[[person]]
+name = "Vladimir Putin"
+party = "Russia"
+role = "president"
+gender = "m"
+from = 2000-05-07
+aliases = ["Putin"]
+"#;
+
+    fn small() -> PartyDict {
+        PartyDict::from_toml_str(SMALL, "small.toml").unwrap()
+    }
+
+    fn names(d: &PartyDict, text: &str) -> Vec<(String, String)> {
+        d.find_mentions(text)
+            .into_iter()
+            .map(|m| {
+                (
+                    d.party(m.party).name.clone(),
+                    text[m.start..m.end].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn longest_form_wins_and_case_matters() {
+        let d = small();
+        assert_eq!(
+            names(&d, "South Korea and us, the US"),
+            vec![
+                ("South Korea".into(), "South Korea".into()),
+                ("United States".into(), "US".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn possessives_and_hyphenated_compounds_are_found() {
+        let d = small();
+        assert_eq!(
+            names(
+                &d,
+                "Russia's plan, a US-Russian deal, the Kremlin\u{2019}s view"
+            ),
+            vec![
+                ("Russia".into(), "Russia".into()),
+                ("United States".into(), "US".into()),
+                ("Russia".into(), "Russian".into()),
+                ("Russia".into(), "Kremlin".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn dotted_aliases_and_multiword_metonyms_match() {
+        let d = small();
+        assert_eq!(
+            names(&d, "The U.S. State Department said."),
+            vec![
+                ("United States".into(), "U.S.".into()),
+                ("United States".into(), "State Department".into())
+            ]
+        );
+        assert!(names(&d, "Washingtonian Prussia").is_empty());
+    }
+
+    #[test]
+    fn people_are_found_and_dated() {
+        let d = small();
+        let p = d.find_people("Vladimir Putin met Putin.");
+        assert_eq!(p.len(), 2);
+        assert_eq!(d.lookup_person("Putin", Some("2025-01-01")), Some(0));
+        assert_eq!(d.lookup_person("Putin", Some("1990-01-01")), Some(0));
+        assert!(!d.person(0).active_on(Some("1990-01-01")));
+    }
+
+    #[test]
+    fn duplicate_party_name_is_an_error_naming_the_file() {
+        let src = "[[party]]\nname = \"A\"\nkind = \"state\"\n[[party]]\nname = \"A\"\nkind = \"state\"\n";
+        let err = PartyDict::from_toml_str(src, "dup.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("dup.toml") && err.contains("duplicate"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_kind_is_an_error_with_line_number() {
+        let src = "[[party]]\nname = \"A\"\nkind = \"planet\"\n";
+        let err = PartyDict::from_toml_str(src, "bad.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("bad.toml:"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_alias_across_parties_and_empty_alias_are_warnings() {
+        let src = "[[party]]\nname = \"A\"\nkind = \"state\"\naliases = [\"X\", \"\"]\n[[party]]\nname = \"B\"\nkind = \"state\"\naliases = [\"X\"]\n[[person]]\nname = \"Q\"\nparty = \"Nowhere\"\n";
+        let d = PartyDict::from_toml_str(src, "w.toml").unwrap();
+        assert_eq!(d.warnings.len(), 3, "{:?}", d.warnings);
+        assert_eq!(names(&d, "X"), vec![("A".into(), "X".into())]);
+    }
+
+    #[test]
+    fn embedded_dictionary_loads() {
+        let d = PartyDict::embedded();
+        assert!(!d.parties().is_empty());
+    }
+}

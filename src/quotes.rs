@@ -1,1 +1,1105 @@
-//! placeholder: the quotes stage is written on the extraction branch.
+//! Quotes: direct, partial and indirect speech with speaker, cue, channel
+//! and the parties each quote is about.
+//!
+//! Steps, each one linear pass: (1) find quote spans paragraph by paragraph,
+//! recovering locally from unbalanced marks and joining multi-paragraph
+//! quotes; (2) split paragraphs into sentences around those spans; (3) walk
+//! the sentences in order, attributing each quote from the cue verbs around
+//! it (see `speakers`) and finding reported speech; (4) collect targets.
+
+use serde::Serialize;
+
+use crate::article::{is_abbreviation_before, is_quote_char, Article};
+use crate::parties::PartyDict;
+use crate::speakers::{
+    around_cue, channel_in, clause_start, cue_of, np_back, np_fwd, reporting_outlet, CTok, Cue,
+    Doc, Found, NpKind, Resolver, Speaker,
+};
+use crate::text::{tokenize, CharIndex, TokenKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuoteKind {
+    /// Whole sentences or clauses in quote marks.
+    Direct,
+    /// A few quoted words inside the reporter's sentence.
+    Partial,
+    /// Reported speech without quote marks ("Wang said Russia ...").
+    Indirect,
+}
+
+/// A party a quote refers to. Byte offsets into the article; for a party
+/// resolved from "our countries", "we" etc. the span of that phrase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub party: String,
+    pub mention: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One quoted statement. `start..end` is the byte span of the content
+/// without quote marks (for a multi-paragraph quote, from the first word of
+/// the first paragraph to the last word of the last one; `text` then joins
+/// the pieces with a space).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quote {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub kind: QuoteKind,
+    pub speaker: Option<String>,
+    pub speaker_party: Option<String>,
+    pub cue: Option<String>,
+    pub channel: Option<String>,
+    pub targets: Vec<Target>,
+}
+
+// ---- JSON edge -----------------------------------------------------------
+
+/// A target as written to JSON (character offsets).
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetJson {
+    pub party: String,
+    pub mention: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A quote as written to JSON (character offsets, field order of the spec).
+#[derive(Debug, Clone, Serialize)]
+pub struct QuoteJson {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub kind: QuoteKind,
+    pub speaker: Option<String>,
+    pub speaker_party: Option<String>,
+    pub cue: Option<String>,
+    pub channel: Option<String>,
+    pub targets: Vec<TargetJson>,
+}
+
+/// The JSON object of one article: `{"article", "date", "quotes", "error"?}`.
+/// Later stages can wrap or extend it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleQuotes {
+    pub article: String,
+    pub date: Option<String>,
+    pub quotes: Vec<QuoteJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ArticleQuotes {
+    /// Converts byte offsets to character offsets, the one place this happens.
+    pub fn new(article: &Article, quotes: &[Quote]) -> ArticleQuotes {
+        let idx = CharIndex::new(&article.text);
+        let quotes = quotes
+            .iter()
+            .map(|q| QuoteJson {
+                text: q.text.clone(),
+                start: idx.to_char(q.start),
+                end: idx.to_char(q.end),
+                kind: q.kind,
+                speaker: q.speaker.clone(),
+                speaker_party: q.speaker_party.clone(),
+                cue: q.cue.clone(),
+                channel: q.channel.clone(),
+                targets: q
+                    .targets
+                    .iter()
+                    .map(|t| TargetJson {
+                        party: t.party.clone(),
+                        mention: t.mention.clone(),
+                        start: idx.to_char(t.start),
+                        end: idx.to_char(t.end),
+                    })
+                    .collect(),
+            })
+            .collect();
+        ArticleQuotes {
+            article: article.id.clone(),
+            date: article.date.clone(),
+            quotes,
+            error: None,
+        }
+    }
+
+    /// The record of an article that could not be read.
+    pub fn failed(id: &str, error: impl Into<String>) -> ArticleQuotes {
+        ArticleQuotes {
+            article: id.to_string(),
+            date: None,
+            quotes: Vec::new(),
+            error: Some(error.into()),
+        }
+    }
+}
+
+// ---- step 1: quote spans -------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct RawQuote {
+    /// Byte span of the opening mark.
+    open: (usize, usize),
+    /// Byte span of the closing mark, if the quote was closed.
+    close: Option<(usize, usize)>,
+    /// Content pieces, one per paragraph.
+    pieces: Vec<(usize, usize)>,
+    multi_paragraph: bool,
+}
+
+impl RawQuote {
+    fn outer_end(&self) -> usize {
+        self.close
+            .map_or_else(|| self.pieces.last().map_or(self.open.1, |p| p.1), |c| c.1)
+    }
+}
+
+fn is_double_opener(c: char) -> bool {
+    matches!(c, '"' | '\u{201c}' | '\u{201e}' | '\u{ab}')
+}
+
+fn opens(c: char, prev: Option<char>, next: Option<char>) -> bool {
+    let Some(n) = next else { return false };
+    match c {
+        '\u{201c}' | '\u{201e}' | '\u{ab}' => !n.is_whitespace(),
+        '"' => {
+            !n.is_whitespace()
+                && !prev.is_some_and(|p| p.is_alphanumeric() || matches!(p, '.' | ',' | '!' | '?'))
+        }
+        '\u{2018}' => {
+            !prev.is_some_and(char::is_alphanumeric) && (n.is_alphanumeric() || is_quote_char(n))
+        }
+        _ => false,
+    }
+}
+
+fn closes(mark: char, c: char, next: Option<char>) -> bool {
+    match mark {
+        '"' | '\u{201c}' => matches!(c, '"' | '\u{201d}'),
+        '\u{201e}' => matches!(c, '"' | '\u{201d}' | '\u{201c}'),
+        '\u{ab}' => c == '\u{bb}',
+        '\u{2018}' => c == '\u{2019}' && !next.is_some_and(char::is_alphanumeric),
+        _ => false,
+    }
+}
+
+struct Open {
+    mark: char,
+    span: (usize, usize),
+    piece_start: usize,
+    pieces: Vec<(usize, usize)>,
+}
+
+fn trim(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
+    let t = &text[s..e];
+    let l = t.len() - t.trim_start().len();
+    let r = t.trim_end().len();
+    (r > l).then_some((s + l, s + r))
+}
+
+/// For the content of an unclosed quote, where an attribution inside it
+/// begins: right after a comma followed by a cue verb (`, said Mensah`) or by
+/// up to four capitalised words and a cue verb (`, Mensah said`).
+fn cut_at_attribution(text: &str, start: usize, end: usize) -> usize {
+    let piece = &text[start..end];
+    for (i, _) in piece.match_indices(", ") {
+        let rest = &piece[i + 2..];
+        let mut words = rest.split(|c: char| c.is_whitespace() || c == ',' || c == '.');
+        for k in 0..5 {
+            let Some(word) = words.next() else { break };
+            if matches!(
+                word,
+                "said" | "says" | "told" | "added" | "asked" | "warned" | "insisted" | "stressed"
+            ) {
+                return start + i + 1;
+            }
+            let capital = word.chars().next().is_some_and(char::is_uppercase);
+            if !capital || k == 4 {
+                break;
+            }
+        }
+    }
+    end
+}
+
+/// Finds quote spans in the content paragraphs. Never fails: a mark that
+/// cannot be paired is dropped or its quote runs to the paragraph end.
+fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
+    let mut out = Vec::new();
+    let mut carry: Option<(Open, usize)> = None;
+    let finish = |o: Open, close: Option<(usize, usize)>, end: usize, out: &mut Vec<RawQuote>| {
+        // An unclosed quote stops where its attribution starts
+        // (`"Words, said Kwame Mensah, ...`).
+        let end = if close.is_none() {
+            cut_at_attribution(text, o.piece_start, end)
+        } else {
+            end
+        };
+        let mut pieces = o.pieces;
+        if let Some(p) = trim(text, o.piece_start, end) {
+            pieces.push(p);
+        }
+        if !pieces.is_empty() {
+            out.push(RawQuote {
+                open: o.span,
+                close,
+                multi_paragraph: pieces.len() > 1,
+                pieces,
+            });
+        }
+    };
+    for &(ps, pe) in paras {
+        let para = &text[ps..pe];
+        let mut open: Option<Open> = None;
+        if let Some((mut o, prev_end)) = carry.take() {
+            let first = para.chars().next();
+            let same_family = first.is_some_and(|c| {
+                if o.mark == '\u{2018}' {
+                    c == '\u{2018}'
+                } else {
+                    is_double_opener(c)
+                }
+            });
+            // An attribution inside the unclosed part means the mark was a
+            // typo, not the start of a multi-paragraph quote.
+            let attributed = cut_at_attribution(text, o.piece_start, prev_end) < prev_end;
+            if same_family && !attributed {
+                // A multi-paragraph quote: the new paragraph reopens it.
+                if let Some(p) = trim(text, o.piece_start, prev_end) {
+                    o.pieces.push(p);
+                }
+                let c = first.unwrap_or('"');
+                o.piece_start = ps + c.len_utf8();
+                open = Some(o);
+            } else {
+                finish(o, None, prev_end, &mut out);
+            }
+        }
+        let skip_first = open.is_some();
+        for (i, c) in para.char_indices() {
+            if !is_quote_char(c) || (skip_first && i == 0) {
+                continue;
+            }
+            let abs = ps + i;
+            let clen = c.len_utf8();
+            let prev = para[..i].chars().next_back();
+            let next = para[i + clen..].chars().next();
+            match open.take() {
+                None => {
+                    if opens(c, prev, next) {
+                        open = Some(Open {
+                            mark: c,
+                            span: (abs, abs + clen),
+                            piece_start: abs + clen,
+                            pieces: Vec::new(),
+                        });
+                    }
+                }
+                Some(o) => {
+                    if closes(o.mark, c, next) {
+                        finish(o, Some((abs, abs + clen)), abs, &mut out);
+                    } else if o.mark != '"'
+                        && o.mark != '\u{2018}'
+                        && matches!(c, '\u{201c}' | '\u{ab}' | '\u{201e}')
+                        && opens(c, prev, next)
+                    {
+                        // A new opener while one is open: the first was never
+                        // closed; end it here and start again.
+                        finish(o, None, abs, &mut out);
+                        open = Some(Open {
+                            mark: c,
+                            span: (abs, abs + clen),
+                            piece_start: abs + clen,
+                            pieces: Vec::new(),
+                        });
+                    } else {
+                        open = Some(o);
+                    }
+                }
+            }
+        }
+        if let Some(o) = open {
+            carry = Some((o, pe));
+        }
+    }
+    if let Some((o, end)) = carry {
+        finish(o, None, end, &mut out);
+    }
+    out
+}
+
+// ---- step 2: sentences ---------------------------------------------------
+
+/// Sentence spans of one paragraph; terminators inside quotes do not split,
+/// except at the end of a quote (`... it." Next`).
+fn sentences(
+    text: &str,
+    ps: usize,
+    pe: usize,
+    quotes: &[RawQuote],
+    qi: &mut usize,
+    out: &mut Vec<(usize, usize)>,
+) {
+    let para = &text[ps..pe];
+    let mut s = ps;
+    let mut iter = para.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let a = ps + i;
+        while *qi < quotes.len() && quotes[*qi].outer_end() <= a {
+            *qi += 1;
+        }
+        let mut boundary = None;
+        if *qi < quotes.len() && quotes[*qi].open.0 <= a {
+            let q = &quotes[*qi];
+            if let Some(close) = q.close {
+                if close.0 == a {
+                    let content = text[q.open.1..close.0].trim_end();
+                    if content.ends_with(['.', '!', '?']) {
+                        boundary = Some(close.1);
+                    }
+                }
+            }
+        } else if matches!(c, '.' | '!' | '?') && !(c == '.' && is_abbreviation_before(para, i)) {
+            let mut b = a + 1;
+            while let Some(&(_, n)) = iter.peek() {
+                if matches!(n, ')' | ']' | '.' | '!' | '?') {
+                    b += n.len_utf8();
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+            boundary = Some(b);
+        }
+        let Some(b) = boundary else { continue };
+        let rest = &text[b..pe];
+        let t = rest.trim_start();
+        let next = t.chars().next();
+        let ws = rest.len() > t.len();
+        let ok = match next {
+            None => true,
+            Some(n) => ws && (n.is_uppercase() || n.is_numeric() || is_quote_char(n) || n == '('),
+        };
+        if ok {
+            if b > s {
+                out.push((s, b));
+            }
+            s = pe - t.len();
+        }
+    }
+    if let Some((a, b)) = trim(text, s, pe) {
+        out.push((a, b));
+    }
+}
+
+// ---- steps 3 and 4: attribution and targets -----------------------------
+
+struct Attrib {
+    speaker: Option<Speaker>,
+    cue: Option<String>,
+    channel: Option<String>,
+}
+
+fn is_title_case(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    words.len() >= 2
+        && !s.ends_with(['.', ',', '!', '?'])
+        && words
+            .iter()
+            .all(|w| w.chars().count() <= 3 || w.chars().next().is_some_and(|c| !c.is_lowercase()))
+}
+
+const DUAL_NOUNS: &[&str] = &[
+    "countries",
+    "nations",
+    "states",
+    "sides",
+    "peoples",
+    "relationship",
+    "relations",
+    "ties",
+    "partnership",
+    "cooperation",
+    "governments",
+    "leaders",
+];
+
+/// Extracts all quotes of an article, in text order.
+pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
+    let text = article.text.as_str();
+    let paras: Vec<(usize, usize)> = article.content().map(|p| (p.start, p.end)).collect();
+    let raw = find_quotes(text, &paras);
+
+    // Party and person mentions, outside noise only.
+    let toks = tokenize(text);
+    let (mut mentions, mut people) = dict.scan_tokens(text, &toks);
+    mentions.retain(|m| !article.is_noise_at(m.start));
+    people.retain(|m| !article.is_noise_at(m.start));
+    let mut doc = Doc {
+        text,
+        dict,
+        date: article.date.as_deref(),
+        toks,
+        tok_quote: Vec::new(),
+        tok_mention: Vec::new(),
+        tok_person: Vec::new(),
+        mentions,
+        people,
+    };
+    let spans: Vec<(usize, usize)> = raw.iter().map(|q| (q.open.0, q.outer_end())).collect();
+    doc.index(&spans);
+
+    // Sentences, with the paragraph each belongs to.
+    let mut sents: Vec<(usize, usize)> = Vec::new();
+    let mut sent_para: Vec<usize> = Vec::new();
+    let mut qi = 0;
+    for (pi, &(ps, pe)) in paras.iter().enumerate() {
+        let before = sents.len();
+        sentences(text, ps, pe, &raw, &mut qi, &mut sents);
+        sent_para.extend(std::iter::repeat_n(pi, sents.len() - before));
+    }
+
+    let mut resolver = Resolver::new(&doc, &paras);
+    let mut out: Vec<Quote> = Vec::new();
+    let mut done = vec![false; raw.len()];
+    // Sentence index and attribution of the last attributed quote.
+    let mut last: Option<(usize, Speaker, Option<String>)> = None;
+    let mut prev_parties: Vec<usize> = Vec::new();
+
+    for (si, &(ss, se)) in sents.iter().enumerate() {
+        let w = doc.window(ss, se);
+        let sentence_parties = parties_outside_quotes(&doc, &resolver, &w);
+        let placeholders: Vec<usize> = (0..w.len()).filter(|&i| w[i].quote.is_some()).collect();
+        let mut has_direct = false;
+        let mut partials: Vec<(usize, usize)> = Vec::new();
+        let mut sentence_quotes: Vec<(usize, Option<Attrib>, QuoteKind)> = Vec::new();
+        for (pk, &pi) in placeholders.iter().enumerate() {
+            let q = w[pi].quote.unwrap_or(0);
+            if done[q] || raw[q].outer_end() > se.max(w[pi].end) {
+                continue;
+            }
+            done[q] = true;
+            let rq = &raw[q];
+            let kind = quote_kind(text, rq, &paras);
+            if kind == QuoteKind::Direct {
+                has_direct = true;
+            }
+            let (lo, hi) = if kind == QuoteKind::Direct {
+                (
+                    if pk > 0 { placeholders[pk - 1] + 1 } else { 0 },
+                    placeholders.get(pk + 1).copied().unwrap_or(w.len()),
+                )
+            } else {
+                (0, w.len())
+            };
+            let attrib = attribute(&mut resolver, &w, pi, lo, hi, kind == QuoteKind::Partial);
+            sentence_quotes.push((q, attrib, kind));
+        }
+        // Unattributed quotes borrow from another quote of the sentence, then
+        // from the quote just before.
+        let shared = sentence_quotes.iter().find_map(|(_, a, _)| {
+            a.as_ref()
+                .filter(|a| a.speaker.is_some())
+                .map(|a| (a.speaker.clone(), a.channel.clone()))
+        });
+        for (q, attrib, kind) in sentence_quotes {
+            let rq = &raw[q];
+            let (speaker, cue, channel) = match attrib {
+                Some(a) if a.speaker.is_some() => (a.speaker, a.cue, a.channel),
+                other => {
+                    let cue = other.as_ref().and_then(|a| a.cue.clone());
+                    let chan = other.and_then(|a| a.channel);
+                    if let Some((s, c)) = shared.clone() {
+                        (s, cue, chan.or(c))
+                    } else if let Some((lsi, s, c)) = last
+                        .as_ref()
+                        .filter(|l| si <= l.0 + 1 && kind == QuoteKind::Direct)
+                    {
+                        let _ = lsi;
+                        (Some(s.clone()), None, chan.or(c.clone()))
+                    } else {
+                        (None, cue, chan)
+                    }
+                }
+            };
+            if kind == QuoteKind::Partial && (speaker.is_none() || skip_partial(text, rq)) {
+                continue;
+            }
+            // Titles and slogans (`"Lines in the Jungle"`) with nobody saying
+            // them are not speech either.
+            if kind == QuoteKind::Direct
+                && speaker.is_none()
+                && !rq.multi_paragraph
+                && skip_partial(text, rq)
+            {
+                continue;
+            }
+            if kind == QuoteKind::Partial {
+                partials.push((rq.open.0, rq.outer_end()));
+            }
+            if let Some(s) = &speaker {
+                resolver.history.push(s.clone());
+                last = Some((si, s.clone(), channel.clone()));
+            }
+            let (start, end) = (rq.pieces[0].0, rq.pieces[rq.pieces.len() - 1].1);
+            let qtext = rq
+                .pieces
+                .iter()
+                .map(|&(a, b)| &text[a..b])
+                .collect::<Vec<_>>()
+                .join(" ");
+            let sp = speaker.as_ref().and_then(|s| s.party);
+            let mut targets = targets(
+                &doc,
+                &resolver,
+                start,
+                end,
+                sp,
+                &sentence_parties,
+                &prev_parties,
+            );
+            if kind == QuoteKind::Partial {
+                // A few quoted words take their targets from the sentence
+                // ("branded Beijing a "decisive enabler" of Moscow's offensive").
+                add_sentence_targets(&doc, &resolver, &w, sp, &mut targets);
+            }
+            out.push(make_quote(
+                dict, start, end, qtext, kind, speaker, cue, channel, targets,
+            ));
+        }
+        if !has_direct {
+            // A reported clause around partial quotes is represented by the
+            // partial quotes themselves.
+            let found = indirect(&mut resolver, &w)
+                .filter(|(s, e, _, _)| !partials.iter().any(|&(a, b)| *s <= a && b <= *e));
+            if let Some((start, end, found, speaker)) = found {
+                if let Some(s) = &speaker {
+                    resolver.history.push(s.clone());
+                    last = Some((si, s.clone(), found.channel.clone()));
+                }
+                let targets = targets(
+                    &doc,
+                    &resolver,
+                    start,
+                    end,
+                    speaker.as_ref().and_then(|s| s.party),
+                    &sentence_parties,
+                    &prev_parties,
+                );
+                out.push(make_quote(
+                    dict,
+                    start,
+                    end,
+                    text[start..end].to_string(),
+                    QuoteKind::Indirect,
+                    speaker,
+                    Some(found.cue),
+                    found.channel,
+                    targets,
+                ));
+            }
+        }
+        let _ = &sent_para;
+        prev_parties = sentence_parties;
+    }
+    out.sort_by_key(|q| (q.start, q.end));
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn make_quote(
+    dict: &PartyDict,
+    start: usize,
+    end: usize,
+    text: String,
+    kind: QuoteKind,
+    speaker: Option<Speaker>,
+    cue: Option<String>,
+    channel: Option<String>,
+    targets: Vec<Target>,
+) -> Quote {
+    Quote {
+        start,
+        end,
+        text,
+        kind,
+        speaker_party: speaker
+            .as_ref()
+            .and_then(|s| s.party)
+            .map(|p| dict.party(p).name.clone()),
+        speaker: speaker.and_then(|s| s.name),
+        cue,
+        channel,
+        targets,
+    }
+}
+
+fn quote_kind(text: &str, q: &RawQuote, paras: &[(usize, usize)]) -> QuoteKind {
+    if q.multi_paragraph || q.close.is_none() {
+        return QuoteKind::Direct;
+    }
+    let (cs, ce) = q.pieces[0];
+    let content = &text[cs..ce];
+    let pi = paras.partition_point(|p| p.1 <= q.open.0);
+    let ps = paras.get(pi).map_or(0, |p| p.0);
+    let before = text[ps.min(q.open.0)..q.open.0]
+        .trim_end()
+        .chars()
+        .next_back();
+    let boundary_before = before.is_none_or(|c| {
+        matches!(
+            c,
+            '.' | '!' | '?' | ':' | ',' | '(' | '[' | '\u{2014}' | '\u{2013}' | '-' | ';'
+        ) || is_quote_char(c)
+    });
+    let first_up = content
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_numeric() || c == '.' || c == '\u{2026}');
+    let ends_punct = content.ends_with(['.', ',', '!', '?', '\u{2026}', '\u{2014}', ';', ':']);
+    let words = content.split_whitespace().count();
+    if (boundary_before && (first_up || words >= 4)) || (first_up && ends_punct && words >= 3) {
+        QuoteKind::Direct
+    } else {
+        QuoteKind::Partial
+    }
+}
+
+/// Partial quotes that are not speech: titles and names ("Operation Iron
+/// Wall", book titles). Scare quotes without a speaker never get here.
+fn skip_partial(text: &str, q: &RawQuote) -> bool {
+    let (cs, ce) = q.pieces[0];
+    is_title_case(&text[cs..ce])
+}
+
+/// Attribution of the quote at window index `qi`, looking for cues in
+/// `lo..hi`, nearest first.
+fn attribute(
+    r: &mut Resolver,
+    w: &[CTok],
+    qi: usize,
+    lo: usize,
+    hi: usize,
+    partial: bool,
+) -> Option<Attrib> {
+    let doc = r.doc;
+    let is_cue = |i: usize| w[i].quote.is_none() && cue_of(w[i].text).is_some();
+    let before = (lo..qi).rev().find(|&i| is_cue(i));
+    let after = (qi + 1..hi).find(|&i| is_cue(i));
+    let mut order: Vec<usize> = Vec::new();
+    match (before, after) {
+        (Some(b), Some(a)) => {
+            if qi - b <= a - qi {
+                order.extend([b, a]);
+            } else {
+                order.extend([a, b]);
+            }
+        }
+        (Some(b), None) => order.push(b),
+        (None, Some(a)) => order.push(a),
+        (None, None) => {}
+    }
+    // Further cues in either direction, nearest first, as fallbacks.
+    order.extend((lo..qi).rev().filter(|&i| is_cue(i) && Some(i) != before));
+    order.extend((qi + 1..hi).filter(|&i| is_cue(i) && Some(i) != after));
+    let mut fallback_channel = None;
+    for &c in order.iter().take(6) {
+        let (clo, chi) = if c < qi { (lo, qi) } else { (qi + 1, hi) };
+        if let Some(found) = around_cue(doc, w, c, clo, chi, partial) {
+            let pos = w[c].start;
+            let speaker = r.resolve(&found.np, pos);
+            if speaker.is_none() {
+                continue;
+            }
+            let channel = found
+                .channel
+                .clone()
+                .or_else(|| reporting_outlet(doc, w, lo, hi))
+                .or(fallback_channel.take());
+            return Some(Attrib {
+                speaker,
+                cue: Some(found.cue),
+                channel,
+            });
+        }
+        if fallback_channel.is_none() {
+            fallback_channel = reporting_outlet(doc, w, c.min(qi), c.max(qi + 1).min(hi));
+        }
+    }
+    fallback_channel.map(|c| Attrib {
+        speaker: None,
+        cue: None,
+        channel: Some(c),
+    })
+}
+
+/// Reported speech in a sentence without direct quotes: returns the byte
+/// span of the reported clause, the cue found and the speaker.
+fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option<Speaker>)> {
+    let doc = r.doc;
+    let n = w.len();
+    if n < 4 {
+        return None;
+    }
+    // The sentence without its final punctuation.
+    let mut last = n;
+    while last > 0
+        && doc.toks[w[last - 1].tok].kind == TokenKind::Punct
+        && w[last - 1].quote.is_none()
+    {
+        last -= 1;
+    }
+    let words_in = |a: usize, b: usize| {
+        w[a..b]
+            .iter()
+            .filter(|t| t.quote.is_some() || doc.toks[t.tok].kind != TokenKind::Punct)
+            .count()
+    };
+    for c in 0..last {
+        if w[c].quote.is_some() {
+            continue;
+        }
+        let Some(cue) = cue_of(w[c].text) else {
+            continue;
+        };
+        match cue {
+            Cue::According => {
+                if c + 1 >= last || w[c + 1].text != "to" {
+                    continue;
+                }
+                let Some(np) = np_fwd(doc, w, c + 2, last) else {
+                    continue;
+                };
+                if matches!(np.kind, NpKind::Outlet { .. }) {
+                    continue;
+                }
+                let (a, b) = if c == 0 && np.end < last && w[np.end].text == "," {
+                    (np.end + 1, last)
+                } else if c >= 2 && w[c - 1].text == "," && np.end >= last {
+                    (0, c - 1)
+                } else {
+                    continue;
+                };
+                if words_in(a, b) < 3 {
+                    continue;
+                }
+                let speaker = r.resolve(&np, w[c].start);
+                let found = Found {
+                    np,
+                    cue: "according to".into(),
+                    channel: None,
+                };
+                return Some((w[a].start, w[b - 1].end, found, speaker));
+            }
+            Cue::Speech { strong } => {
+                let Some(found) = around_cue(doc, w, c, 0, last, false) else {
+                    continue;
+                };
+                // Reported clause after the cue: "said (on Monday) that ...",
+                // "told RIA that ...", "said Russia ...".
+                let mut k = c + 1;
+                if matches!(w[c].text, "told" | "tells") {
+                    if let Some(obj) = np_fwd(doc, w, k, last) {
+                        k = obj.end;
+                    } else if k < last && w[k].text.chars().all(char::is_lowercase) {
+                        k += 1;
+                    }
+                }
+                let inverted = found.np.first > c;
+                if inverted {
+                    k = found.np.end;
+                }
+                let mut clause = None;
+                if !inverted && k < last {
+                    let first = w[k].text;
+                    let starts_clause = strong
+                        && (first == "that"
+                            || is_clause_opener(doc, &w[k])
+                            || (k == c + 1 && first == "the"));
+                    if first == "that" {
+                        clause = Some(k + 1);
+                    } else if starts_clause {
+                        clause = Some(k);
+                    } else {
+                        // Skip a short prepositional phrase to a "that".
+                        let mut j = k;
+                        while j < last.min(k + 10) && w[j].text != "," && w[j].quote.is_none() {
+                            if w[j].text == "that" {
+                                clause = Some(j + 1);
+                                break;
+                            }
+                            j += 1;
+                        }
+                    }
+                }
+                if let Some(a) = clause {
+                    if words_in(a, last) >= 3 {
+                        let speaker = r.resolve(&found.np, w[c].start);
+                        if speaker.is_some() {
+                            return Some((w[a].start, w[last - 1].end, found, speaker));
+                        }
+                    }
+                    continue;
+                }
+                // Post-posed attribution: "CLAUSE, Wang told RIA."
+                let subj_first = if inverted { c } else { found.np.first };
+                if subj_first >= 2 && w[subj_first - 1].text == "," {
+                    let b = subj_first - 1;
+                    if words_in(0, b) >= 3 && !(0..b).any(|i| w[i].text == "that" && i + 1 == b) {
+                        let speaker = r.resolve(&found.np, w[c].start);
+                        if speaker.is_some() {
+                            return Some((w[0].start, w[b - 1].end, found, speaker));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let _ = (np_back, clause_start, channel_in);
+    None
+}
+
+/// Whether a token can open a reported clause right after the cue: a
+/// capitalised word, a party mention, or a pronoun.
+fn is_clause_opener(doc: &Doc, t: &CTok) -> bool {
+    if t.quote.is_some() {
+        return false;
+    }
+    let s = t.text;
+    matches!(
+        s,
+        "it" | "he"
+            | "she"
+            | "they"
+            | "we"
+            | "there"
+            | "this"
+            | "his"
+            | "her"
+            | "their"
+            | "its"
+            | "both"
+            | "all"
+            | "no"
+            | "any"
+            | "some"
+            | "these"
+            | "those"
+            | "i"
+    ) || (doc.toks[t.tok].kind == TokenKind::Word
+        && s.chars().next().is_some_and(char::is_uppercase)
+        && !matches!(s, "On" | "In" | "At" | "During" | "After"))
+}
+
+/// Parties named in a sentence outside its quotes (mentions and people).
+fn parties_outside_quotes(doc: &Doc, r: &Resolver, w: &[CTok]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let (Some(first), Some(last)) = (w.first(), w.last()) else {
+        return out;
+    };
+    let (s, e) = (first.start, last.end);
+    let inside = |pos: usize| {
+        let i = w.partition_point(|t| t.end <= pos);
+        w.get(i)
+            .is_some_and(|t| t.quote.is_some() && t.start <= pos)
+    };
+    let mi = doc.mentions.partition_point(|m| m.start < s);
+    for m in doc.mentions[mi..].iter().take_while(|m| m.start < e) {
+        if !inside(m.start) && !out.contains(&m.party) {
+            out.push(m.party);
+        }
+    }
+    let pi = doc.people.partition_point(|m| m.start < s);
+    for m in doc.people[pi..].iter().take_while(|m| m.start < e) {
+        let Some(party) = r.person_party(m) else {
+            continue;
+        };
+        if !inside(m.start) && !out.contains(&party) {
+            out.push(party);
+        }
+    }
+    // Surnames of people introduced earlier ("Wang" -> Wang Yi -> China).
+    for t in w {
+        if t.quote.is_none() && t.text.chars().next().is_some_and(char::is_uppercase) {
+            let word = crate::speakers::strip_possessive(t.text);
+            if let Some(p) = r.party_of_name(word, t.start) {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Adds the parties named in the sentence outside quotes, other than the
+/// speaker's own party.
+fn add_sentence_targets(
+    doc: &Doc,
+    r: &Resolver,
+    w: &[CTok],
+    speaker_party: Option<usize>,
+    targets: &mut Vec<Target>,
+) {
+    let (Some(first), Some(last)) = (w.first(), w.last()) else {
+        return;
+    };
+    let mi = doc.mentions.partition_point(|m| m.start < first.start);
+    for m in doc.mentions[mi..].iter().take_while(|m| m.start < last.end) {
+        if Some(m.party) == speaker_party {
+            continue;
+        }
+        let name = &doc.dict.party(m.party).name;
+        if targets.iter().any(|t| &t.party == name) {
+            continue;
+        }
+        let i = w.partition_point(|t| t.end <= m.start);
+        if w.get(i)
+            .is_some_and(|t| t.quote.is_some() && t.start <= m.start)
+        {
+            continue;
+        }
+        targets.push(Target {
+            party: name.clone(),
+            mention: doc.text[m.start..m.end].to_string(),
+            start: m.start,
+            end: m.end,
+        });
+    }
+    let pi = doc.people.partition_point(|m| m.start < first.start);
+    for m in doc.people[pi..].iter().take_while(|m| m.start < last.end) {
+        let Some(party) = r.person_party(m) else {
+            continue;
+        };
+        let name = &doc.dict.party(party).name;
+        if Some(party) == speaker_party || targets.iter().any(|t| &t.party == name) {
+            continue;
+        }
+        targets.push(Target {
+            party: name.clone(),
+            mention: doc.text[m.start..m.end].to_string(),
+            start: m.start,
+            end: m.end,
+        });
+    }
+}
+
+/// Parties a quote refers to: mentions inside it, people inside it, and
+/// first-person phrases resolved through the speaker's party and the
+/// counterpart named around it.
+fn targets(
+    doc: &Doc,
+    r: &Resolver,
+    start: usize,
+    end: usize,
+    speaker_party: Option<usize>,
+    sentence_parties: &[usize],
+    prev_parties: &[usize],
+) -> Vec<Target> {
+    let dict = doc.dict;
+    let mut found: Vec<(usize, usize, usize, usize)> = Vec::new(); // party, start, end, order
+    let mi = doc.mentions.partition_point(|m| m.start < start);
+    for m in doc.mentions[mi..].iter().take_while(|m| m.end <= end) {
+        found.push((m.party, m.start, m.end, m.start));
+    }
+    let pi = doc.people.partition_point(|m| m.start < start);
+    for m in doc.people[pi..].iter().take_while(|m| m.end <= end) {
+        if let Some(party) = r.person_party(m) {
+            found.push((party, m.start, m.end, m.start));
+        }
+    }
+    // Surnames of people the article introduced ("Wang" -> Wang Yi).
+    let ti = doc.tok_at(start);
+    for t in doc.toks[ti..].iter().take_while(|t| t.end <= end) {
+        if t.text.chars().next().is_some_and(char::is_uppercase) {
+            let word = crate::speakers::strip_possessive(t.text);
+            let known = doc
+                .people
+                .binary_search_by_key(&t.start, |m| m.start)
+                .is_ok();
+            if !known {
+                if let Some(p) = r.party_of_name(word, t.start) {
+                    found.push((p, t.start, t.start + word.len(), t.start));
+                }
+            }
+        }
+    }
+    // First-person phrases.
+    let mut first_person: Option<(usize, usize)> = None;
+    let mut dual: Option<(usize, usize)> = None;
+    let mut together = false;
+    let toks = &doc.toks;
+    let mut i = ti;
+    while i < toks.len() && toks[i].end <= end {
+        let t = toks[i].text;
+        match t {
+            "we" | "We" | "us" | "our" | "Our" | "ours" | "ourselves" | "WE"
+                if first_person.is_none() =>
+            {
+                first_person = Some((toks[i].start, toks[i].end));
+            }
+            "together" | "jointly" | "bilateral" | "Bilateral" => together = true,
+            _ => {}
+        }
+        let lower = t.to_lowercase();
+        if matches!(
+            lower.as_str(),
+            "our" | "both" | "two" | "bilateral" | "each"
+        ) && dual.is_none()
+        {
+            let mut j = i + 1;
+            if j < toks.len() && matches!(toks[j].text, "two" | "great" | "close") {
+                j += 1;
+            }
+            if j < toks.len() && toks[j].end <= end {
+                let nx = toks[j].text;
+                let is_dual = DUAL_NOUNS.contains(&nx)
+                    && (lower != "two" || i > ti && toks[i - 1].text == "the")
+                    || (lower == "each" && nx == "other");
+                if is_dual {
+                    let s0 = if lower == "two" && i > ti {
+                        toks[i - 1].start
+                    } else {
+                        toks[i].start
+                    };
+                    dual = Some((s0, toks[j].end));
+                }
+            }
+        }
+        i += 1;
+    }
+    if let Some(sp) = speaker_party {
+        let phrase = dual.or(first_person);
+        if let Some((a, b)) = phrase {
+            found.push((sp, a, b, a));
+            if dual.is_some() || together {
+                let counterpart = sentence_parties
+                    .iter()
+                    .find(|&&p| p != sp)
+                    .or_else(|| prev_parties.iter().find(|&&p| p != sp));
+                if let Some(&cp) = counterpart {
+                    found.push((cp, a, b, a));
+                }
+            }
+        }
+    }
+    found.sort_by_key(|f| f.3);
+    let mut out: Vec<Target> = Vec::new();
+    for (party, s, e, _) in found {
+        let name = &dict.party(party).name;
+        if out.iter().any(|t| &t.party == name) {
+            continue;
+        }
+        out.push(Target {
+            party: name.clone(),
+            mention: doc.text[s..e].to_string(),
+            start: s,
+            end: e,
+        });
+    }
+    out
+}

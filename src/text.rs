@@ -30,7 +30,8 @@ fn is_apostrophe(c: char) -> bool {
 /// "co-operation") so negations and possessives survive tokenisation.
 /// Whitespace and control characters are skipped.
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
-    let mut tokens = Vec::new();
+    // About one token per five bytes of English; avoids repeated regrowth.
+    let mut tokens = Vec::with_capacity(text.len() / 5 + 4);
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
         if c.is_alphanumeric() {

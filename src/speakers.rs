@@ -1,0 +1,1928 @@
+//! Speaker attribution: cue verbs, the noun phrases around them (names,
+//! titles, appositives, pronouns, role nouns, institutions), outlets that are
+//! channels rather than speakers, and resolution of surnames, pronouns and
+//! role nouns to the people introduced earlier in the article.
+//!
+//! Everything here works on short token windows (one sentence at most), so
+//! the cost per article stays linear in its length.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::parties::{Gender, Mention, PartyDict, PersonMention};
+use crate::text::{Token, TokenKind};
+
+const NONE: u32 = u32::MAX;
+
+/// The article as seen by attribution: tokens with the quote, party mention
+/// and person mention each token belongs to.
+pub(crate) struct Doc<'a> {
+    pub text: &'a str,
+    pub dict: &'a PartyDict,
+    pub date: Option<&'a str>,
+    pub toks: Vec<Token<'a>>,
+    /// Quote (index into the quote list) covering each token, marks included.
+    pub tok_quote: Vec<u32>,
+    /// Party mention covering the start of each token.
+    pub tok_mention: Vec<u32>,
+    /// Known-person mention covering the start of each token.
+    pub tok_person: Vec<u32>,
+    pub mentions: Vec<Mention>,
+    pub people: Vec<PersonMention>,
+}
+
+/// A token of a sentence window. A whole quote (marks included) is one
+/// placeholder token whose `quote` is set.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CTok<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+    pub tok: usize,
+    pub quote: Option<usize>,
+}
+
+impl<'a> Doc<'a> {
+    /// Fills the per-token lookup tables; `quote_spans` are (mark start,
+    /// mark end) byte spans sorted by start and not overlapping.
+    pub fn index(&mut self, quote_spans: &[(usize, usize)]) {
+        let n = self.toks.len();
+        self.tok_quote = vec![NONE; n];
+        self.tok_mention = vec![NONE; n];
+        self.tok_person = vec![NONE; n];
+        let mut q = 0;
+        let mut m = 0;
+        let mut p = 0;
+        for (i, t) in self.toks.iter().enumerate() {
+            while q < quote_spans.len() && quote_spans[q].1 <= t.start {
+                q += 1;
+            }
+            if q < quote_spans.len() && quote_spans[q].0 <= t.start {
+                self.tok_quote[i] = q as u32;
+            }
+            while m < self.mentions.len() && self.mentions[m].end <= t.start {
+                m += 1;
+            }
+            if m < self.mentions.len() && self.mentions[m].start <= t.start {
+                self.tok_mention[i] = m as u32;
+            }
+            while p < self.people.len() && self.people[p].end <= t.start {
+                p += 1;
+            }
+            if p < self.people.len() && self.people[p].start <= t.start {
+                self.tok_person[i] = p as u32;
+            }
+        }
+    }
+
+    /// Index of the first token starting at or after `byte`.
+    pub fn tok_at(&self, byte: usize) -> usize {
+        self.toks.partition_point(|t| t.start < byte)
+    }
+
+    /// The tokens of a byte range, each quote collapsed to one placeholder.
+    pub fn window(&self, start: usize, end: usize) -> Vec<CTok<'a>> {
+        let mut i = self.tok_at(start);
+        let j = self.toks[i.min(self.toks.len())..].partition_point(|t| t.start < end);
+        let mut out = Vec::with_capacity(j);
+        while i < self.toks.len() && self.toks[i].start < end {
+            let t = self.toks[i];
+            let q = self.tok_quote[i];
+            if q != NONE {
+                let first = i;
+                while i + 1 < self.toks.len() && self.tok_quote[i + 1] == q {
+                    i += 1;
+                }
+                out.push(CTok {
+                    text: "\"",
+                    start: self.toks[first].start,
+                    end: self.toks[i].end,
+                    tok: first,
+                    quote: Some(q as usize),
+                });
+            } else {
+                out.push(CTok {
+                    text: t.text,
+                    start: t.start,
+                    end: t.end,
+                    tok: i,
+                    quote: None,
+                });
+            }
+            i += 1;
+        }
+        out
+    }
+
+    fn mention_of(&self, c: &CTok) -> Option<&Mention> {
+        if c.quote.is_some() {
+            return None;
+        }
+        let m = self.tok_mention[c.tok];
+        (m != NONE).then(|| &self.mentions[m as usize])
+    }
+
+    fn person_of(&self, c: &CTok) -> Option<&PersonMention> {
+        if c.quote.is_some() {
+            return None;
+        }
+        let m = self.tok_person[c.tok];
+        (m != NONE).then(|| &self.people[m as usize])
+    }
+}
+
+// ---- lexicons ----------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cue {
+    /// A verb of saying; `strong` ones take a clause without "that".
+    Speech { strong: bool },
+    /// "cited X as saying", "quoted X as saying".
+    Cite,
+    /// Evaluative verbs that introduce partial quotes ("branded", "called").
+    Eval,
+    /// "according to".
+    According,
+    /// "reported": the subject is an outlet.
+    Report,
+}
+
+pub(crate) fn cue_of(word: &str) -> Option<Cue> {
+    let strong = Some(Cue::Speech { strong: true });
+    let weak = Some(Cue::Speech { strong: false });
+    match word {
+        "said" | "says" | "say" | "told" | "tells" | "added" | "adds" | "adding" | "stressed"
+        | "stresses" | "warned" | "warns" | "reiterated" | "reiterates" | "insisted"
+        | "insists" | "argued" | "argues" | "claimed" | "claims" | "noted" | "notes"
+        | "emphasized" | "emphasised" | "emphasizes" | "emphasises" | "underlined"
+        | "underscored" | "asserted" | "asserts" | "stated" | "states" | "saying" | "telling"
+        | "insisting" | "warning" | "stressing" | "noting" | "arguing" | "wrote" | "writes"
+        | "believes" | "maintained" | "maintains" | "affirmed" | "reaffirmed" | "explained"
+        | "explains" | "declared" | "declares" | "cautioned" | "contended" | "predicted"
+        | "complained" | "countered" | "conceded" | "acknowledged" | "admitted" | "remarked"
+        | "replied" | "responded" | "recalled" | "observed" | "concluded" | "pointed" => strong,
+        "announced" | "announces" | "confirmed" | "confirms" | "suggested" | "suggests"
+        | "denied" | "denies" | "alleged" | "alleges" | "vowed" | "vows" | "pledged"
+        | "promised" | "signalled" | "signaled" | "indicated" | "hinted" | "asked" | "asks"
+        | "urged" | "urges" | "posted" | "tweeted" | "commented" | "continued" => weak,
+        "cited" | "quoted" | "quoting" | "citing" => Some(Cue::Cite),
+        "according" | "According" => Some(Cue::According),
+        "reported" | "reports" => Some(Cue::Report),
+        "branded" | "called" | "calls" | "described" | "describes" | "dubbed" | "labelled"
+        | "labeled" | "termed" | "expressed" | "expresses" | "hailed" | "praised"
+        | "criticised" | "criticized" | "condemned" | "slammed" | "denounced" | "dismissed"
+        | "accused" | "blasted" | "lauded" | "welcomed" | "decried" | "voiced" | "spoke"
+        | "referred" | "characterised" | "characterized" | "likened" | "touted" | "promoted"
+        | "mocked" | "ridiculed" | "rejected" | "demanded" => Some(Cue::Eval),
+        _ => None,
+    }
+}
+
+fn is_adverb_or_aux(w: &str) -> bool {
+    matches!(
+        w,
+        "also"
+            | "later"
+            | "then"
+            | "further"
+            | "has"
+            | "had"
+            | "have"
+            | "was"
+            | "were"
+            | "is"
+            | "previously"
+            | "again"
+            | "earlier"
+            | "recently"
+            | "repeatedly"
+            | "once"
+            | "reportedly"
+            | "publicly"
+            | "separately"
+            | "still"
+            | "would"
+            | "will"
+            | "just"
+            | "today"
+            | "yesterday"
+            | "meanwhile"
+            | "however"
+            | "never"
+            | "often"
+            | "bluntly"
+            | "firmly"
+            | "flatly"
+            | "openly"
+            | "privately"
+            | "subsequently"
+            | "already"
+            | "once again"
+            | "had also"
+            | "has also"
+            | "angrily"
+            | "sharply"
+            | "explicitly"
+            | "directly"
+            | "curtly"
+            | "simply"
+            | "tersely"
+            | "told"
+    )
+}
+
+fn is_weekday(w: &str) -> bool {
+    matches!(
+        w,
+        "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday"
+    )
+}
+
+fn is_month(w: &str) -> bool {
+    matches!(
+        w,
+        "January"
+            | "February"
+            | "March"
+            | "April"
+            | "May"
+            | "June"
+            | "July"
+            | "August"
+            | "September"
+            | "October"
+            | "November"
+            | "December"
+    )
+}
+
+/// Words that make up titles and roles ("Foreign Minister", "top diplomat").
+fn is_title_word(lower: &str) -> bool {
+    matches!(
+        lower,
+        "president"
+            | "vice"
+            | "commodore"
+            | "brigadier"
+            | "marshal"
+            | "rear"
+            | "prime"
+            | "minister"
+            | "foreign"
+            | "defence"
+            | "defense"
+            | "secretary"
+            | "general"
+            | "secretary-general"
+            | "state"
+            | "chancellor"
+            | "premier"
+            | "spokesman"
+            | "spokeswoman"
+            | "spokesperson"
+            | "ambassador"
+            | "envoy"
+            | "special"
+            | "representative"
+            | "senator"
+            | "sen"
+            | "rep"
+            | "congressman"
+            | "congresswoman"
+            | "governor"
+            | "gov"
+            | "mayor"
+            | "king"
+            | "queen"
+            | "prince"
+            | "princess"
+            | "crown"
+            | "emir"
+            | "sultan"
+            | "supreme"
+            | "leader"
+            | "chairman"
+            | "chairwoman"
+            | "chair"
+            | "commissioner"
+            | "high"
+            | "chief"
+            | "commander"
+            | "gen"
+            | "admiral"
+            | "adm"
+            | "colonel"
+            | "col"
+            | "lieutenant"
+            | "lt"
+            | "major"
+            | "maj"
+            | "captain"
+            | "capt"
+            | "sergeant"
+            | "director"
+            | "deputy"
+            | "head"
+            | "speaker"
+            | "pope"
+            | "cardinal"
+            | "archbishop"
+            | "patriarch"
+            | "ayatollah"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "miss"
+            | "dr"
+            | "prof"
+            | "professor"
+            | "judge"
+            | "justice"
+            | "attorney"
+            | "economy"
+            | "finance"
+            | "interior"
+            | "trade"
+            | "energy"
+            | "health"
+            | "commerce"
+            | "treasury"
+            | "security"
+            | "national"
+            | "adviser"
+            | "advisor"
+            | "counselor"
+            | "counsellor"
+            | "top"
+            | "senior"
+            | "former"
+            | "acting"
+            | "interim"
+            | "opposition"
+            | "press"
+            | "affairs"
+            | "external"
+            | "home"
+            | "agriculture"
+            | "culture"
+            | "education"
+            | "labour"
+            | "labor"
+            | "environment"
+            | "transport"
+            | "development"
+            | "emergency"
+            | "president-elect"
+            | "diplomat"
+            | "official"
+            | "negotiator"
+            | "aide"
+            | "presidential"
+            | "first"
+            | "lady"
+            | "lord"
+            | "sir"
+            | "dame"
+            | "executive"
+            | "ceo"
+            | "founder"
+            | "military"
+            | "intelligence"
+            | "ex"
+            | "outgoing"
+            | "incoming"
+            | "veteran"
+            | "army"
+            | "navy"
+            | "staff"
+            | "cabinet"
+            | "white"
+            | "house"
+            | "chief-of-staff"
+            | "assistant"
+            | "undersecretary"
+            | "under-secretary"
+            | "permanent"
+            | "delegate"
+            | "delegation"
+            | "spy"
+            | "defence-minister"
+            | "elect"
+            | "mission"
+            | "un"
+            | "parliamentary"
+            | "lawmaker"
+            | "legislator"
+            | "member"
+            | "party"
+            | "state-run"
+            | "government"
+            | "ministry"
+            | "department"
+            | "office"
+            | "spokespeople"
+            | "de"
+            | "facto"
+    )
+}
+
+/// Heads of noun phrases that name one speaking person by role.
+fn role_head(lower: &str) -> Option<RoleClass> {
+    match lower {
+        "minister" | "president" | "spokesman" | "spokeswoman" | "spokesperson" | "diplomat"
+        | "ambassador" | "envoy" | "official" | "leader" | "premier" | "chancellor"
+        | "secretary" | "chief" | "commander" | "general" | "negotiator" | "aide" | "adviser"
+        | "advisor" | "representative" | "senator" | "governor" | "mayor" | "king" | "head"
+        | "director" | "chairman" | "chairwoman" | "lawmaker" | "legislator" | "source"
+        | "officer" | "prosecutor" | "judge" | "emir" | "prince" | "queen" | "pope"
+        | "secretary-general" | "commissioner" | "counterpart" | "deputy" => {
+            Some(RoleClass::Person)
+        }
+        "officials" | "members" | "leaders" | "diplomats" | "sources" | "authorities"
+        | "lawmakers" | "allies" | "ministers" | "negotiators" | "officers" | "spokespeople"
+        | "representatives" | "governments" | "states" | "nations" | "countries" => {
+            Some(RoleClass::Group)
+        }
+        "ministry" | "department" | "office" | "government" | "embassy" | "military" | "army"
+        | "mission" | "council" | "commission" | "parliament" | "administration" | "cabinet"
+        | "presidency" | "service" | "command" | "committee" | "secretariat" | "court"
+        | "junta" | "regime" | "navy" | "forces" | "spokesperson's" | "alliance" | "bloc"
+        | "delegation" => Some(RoleClass::Institution),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RoleClass {
+    Person,
+    Group,
+    Institution,
+}
+
+fn is_determiner(lower: &str) -> bool {
+    matches!(
+        lower,
+        "the" | "a" | "an" | "its" | "his" | "her" | "their" | "this" | "that" | "another"
+    )
+}
+
+fn is_particle(w: &str) -> bool {
+    matches!(
+        w,
+        "bin"
+            | "al"
+            | "de"
+            | "da"
+            | "van"
+            | "von"
+            | "der"
+            | "di"
+            | "la"
+            | "le"
+            | "du"
+            | "ibn"
+            | "dos"
+            | "del"
+            | "el"
+    )
+}
+
+/// Capitalised words that are not names (sentence openers, institutions,
+/// places).
+fn is_non_name(w: &str) -> bool {
+    matches!(
+        w,
+        "The"
+            | "A"
+            | "An"
+            | "In"
+            | "On"
+            | "At"
+            | "But"
+            | "And"
+            | "Or"
+            | "If"
+            | "As"
+            | "It"
+            | "He"
+            | "She"
+            | "They"
+            | "We"
+            | "I"
+            | "This"
+            | "That"
+            | "These"
+            | "Those"
+            | "His"
+            | "Her"
+            | "Its"
+            | "Their"
+            | "Our"
+            | "After"
+            | "Before"
+            | "While"
+            | "When"
+            | "Since"
+            | "For"
+            | "With"
+            | "From"
+            | "By"
+            | "To"
+            | "Of"
+            | "Also"
+            | "Council"
+            | "Security"
+            | "Ministry"
+            | "Department"
+            | "Agency"
+            | "News"
+            | "Union"
+            | "Party"
+            | "Republic"
+            | "Organization"
+            | "Organisation"
+            | "Assembly"
+            | "Parliament"
+            | "Congress"
+            | "Senate"
+            | "House"
+            | "Court"
+            | "Bank"
+            | "Fund"
+            | "Forces"
+            | "Army"
+            | "Navy"
+            | "Force"
+            | "Command"
+            | "Office"
+            | "Committee"
+            | "Commission"
+            | "Summit"
+            | "Forum"
+            | "Day"
+            | "War"
+            | "World"
+            | "Global"
+            | "South"
+            | "North"
+            | "East"
+            | "West"
+            | "Western"
+            | "Eastern"
+            | "Northern"
+            | "Southern"
+            | "Central"
+            | "International"
+            | "National"
+            | "United"
+            | "States"
+            | "Nations"
+            | "Kingdom"
+            | "Federation"
+            | "State"
+            | "Islamic"
+            | "Democratic"
+            | "Times"
+            | "Post"
+            | "Journal"
+            | "Daily"
+            | "Press"
+            | "TV"
+            | "Television"
+            | "Radio"
+            | "Group"
+            | "Media"
+            | "Novosti"
+            | "Street"
+            | "Square"
+            | "Palace"
+            | "Hall"
+            | "University"
+            | "Institute"
+            | "Foundation"
+            | "Program"
+            | "Programme"
+            | "Plan"
+            | "Initiative"
+            | "Operation"
+            | "Treaty"
+            | "Agreement"
+            | "Accord"
+            | "Deal"
+            | "Conference"
+            | "Talks"
+            | "Strait"
+            | "Sea"
+            | "Ocean"
+            | "River"
+            | "Island"
+            | "Islands"
+            | "Gulf"
+            | "Bay"
+            | "Strip"
+            | "Coast"
+            | "Region"
+            | "Province"
+            | "City"
+            | "County"
+            | "District"
+            | "Minister"
+            | "There"
+            | "Here"
+            | "What"
+            | "Why"
+            | "How"
+            | "Who"
+            | "Officials"
+            | "Analysts"
+            | "Critics"
+            | "Experts"
+            | "Observers"
+            | "Some"
+            | "Many"
+            | "Both"
+            | "All"
+            | "Neither"
+            | "Such"
+            | "Yet"
+            | "So"
+            | "Then"
+            | "Now"
+            | "Still"
+            | "However"
+            | "Meanwhile"
+            | "Asked"
+            | "Speaking"
+            | "Despite"
+            | "Earlier"
+            | "Later"
+            | "Last"
+            | "Next"
+            | "According"
+            | "Russian"
+            | "Chinese"
+            | "One"
+            | "Two"
+            | "Three"
+            | "Not"
+            | "No"
+            | "Yes"
+            | "Global South"
+            | "Affairs"
+    )
+}
+
+/// Lower-case form of a word without allocating when it has no capitals.
+fn lower(w: &str) -> std::borrow::Cow<'_, str> {
+    if w.chars().any(char::is_uppercase) {
+        std::borrow::Cow::Owned(w.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(w)
+    }
+}
+
+/// Whether a word is a determiner, in any case.
+fn is_det(w: &str) -> bool {
+    w.len() <= 7 && is_determiner(&lower(w))
+}
+
+fn is_cap(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// All-caps acronyms ("RIA", "NATO") are never personal names.
+fn is_acronym(w: &str) -> bool {
+    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
+}
+
+pub(crate) fn strip_possessive(w: &str) -> &str {
+    w.strip_suffix("'s")
+        .or_else(|| w.strip_suffix("\u{2019}s"))
+        .unwrap_or(w)
+}
+
+/// News outlets and media; a phrase naming one is a channel, never a speaker.
+const OUTLETS: &[&str] = &[
+    "RIA Novosti",
+    "RIA",
+    "TASS",
+    "Interfax",
+    "Xinhua",
+    "CCTV",
+    "CGTN",
+    "Global Times",
+    "People's Daily",
+    "Reuters",
+    "AFP",
+    "Agence France-Presse",
+    "Associated Press",
+    "AP",
+    "Bloomberg",
+    "CNN",
+    "BBC",
+    "Fox News",
+    "NBC News",
+    "NBC",
+    "CBS News",
+    "CBS",
+    "ABC News",
+    "NPR",
+    "Al Jazeera",
+    "Al Arabiya",
+    "Sky News",
+    "New York Times",
+    "Washington Post",
+    "Wall Street Journal",
+    "Financial Times",
+    "Guardian",
+    "Telegraph",
+    "Le Monde",
+    "Le Figaro",
+    "Der Spiegel",
+    "Spiegel",
+    "Bild",
+    "Politico",
+    "Axios",
+    "NHK",
+    "Kyodo",
+    "Yonhap",
+    "KCNA",
+    "IRNA",
+    "Tasnim",
+    "Fars",
+    "Anadolu",
+    "Ukrinform",
+    "Ukrainska Pravda",
+    "Kyiv Independent",
+    "ANI",
+    "PTI",
+    "Dawn",
+    "Haaretz",
+    "Times of Israel",
+    "Channel 12",
+    "Sputnik",
+    "RT",
+    "Izvestia",
+    "Kommersant",
+    "Rossiya 1",
+    "Channel One",
+    "Zvezda",
+    "Newsweek",
+    "Economist",
+    "El País",
+    "Nikkei",
+    "South China Morning Post",
+    "Straits Times",
+    "Hindustan Times",
+    "NDTV",
+    "Truth Social",
+    "Telegram",
+    "Twitter",
+    "Facebook",
+    "YouTube",
+    "Instagram",
+    "TikTok",
+    "Weibo",
+    "WeChat",
+    "Newsmax",
+    "CNBC",
+    "MSNBC",
+    "Euronews",
+    "France 24",
+    "Deutsche Welle",
+    "DW",
+    "Jerusalem Post",
+    "Tehran Times",
+    "Press TV",
+    "Yomiuri",
+    "Asahi",
+    "ANSA",
+    "EFE",
+    "dpa",
+    "Radio Free Europe",
+    "Voice of America",
+    "VOA",
+    "Meduza",
+    "ZDF",
+    "ARD",
+    "Times of India",
+    "The Hindu",
+    "Arab News",
+    "Kan",
+    "Yedioth Ahronoth",
+    "Daily Maverick",
+    "Nation",
+    "Standard",
+    "Punch",
+    "Premium Times",
+    "Folha",
+    "Globo",
+    "Clarín",
+    "Infobae",
+    "X",
+];
+
+const MEDIUM_WORDS: &[&str] = &[
+    "media",
+    "agency",
+    "newspaper",
+    "television",
+    "TV",
+    "broadcaster",
+    "radio",
+    "channel",
+    "magazine",
+    "daily",
+    "outlet",
+    "website",
+    "podcast",
+    "tabloid",
+    "network",
+    "wire",
+];
+
+/// The outlet a phrase names: a known outlet ("RIA" in "Russia's RIA state
+/// news agency") or the phrase itself when it names a medium ("Russian state
+/// media").
+fn outlet_name(words: &[&str], mention: &[bool]) -> Option<(String, bool)> {
+    // Longest known outlet first, found through a table keyed by the first
+    // word of each outlet name (no allocation unless one is found).
+    static TABLE: OnceLock<HashMap<&'static str, Vec<Vec<&'static str>>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t: HashMap<&'static str, Vec<Vec<&'static str>>> = HashMap::new();
+        for o in OUTLETS {
+            let parts: Vec<&'static str> = o.split(' ').collect();
+            t.entry(parts[0]).or_default().push(parts);
+        }
+        for v in t.values_mut() {
+            v.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        }
+        t
+    });
+    let mut best: Option<(usize, usize)> = None; // start, len
+    for i in 0..words.len() {
+        let Some(cands) = table.get(strip_possessive(words[i])) else {
+            continue;
+        };
+        for c in cands {
+            let len = c.len();
+            if i + len > words.len() {
+                continue;
+            }
+            let ok = c
+                .iter()
+                .zip(&words[i..i + len])
+                .all(|(a, b)| *a == strip_possessive(b));
+            if ok && best.is_none_or(|(_, l)| len > l) {
+                if len == 1 && c[0] == "X" && words.len() > 1 {
+                    continue;
+                }
+                best = Some((i, len));
+                break;
+            }
+        }
+    }
+    if let Some((i, len)) = best {
+        // Only lower-case words may follow ("RIA Novosti news agency"); a
+        // name after it is a person ("RIA reporter Ivan").
+        let tail_ok = words[i + len..].iter().all(|w| !is_cap(w));
+        let name: Vec<&str> = words[i..i + len]
+            .iter()
+            .map(|w| strip_possessive(w))
+            .collect();
+        return Some((name.join(" "), tail_ok));
+    }
+    if words.iter().any(|w| MEDIUM_WORDS.contains(w)) {
+        // "APA news agency", "state television channel VTV": the proper
+        // name; "Russian state media": the whole phrase.
+        let proper: Vec<&str> = words
+            .iter()
+            .zip(mention)
+            .filter(|(w, m)| !**m && is_cap(w) && !MEDIUM_WORDS.contains(w))
+            .map(|(w, _)| strip_possessive(w))
+            .collect();
+        if !proper.is_empty() && proper.len() <= 3 {
+            return Some((proper.join(" "), true));
+        }
+        let start = usize::from(words.first().is_some_and(|w| is_det(w)));
+        return Some((words[start..].join(" "), true));
+    }
+    None
+}
+
+// ---- noun phrases ------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub(crate) enum NpKind {
+    Person {
+        name: String,
+    },
+    Pronoun(Option<Gender>),
+    Institution {
+        surface: String,
+    },
+    Role {
+        head: String,
+        class: RoleClass,
+        phrase: String,
+    },
+    Outlet {
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Np {
+    pub kind: NpKind,
+    /// Party named inside the phrase or its appositive ("China's", "Russian").
+    pub party: Option<usize>,
+    /// Lower-case role words ("foreign minister").
+    pub role: Option<String>,
+    /// Window index of the first token of the phrase.
+    pub first: usize,
+    /// Window index one past the last token of the phrase (or appositive).
+    pub end: usize,
+    pub gender: Option<Gender>,
+}
+
+/// A resolved speaker.
+#[derive(Debug, Clone)]
+pub(crate) struct Speaker {
+    pub name: Option<String>,
+    pub party: Option<usize>,
+    pub gender: Option<Gender>,
+    pub is_person: bool,
+    pub role: Option<String>,
+}
+
+/// Somebody introduced in the article ("Chinese Foreign Minister Wang Yi").
+#[derive(Debug, Clone)]
+struct PersonInfo {
+    pos: usize,
+    name: String,
+    party: Option<usize>,
+    gender: Option<Gender>,
+    role: Option<String>,
+}
+
+pub(crate) struct Resolver<'d, 'a> {
+    pub doc: &'d Doc<'a>,
+    persons: Vec<PersonInfo>,
+    /// Name word -> indices into `persons` (ascending position).
+    by_word: HashMap<String, Vec<usize>>,
+    /// Speakers attributed so far, in text order.
+    pub history: Vec<Speaker>,
+}
+
+impl<'d, 'a> Resolver<'d, 'a> {
+    /// Builds the registry of people introduced in the content paragraphs.
+    pub fn new(doc: &'d Doc<'a>, paragraphs: &[(usize, usize)]) -> Self {
+        let mut r = Resolver {
+            doc,
+            persons: Vec::new(),
+            by_word: HashMap::new(),
+            history: Vec::new(),
+        };
+        for &(ps, pe) in paragraphs {
+            let w = doc.window(ps, pe);
+            let mut i = 0;
+            while i < w.len() {
+                if !np_token(doc, &w, i) || !is_cap(w[i].text) {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i + 1;
+                while j < w.len() && np_token(doc, &w, j) && j - i < 12 {
+                    j += 1;
+                }
+                // Only runs that can hold a full name are worth classifying:
+                // a known person, or two adjacent capitalised non-party words.
+                let plain_cap = |k: usize| {
+                    is_cap(w[k].text) && doc.mention_of(&w[k]).is_none() && !is_acronym(w[k].text)
+                };
+                let worth = (i..j).any(|k| doc.person_of(&w[k]).is_some())
+                    || (i..j).filter(|&k| plain_cap(k)).count() >= 2;
+                if !worth {
+                    i = j;
+                    continue;
+                }
+                if let Some(np) = classify(doc, &w, i, j) {
+                    if let NpKind::Person { name } = &np.kind {
+                        let known = doc.dict.person_by_name(name);
+                        let multi = name.contains(' ');
+                        if multi || known.is_some() {
+                            r.register(&np, name.clone(), w[np.first].start);
+                        }
+                    }
+                }
+                i = j;
+            }
+        }
+        r
+    }
+
+    fn register(&mut self, np: &Np, name: String, pos: usize) {
+        let dict = self.doc.dict;
+        let known = dict
+            .person_by_name(&name)
+            .map(|k| dict.person_on(k, self.doc.date));
+        let (name, party, gender, role) = match known {
+            Some(k) => {
+                let p = dict.person(k);
+                (
+                    p.name.clone(),
+                    Some(p.party),
+                    p.gender,
+                    Some(p.role.to_lowercase()),
+                )
+            }
+            None => (name, np.party, np.gender, np.role.clone()),
+        };
+        if self.persons.iter().rev().take(50).any(|p| p.name == name) {
+            return;
+        }
+        let idx = self.persons.len();
+        for word in name.split_whitespace() {
+            self.by_word.entry(word.to_string()).or_default().push(idx);
+        }
+        self.persons.push(PersonInfo {
+            pos,
+            name,
+            party,
+            gender,
+            role,
+        });
+    }
+
+    /// The party of a known-person mention; a bare surname goes to whoever
+    /// the article introduced with it ("Castillo" after "Rommel Castillo"),
+    /// which may be nobody known.
+    pub fn person_party(&self, m: &PersonMention) -> Option<usize> {
+        let dict = self.doc.dict;
+        let person = dict.person(dict.person_on(m.person, self.doc.date));
+        let surface = &self.doc.text[m.start..m.end];
+        if surface != person.name && !person.aliases.iter().any(|a| a == surface) {
+            if let Some(p) = self.introduced(surface, m.start) {
+                if p.name != person.name {
+                    return p.party;
+                }
+            }
+        }
+        Some(person.party)
+    }
+
+    /// The latest person introduced before `pos` with `word` in their name.
+    fn introduced(&self, word: &str, pos: usize) -> Option<&PersonInfo> {
+        let v = self.by_word.get(word)?;
+        let k = v.partition_point(|&i| self.persons[i].pos < pos);
+        if k > 0 {
+            return Some(&self.persons[v[k - 1]]);
+        }
+        // A name used before its full form (headlines, leads): take the
+        // first full form if it is the only one.
+        (v.len() == 1).then(|| &self.persons[v[0]])
+    }
+
+    /// The party of somebody introduced before `pos` whose name contains
+    /// `word` ("Wang" after "Wang Yi").
+    pub fn party_of_name(&self, word: &str, pos: usize) -> Option<usize> {
+        let v = self.by_word.get(word)?;
+        let k = v.partition_point(|&i| self.persons[i].pos <= pos);
+        (k > 0).then(|| self.persons[v[k - 1]].party).flatten()
+    }
+
+    /// Turns a noun phrase into a speaker; None for outlets and for phrases
+    /// that cannot speak.
+    pub fn resolve(&mut self, np: &Np, pos: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        let dict = doc.dict;
+        match &np.kind {
+            NpKind::Outlet { .. } => None,
+            NpKind::Person { name } => {
+                if let Some(k) = dict.person_by_name(name) {
+                    let p = dict.person(dict.person_on(k, doc.date));
+                    return Some(Speaker {
+                        name: Some(p.name.clone()),
+                        party: Some(p.party),
+                        gender: p.gender,
+                        is_person: true,
+                        role: Some(p.role.to_lowercase()),
+                    });
+                }
+                let single = !name.contains(' ');
+                if single {
+                    if let Some(p) = self.introduced(name, pos) {
+                        return Some(Speaker {
+                            name: Some(p.name.clone()),
+                            party: p.party.or(np.party),
+                            gender: p.gender.or(np.gender),
+                            is_person: true,
+                            role: p.role.clone().or(np.role.clone()),
+                        });
+                    }
+                    if let Some(k) = dict.lookup_person(name, doc.date) {
+                        let p = dict.person(k);
+                        return Some(Speaker {
+                            name: Some(p.name.clone()),
+                            party: Some(p.party),
+                            gender: p.gender,
+                            is_person: true,
+                            role: Some(p.role.to_lowercase()),
+                        });
+                    }
+                } else if let Some(p) = self.introduced(name.split_whitespace().last()?, pos) {
+                    if p.name == *name {
+                        return Some(Speaker {
+                            name: Some(p.name.clone()),
+                            party: np.party.or(p.party),
+                            gender: p.gender.or(np.gender),
+                            is_person: true,
+                            role: np.role.clone().or(p.role.clone()),
+                        });
+                    }
+                }
+                Some(Speaker {
+                    name: Some(name.clone()),
+                    party: np.party,
+                    gender: np.gender,
+                    is_person: true,
+                    role: np.role.clone(),
+                })
+            }
+            NpKind::Pronoun(g) => self
+                .history
+                .iter()
+                .rev()
+                .take(30)
+                .find(|s| s.is_person && s.name.is_some() && compatible(s.gender, *g))
+                .cloned(),
+            NpKind::Institution { surface } => Some(Speaker {
+                name: Some(surface.clone()),
+                party: np.party,
+                gender: None,
+                is_person: false,
+                role: None,
+            }),
+            NpKind::Role {
+                head,
+                class,
+                phrase,
+            } => match class {
+                RoleClass::Group => {
+                    let party = np.party?;
+                    Some(Speaker {
+                        name: Some(dict.party(party).name.clone()),
+                        party: Some(party),
+                        gender: None,
+                        is_person: false,
+                        role: None,
+                    })
+                }
+                RoleClass::Institution => Some(Speaker {
+                    name: Some(phrase.clone()),
+                    party: np.party,
+                    gender: None,
+                    is_person: false,
+                    role: None,
+                }),
+                RoleClass::Person => self.resolve_role(np, head, phrase, pos),
+            },
+        }
+    }
+
+    fn resolve_role(&self, np: &Np, head: &str, phrase: &str, pos: usize) -> Option<Speaker> {
+        let dict = self.doc.dict;
+        let role = np.role.clone().unwrap_or_else(|| head.to_string());
+        let gender = np.gender.or(match head {
+            "spokeswoman" | "queen" | "chairwoman" => Some(Gender::F),
+            "spokesman" | "king" | "prince" | "chairman" | "emir" => Some(Gender::M),
+            _ => None,
+        });
+        let fits = |s: &Speaker| {
+            s.is_person
+                && s.name.is_some()
+                && compatible(s.gender, gender)
+                && np.party.is_none_or(|p| s.party == Some(p))
+                && s.role.as_deref().is_some_and(|r| r.contains(head))
+        };
+        // The most recent speaker in that role.
+        if let Some(s) = self.history.iter().rev().take(30).find(|s| fits(s)) {
+            return Some(s.clone());
+        }
+        // Somebody introduced earlier with that party and role.
+        if let Some(p) = self.persons.iter().rev().find(|p| {
+            p.pos < pos
+                && np.party.is_some()
+                && p.party == np.party
+                && p.role.as_deref().is_some_and(|r| r.contains(head))
+        }) {
+            return Some(Speaker {
+                name: Some(p.name.clone()),
+                party: p.party,
+                gender: p.gender,
+                is_person: true,
+                role: p.role.clone(),
+            });
+        }
+        if let Some(party) = np.party {
+            if let Some(k) = dict
+                .person_with_role(party, &role, self.doc.date)
+                .or_else(|| dict.person_with_role(party, head, self.doc.date))
+            {
+                let p = dict.person(k);
+                return Some(Speaker {
+                    name: Some(p.name.clone()),
+                    party: Some(p.party),
+                    gender: p.gender,
+                    is_person: true,
+                    role: Some(p.role.to_lowercase()),
+                });
+            }
+            // "a Kremlin spokesman": unnamed, but the party is known.
+            return Some(Speaker {
+                name: Some(phrase.to_string()),
+                party: Some(party),
+                gender,
+                is_person: false,
+                role: Some(role),
+            });
+        }
+        // "the minister": the latest speaker who fits, ignoring role words.
+        self.history
+            .iter()
+            .rev()
+            .take(30)
+            .find(|s| s.is_person && s.name.is_some() && compatible(s.gender, gender))
+            .cloned()
+    }
+}
+
+fn compatible(a: Option<Gender>, b: Option<Gender>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+
+/// Whether window token `i` can be part of a speaker noun phrase.
+fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
+    let t = &w[i];
+    if t.quote.is_some() {
+        return false;
+    }
+    let s = t.text;
+    if doc.mention_of(t).is_some() || doc.person_of(t).is_some() {
+        return true;
+    }
+    let kind = doc.toks[t.tok].kind;
+    if kind == TokenKind::Punct {
+        // Dots of initials ("J. D. Vance"), joined to the previous letter
+        // and followed by another name word.
+        return s == "."
+            && i > 0
+            && w[i - 1].end == t.start
+            && w[i - 1].text.chars().count() == 1
+            && w.get(i + 1)
+                .is_some_and(|n| n.quote.is_none() && is_cap(n.text));
+    }
+    if kind == TokenKind::Number {
+        return false;
+    }
+    if is_cap(s) {
+        return !is_weekday(s) && !is_month(s);
+    }
+    let lower = lower(s);
+    is_title_word(&lower)
+        || role_head(&lower).is_some()
+        || is_particle(s)
+        || (s == "of" && i > 0 && i + 1 < w.len() && is_cap(w[i + 1].text))
+        || matches!(
+            s,
+            "state" | "news" | "public" | "official" | "government" | "social"
+        )
+        || MEDIUM_WORDS.contains(&s)
+}
+
+/// Classifies window tokens `a..b` (candidate noun phrase) by its tail.
+pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> {
+    if a >= b {
+        return None;
+    }
+    let mut a = a;
+    while a < b && is_det(w[a].text) && doc.mention_of(&w[a]).is_none() {
+        a += 1;
+    }
+    if a >= b {
+        return None;
+    }
+    let words: Vec<&str> = w[a..b].iter().map(|t| t.text).collect();
+    let party = w[a..b]
+        .iter()
+        .find_map(|t| doc.mention_of(t).map(|m| m.party))
+        .or_else(|| {
+            w[a..b]
+                .iter()
+                .find_map(|t| doc.person_of(t).map(|p| doc.dict.person(p.person).party))
+        });
+    let gender = words.iter().find_map(|x| match x.trim_end_matches('.') {
+        "Mr" | "He" | "Mister" => Some(Gender::M),
+        "Ms" | "Mrs" | "Miss" | "Madam" => Some(Gender::F),
+        _ => None,
+    });
+    let mention_flags: Vec<bool> = w[a..b]
+        .iter()
+        .map(|t| doc.mention_of(t).is_some())
+        .collect();
+    if let Some((name, at_end)) = outlet_name(&words, &mention_flags) {
+        // "Russia's RIA state news agency", "Russian state media" — unless the
+        // phrase ends in a personal name ("RIA reporter Ivan Petrov").
+        if at_end {
+            return Some(Np {
+                kind: NpKind::Outlet { name },
+                party,
+                role: None,
+                first: a,
+                end: b,
+                gender: None,
+            });
+        }
+    }
+    // Known person named in full ("Wang Yi"): everything before is the title.
+    let bare_surname = |p: &PersonMention| {
+        let surface = &doc.text[p.start..p.end];
+        let person = doc.dict.person(p.person);
+        surface != person.name && !person.aliases.iter().any(|x| x == surface)
+    };
+    if let Some(p) = doc.person_of(&w[b - 1]).filter(|p| !bare_surname(p)) {
+        let first = (a..b)
+            .find(|&i| doc.person_of(&w[i]).is_some_and(|q| q.start == p.start))
+            .unwrap_or(b - 1);
+        let person = doc.dict.person(doc.dict.person_on(p.person, doc.date));
+        return Some(Np {
+            kind: NpKind::Person {
+                name: person.name.clone(),
+            },
+            party: Some(person.party),
+            role: role_words(&w[a..first]),
+            first: a,
+            end: b,
+            gender: person.gender.or(gender),
+        });
+    }
+    // Name: trailing capitalised words that are not titles or parties.
+    let mut n = b;
+    while n > a {
+        let t = &w[n - 1];
+        let s = t.text;
+        let lower = s.to_lowercase();
+        let is_name = doc.mention_of(t).is_none()
+            && ((is_cap(s) && !is_title_word(&lower) && !is_non_name(s) && !is_acronym(s))
+                || (is_particle(s) && n - 1 > a && n < b)
+                || (s == "." && n - 1 > a));
+        if !is_name {
+            break;
+        }
+        n -= 1;
+    }
+    if n < b && b - n <= 4 {
+        let name_toks = &w[n..b];
+        let name = join_tokens(doc.text, name_toks);
+        return Some(Np {
+            kind: NpKind::Person { name },
+            party,
+            role: role_words(&w[a..n]),
+            first: a,
+            end: b,
+            gender,
+        });
+    }
+    let last = w[b - 1].text;
+    let lower = strip_possessive(last).to_lowercase();
+    if let Some(class) = role_head(&lower) {
+        let phrase = join_tokens(doc.text, &w[a..b]);
+        return Some(Np {
+            kind: NpKind::Role {
+                head: lower,
+                class,
+                phrase,
+            },
+            party,
+            role: role_words(&w[a..b]),
+            first: a,
+            end: b,
+            gender,
+        });
+    }
+    if let Some(m) = doc.mention_of(&w[b - 1]) {
+        if m.kind != crate::parties::SurfaceKind::Demonym {
+            let surface = &doc.text[m.start..m.end];
+            let surface = surface
+                .strip_prefix("the ")
+                .or_else(|| surface.strip_prefix("The "))
+                .unwrap_or(surface);
+            // Organisations speak under their canonical name ("WHO" ->
+            // "World Health Organization"); states through the institution
+            // written ("Kremlin", "State Department").
+            let party = doc.dict.party(m.party);
+            let surface = if party.kind == crate::parties::PartyKind::Organisation
+                && matches!(
+                    m.kind,
+                    crate::parties::SurfaceKind::Alias | crate::parties::SurfaceKind::Name
+                )
+                && surface.to_lowercase() != party.name.to_lowercase()
+            {
+                party.name.as_str()
+            } else {
+                surface
+            };
+            return Some(Np {
+                kind: NpKind::Institution {
+                    surface: surface.to_string(),
+                },
+                party: Some(m.party),
+                role: None,
+                first: a,
+                end: b,
+                gender: None,
+            });
+        }
+    }
+    None
+}
+
+fn join_tokens(text: &str, toks: &[CTok]) -> String {
+    match (toks.first(), toks.last()) {
+        (Some(f), Some(l)) => {
+            let s = &text[f.start..l.end];
+            strip_possessive(s)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        _ => String::new(),
+    }
+}
+
+/// Lower-case title words of a phrase ("Foreign Minister" -> "foreign minister").
+fn role_words(toks: &[CTok]) -> Option<String> {
+    let words: Vec<String> = toks
+        .iter()
+        .map(|t| t.text.to_lowercase())
+        .filter(|l| is_title_word(l) && !matches!(l.as_str(), "mr" | "mrs" | "ms" | "dr" | "top"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The noun phrase ending just before window index `end` (exclusive),
+/// not reaching before `lo`. Skips adverbs and auxiliaries, handles
+/// pronouns and appositives (`Wang, China's foreign minister, said`).
+pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np> {
+    let mut j = end;
+    while j > lo {
+        let s = w[j - 1].text;
+        if is_adverb_or_aux(s) && s != "told" {
+            j -= 1;
+        } else if is_weekday(s) && j >= 2 && j - 2 >= lo && w[j - 2].text == "on" {
+            j -= 2;
+        } else {
+            break;
+        }
+    }
+    if j <= lo {
+        return None;
+    }
+    let t = w[j - 1].text;
+    match t {
+        "he" | "He" => return Some(pronoun(j - 1, Some(Gender::M))),
+        "she" | "She" => return Some(pronoun(j - 1, Some(Gender::F))),
+        "," => {
+            // Appositive or relative clause between commas.
+            let mut k = j - 1;
+            let floor = lo.max(j.saturating_sub(25));
+            while k > floor && w[k - 1].text != "," {
+                k -= 1;
+            }
+            if k > floor && w[k - 1].text == "," {
+                let comma = k - 1;
+                let mut np = np_back_plain(doc, w, comma, lo)?;
+                // Only a plain noun phrase is an appositive; a relative
+                // clause ("who was speaking ...") adds nothing.
+                let (a0, a1) = (comma + 1, j - 1);
+                let plain = a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || is_det(w[i].text));
+                if plain {
+                    if let Some(ap) = classify(doc, w, a0, a1) {
+                        match (&np.kind, &ap.kind) {
+                            // "Venezuela's defence minister, General Rafael
+                            // Medina, said": the name is the speaker.
+                            (
+                                NpKind::Role {
+                                    class: RoleClass::Person,
+                                    ..
+                                },
+                                NpKind::Person { .. },
+                            ) => {
+                                let (party, role) = (np.party, np.role.take());
+                                let first = np.first;
+                                np = ap;
+                                np.party = np.party.or(party);
+                                np.role = np.role.or(role);
+                                np.first = first;
+                            }
+                            _ => {
+                                np.party = np.party.or(ap.party);
+                                np.role = np.role.or(ap.role);
+                                np.gender = np.gender.or(ap.gender);
+                            }
+                        }
+                    }
+                }
+                np.end = j;
+                return Some(np);
+            }
+            return None;
+        }
+        _ => {}
+    }
+    np_back_plain(doc, w, j, lo)
+}
+
+fn pronoun(i: usize, g: Option<Gender>) -> Np {
+    Np {
+        kind: NpKind::Pronoun(g),
+        party: None,
+        role: None,
+        first: i,
+        end: i + 1,
+        gender: g,
+    }
+}
+
+/// Heads of capitalised organisation names.
+fn is_org_head(w: &str) -> bool {
+    matches!(
+        w,
+        "Ministry"
+            | "Department"
+            | "Office"
+            | "Association"
+            | "Institute"
+            | "Organization"
+            | "Organisation"
+            | "Commission"
+            | "Council"
+            | "Agency"
+            | "Service"
+            | "Guard"
+            | "Union"
+            | "Bank"
+            | "Fund"
+            | "Court"
+            | "Party"
+            | "Federation"
+            | "Embassy"
+            | "Foundation"
+            | "Committee"
+            | "Chamber"
+            | "Authority"
+            | "Army"
+            | "Navy"
+            | "Forces"
+            | "Force"
+            | "Secretariat"
+            | "Board"
+            | "Bureau"
+            | "Group"
+            | "Front"
+            | "Movement"
+            | "Alliance"
+            | "Coalition"
+            | "Corporation"
+            | "Company"
+            | "Centre"
+            | "Center"
+            | "Command"
+            | "Administration"
+            | "Mission"
+            | "Representative"
+            | "Programme"
+            | "Program"
+            | "Parliament"
+            | "Assembly"
+            | "Senate"
+            | "Cabinet"
+            | "Presidency"
+            | "Services"
+            | "Affairs"
+            | "Network"
+            | "Observatory"
+            | "Watch"
+    )
+}
+
+/// A capitalised organisation name ending just before `end`: "India's
+/// Ministry of External Affairs", "the Office of the US Trade
+/// Representative", "American Institute in Taiwan".
+fn org_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np> {
+    let capital = |i: usize| {
+        w[i].quote.is_none()
+            && (is_cap(w[i].text) || doc.mention_of(&w[i]).is_some())
+            && !is_non_name_opener(w[i].text)
+    };
+    if end == lo || !capital(end - 1) {
+        return None;
+    }
+    let mut a = end - 1;
+    while a > lo && end - a < 14 {
+        let prev = a - 1;
+        if capital(prev) {
+            a = prev;
+        } else if matches!(w[prev].text, "of" | "and" | "for" | "in" | "on" | "&")
+            && prev > lo
+            && capital(prev - 1)
+        {
+            a = prev - 1;
+        } else if w[prev].text == "the" && prev > lo && w[prev - 1].text == "of" {
+            a = prev;
+        } else {
+            break;
+        }
+    }
+    if !(a..end).any(|i| is_org_head(w[i].text)) || end - a < 2 {
+        return None;
+    }
+    // Single mention + head ("US Senate") is fine; a bare person name is not.
+    let surface = join_tokens(doc.text, &w[a..end]);
+    let party = (a..end).find_map(|i| doc.mention_of(&w[i]).map(|m| m.party));
+    Some(Np {
+        kind: NpKind::Institution { surface },
+        party,
+        role: None,
+        first: a,
+        end,
+        gender: None,
+    })
+}
+
+fn is_non_name_opener(w: &str) -> bool {
+    matches!(
+        w,
+        "The"
+            | "A"
+            | "An"
+            | "In"
+            | "On"
+            | "At"
+            | "But"
+            | "And"
+            | "It"
+            | "He"
+            | "She"
+            | "They"
+            | "We"
+    )
+}
+
+fn np_back_plain(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np> {
+    if let Some(np) = org_back(doc, w, end, lo) {
+        return Some(np);
+    }
+    let mut a = end;
+    while a > lo && np_token(doc, w, a - 1) && end - a < 12 {
+        a -= 1;
+    }
+    if a > lo && is_det(w[a - 1].text) {
+        a -= 1;
+    }
+    if a == end {
+        return None;
+    }
+    classify(doc, w, a, end)
+}
+
+/// The noun phrase starting at window index `start`, not reaching `hi`;
+/// takes a following appositive (`said Wang Yi, China's foreign minister`).
+pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<Np> {
+    if start >= hi {
+        return None;
+    }
+    match w[start].text {
+        "he" | "He" | "him" => return Some(pronoun(start, Some(Gender::M))),
+        "she" | "She" | "her" => return Some(pronoun(start, Some(Gender::F))),
+        _ => {}
+    }
+    let mut b = start;
+    if is_det(w[b].text) {
+        b += 1;
+    }
+    while b < hi && np_token(doc, w, b) && b - start < 12 {
+        b += 1;
+    }
+    let mut np = classify(doc, w, start, b)?;
+    if b + 1 < hi && w[b].text == "," {
+        let mut e = b + 1;
+        if e < hi && is_det(w[e].text) {
+            e += 1;
+        }
+        while e < hi && np_token(doc, w, e) && e - b < 12 {
+            e += 1;
+        }
+        if let Some(ap) = classify(doc, w, b + 1, e) {
+            if matches!(ap.kind, NpKind::Role { .. }) {
+                np.party = np.party.or(ap.party);
+                np.role = np.role.or(ap.role);
+                np.end = e;
+            }
+        }
+    }
+    Some(np)
+}
+
+/// Where a clause containing window index `c` starts (after the last clause
+/// boundary before it), for coordinated verbs ("China ... and says").
+pub(crate) fn clause_start(w: &[CTok], c: usize, lo: usize) -> usize {
+    let mut k = c;
+    while k > lo {
+        let s = w[k - 1].text;
+        if matches!(
+            s,
+            "," | ";"
+                | ":"
+                | "while"
+                | "whereas"
+                | "but"
+                | "But"
+                | "as"
+                | "because"
+                | "although"
+                | "after"
+                | "when"
+                | "—"
+                | "--"
+        ) {
+            return k;
+        }
+        k -= 1;
+    }
+    lo
+}
+
+/// An outlet named after a preposition or as the object of "told" in
+/// window `from..to`.
+pub(crate) fn channel_in(doc: &Doc, w: &[CTok], from: usize, to: usize) -> Option<String> {
+    let to = to.min(w.len()).min(from + 16);
+    let mut k = from;
+    while k < to {
+        let s = w[k].text;
+        let starts_np = k == from
+            || matches!(
+                w[k - 1].text,
+                "told" | "to" | "with" | "on" | "by" | "via" | "in" | "tells"
+            );
+        if starts_np && w[k].quote.is_none() {
+            if let Some(np) = np_fwd(doc, w, k, to) {
+                if let NpKind::Outlet { name } = np.kind {
+                    return Some(name);
+                }
+            }
+        }
+        if s == "that" || w[k].quote.is_some() {
+            break;
+        }
+        k += 1;
+    }
+    None
+}
+
+/// A subject of "reported"/"cited" that is an outlet, anywhere in `from..to`.
+pub(crate) fn reporting_outlet(doc: &Doc, w: &[CTok], from: usize, to: usize) -> Option<String> {
+    for c in from..to.min(w.len()) {
+        if matches!(
+            cue_of(w[c].text),
+            Some(Cue::Report | Cue::Cite) | Some(Cue::Speech { .. })
+        ) {
+            if let Some(np) = np_back_plain(doc, w, c, from) {
+                if let NpKind::Outlet { name } = np.kind {
+                    return Some(name);
+                }
+            }
+        }
+        if w[c].text == "according" && c + 2 < to && w[c + 1].text == "to" {
+            if let Some(np) = np_fwd(doc, w, c + 2, to) {
+                if let NpKind::Outlet { name } = np.kind {
+                    return Some(name);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// What the attribution of a quote found.
+#[derive(Debug, Clone)]
+pub(crate) struct Found {
+    pub np: Np,
+    pub cue: String,
+    pub channel: Option<String>,
+}
+
+/// Tries to read an attribution around the cue at window index `c`,
+/// staying within `lo..hi`.
+pub(crate) fn around_cue(
+    doc: &Doc,
+    w: &[CTok],
+    c: usize,
+    lo: usize,
+    hi: usize,
+    allow_eval: bool,
+) -> Option<Found> {
+    let word = w[c].text;
+    let cue = cue_of(word)?;
+    let speaking = |np: &Np| !matches!(np.kind, NpKind::Outlet { .. });
+    match cue {
+        Cue::Eval if !allow_eval => None,
+        Cue::Report => None,
+        Cue::According => {
+            if c + 1 >= hi || w[c + 1].text != "to" {
+                return None;
+            }
+            let np = np_fwd(doc, w, c + 2, hi)?;
+            if !speaking(&np) {
+                return None;
+            }
+            Some(Found {
+                np,
+                cue: "according to".into(),
+                channel: None,
+            })
+        }
+        Cue::Cite => {
+            // Passive: "Wang was quoted by RIA as saying".
+            if c > lo && matches!(w[c - 1].text, "was" | "were" | "been" | "is") {
+                let np = np_back(doc, w, c - 1, lo)?;
+                let channel = if c + 1 < hi && w[c + 1].text == "by" {
+                    np_fwd(doc, w, c + 2, hi).and_then(|n| match n.kind {
+                        NpKind::Outlet { name } => Some(name),
+                        _ => None,
+                    })
+                } else {
+                    None
+                };
+                return speaking(&np).then(|| Found {
+                    np,
+                    cue: word.to_lowercase(),
+                    channel,
+                });
+            }
+            let np = np_fwd(doc, w, c + 1, hi)?;
+            if !speaking(&np) {
+                return None;
+            }
+            let channel = np_back_plain(doc, w, c, lo).and_then(|n| match n.kind {
+                NpKind::Outlet { name } => Some(name),
+                _ => None,
+            });
+            Some(Found {
+                np,
+                cue: word.to_lowercase(),
+                channel,
+            })
+        }
+        Cue::Speech { .. } | Cue::Eval => {
+            let mut np = np_back(doc, w, c, lo);
+            if np.is_none() {
+                // "and said", "but warned": the subject of the clause.
+                let mut j = c;
+                while j > lo && is_adverb_or_aux(w[j - 1].text) {
+                    j -= 1;
+                }
+                if j > lo && matches!(w[j - 1].text, "and" | "but") {
+                    let cs = clause_start(w, j - 1, lo);
+                    np = np_fwd(doc, w, cs, j - 1).filter(|n| n.end < j);
+                }
+            }
+            if np.is_none() && (c == lo || w[c - 1].quote.is_some() || w[c - 1].text == ",") {
+                // Inversion: `"...," said Wang`.
+                np = np_fwd(doc, w, c + 1, hi);
+            }
+            let np = np?;
+            if !speaking(&np) {
+                return None;
+            }
+            // Coordinated subjects ("China and Russia declared") are not one
+            // speaker.
+            if np.first > lo + 1 && matches!(w[np.first - 1].text, "and" | "&") {
+                if let Some(other) = np_back_plain(doc, w, np.first - 1, lo) {
+                    if clause_start(w, other.first, lo) == other.first {
+                        return None;
+                    }
+                }
+            }
+            let channel = channel_in(doc, w, c + 1, hi);
+            Some(Found {
+                np,
+                cue: word.to_lowercase(),
+                channel,
+            })
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! One test per attribution pattern of the extraction spec, on short texts
+//! written for these tests, with a small fixed party dictionary.
+
+use stancekit::article::Article;
+use stancekit::parties::PartyDict;
+use stancekit::quotes::{extract, ArticleQuotes, Quote, QuoteKind};
+
+fn dict() -> PartyDict {
+    PartyDict::from_toml_str(
+        include_str!("fixtures/parties_small.toml"),
+        "parties_small.toml",
+    )
+    .expect("fixture dictionary parses")
+}
+
+fn run(text: &str) -> Vec<Quote> {
+    let article = Article::parse("t", text.to_string());
+    extract(&article, &dict())
+}
+
+fn find<'a>(qs: &'a [Quote], needle: &str) -> &'a Quote {
+    qs.iter()
+        .find(|q| q.text.contains(needle))
+        .unwrap_or_else(|| panic!("no quote containing {needle:?} in {qs:#?}"))
+}
+
+fn parties(q: &Quote) -> Vec<&str> {
+    let mut v: Vec<&str> = q.targets.iter().map(|t| t.party.as_str()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn attributes_quote_split_around_said() {
+    let qs = run("\"Fishing quotas are settled,\" Berg said. \"The rest can wait until spring.\"");
+    let a = find(&qs, "Fishing quotas");
+    let b = find(&qs, "The rest");
+    assert_eq!(a.kind, QuoteKind::Direct);
+    assert_eq!(a.speaker.as_deref(), Some("Anna Berg"));
+    assert_eq!(b.speaker.as_deref(), Some("Anna Berg"));
+    assert_eq!(a.cue.as_deref(), Some("said"));
+}
+
+#[test]
+fn attributes_quote_split_around_said_in_one_sentence() {
+    let qs = run("\"We tried,\" said Anna Berg, \"and we will try again.\"");
+    assert_eq!(find(&qs, "We tried").speaker.as_deref(), Some("Anna Berg"));
+    assert_eq!(find(&qs, "try again").speaker.as_deref(), Some("Anna Berg"));
+}
+
+#[test]
+fn continues_speaker_across_paragraphs() {
+    let qs = run("\"The harbour will reopen next week,\" Norwegian Foreign Minister Anna Berg said.\n\n\"Nobody should doubt that.\"\n\nThe weather was cold.\n\n\"Unattributed words stay unattributed.\"");
+    assert_eq!(
+        find(&qs, "Nobody should").speaker.as_deref(),
+        Some("Anna Berg")
+    );
+    assert_eq!(find(&qs, "Unattributed").speaker, None);
+}
+
+#[test]
+fn channel_is_never_the_speaker() {
+    let qs = run("Dmitry Peskov spoke on Friday.\n\n\"The talks were useful,\" TASS cited Peskov as saying.\n\nPeskov told the RIA Novosti news agency that the talks would continue.");
+    let q = find(&qs, "talks were useful");
+    assert_eq!(q.speaker.as_deref(), Some("Dmitry Peskov"));
+    assert_eq!(q.channel.as_deref(), Some("TASS"));
+    let r = find(&qs, "talks would continue");
+    assert_eq!(r.kind, QuoteKind::Indirect);
+    assert_eq!(r.speaker.as_deref(), Some("Dmitry Peskov"));
+    assert_eq!(r.channel.as_deref(), Some("RIA Novosti"));
+}
+
+#[test]
+fn told_outlet_sets_channel_for_direct_quote() {
+    let qs = run("\"Kyiv must decide for itself,\" Lavrov told Reuters.");
+    let q = find(&qs, "Kyiv must");
+    assert_eq!(q.speaker.as_deref(), Some("Sergei Lavrov"));
+    assert_eq!(q.channel.as_deref(), Some("Reuters"));
+    assert_eq!(q.speaker_party.as_deref(), Some("Russia"));
+    assert_eq!(parties(q), vec!["Ukraine"]);
+}
+
+#[test]
+fn multi_paragraph_quote_continues_into_next_opening_mark() {
+    let text = "Berg said: \"The first part of the plan is simple.\n\n\"The second part is harder,\" she added.";
+    let qs = run(text);
+    let q = find(&qs, "first part");
+    assert!(q.text.contains("second part"), "{q:?}");
+    assert_eq!(q.speaker.as_deref(), Some("Anna Berg"));
+    assert_eq!(
+        &text[q.start..q.end],
+        "The first part of the plan is simple.\n\n\"The second part is harder,"
+    );
+}
+
+#[test]
+fn unclosed_quote_runs_to_paragraph_end_and_extraction_goes_on() {
+    let qs = run("Berg said: \"This sentence never closes.\n\nThe next paragraph is narrative.\n\n\"But this one is closed,\" Lavrov said.");
+    let a = find(&qs, "never closes");
+    assert_eq!(a.text, "This sentence never closes.");
+    assert_eq!(
+        find(&qs, "this one is closed").speaker.as_deref(),
+        Some("Sergei Lavrov")
+    );
+}
+
+#[test]
+fn stray_closing_marks_are_ignored() {
+    let qs = run("The meeting ended\u{201d} early. \"It was short,\" Lavrov said.");
+    assert_eq!(qs.iter().filter(|q| q.kind == QuoteKind::Direct).count(), 1);
+    assert_eq!(
+        find(&qs, "It was short").speaker.as_deref(),
+        Some("Sergei Lavrov")
+    );
+}
+
+#[test]
+fn partial_quote_takes_sentence_speaker() {
+    let qs = run("Putin said Moscow was ready for a \"serious and honest\" dialogue with Kyiv.");
+    let q = qs
+        .iter()
+        .find(|q| q.kind == QuoteKind::Partial)
+        .expect("partial quote");
+    assert_eq!(q.text, "serious and honest");
+    assert_eq!(q.speaker.as_deref(), Some("Vladimir Putin"));
+    assert!(parties(q).contains(&"Ukraine"));
+}
+
+#[test]
+fn partial_quote_after_evaluative_verb() {
+    let qs = run("NATO allies have called Moscow a \"direct threat\" to Europe.");
+    let q = find(&qs, "direct threat");
+    assert_eq!(q.kind, QuoteKind::Partial);
+    assert_eq!(q.speaker.as_deref(), Some("NATO"));
+    assert_eq!(parties(q), vec!["Russia"]);
+}
+
+#[test]
+fn scare_quotes_and_titles_without_speaker_are_skipped() {
+    let qs = run("Kenya and Norway signed a \"green growth\" pact. The film \"Northern Lights Over Nairobi\" opened.");
+    assert!(qs.iter().all(|q| q.kind != QuoteKind::Partial), "{qs:#?}");
+}
+
+#[test]
+fn reported_speech_with_that_is_indirect() {
+    let qs = run("Lavrov said on Monday that Washington had ignored every proposal.");
+    let q = find(&qs, "Washington had ignored");
+    assert_eq!(q.kind, QuoteKind::Indirect);
+    assert_eq!(q.text, "Washington had ignored every proposal");
+    assert_eq!(q.speaker.as_deref(), Some("Sergei Lavrov"));
+    assert_eq!(parties(q), vec!["United States"]);
+}
+
+#[test]
+fn reported_speech_without_that_is_indirect() {
+    let qs = run("Berg said Norway would send more ships to the Arctic.");
+    let q = find(&qs, "Norway would send");
+    assert_eq!(q.kind, QuoteKind::Indirect);
+    assert_eq!(q.speaker.as_deref(), Some("Anna Berg"));
+}
+
+#[test]
+fn post_posed_attribution_is_indirect() {
+    let qs = run("Kenya is ready to host the next round of talks, Berg told reporters in Nairobi.");
+    let q = find(&qs, "Kenya is ready");
+    assert_eq!(q.kind, QuoteKind::Indirect);
+    assert_eq!(q.speaker.as_deref(), Some("Anna Berg"));
+    assert_eq!(q.channel, None);
+}
+
+#[test]
+fn according_to_is_indirect() {
+    let qs = run("According to Lavrov, the sanctions have failed completely.");
+    let q = find(&qs, "sanctions have failed");
+    assert_eq!(q.kind, QuoteKind::Indirect);
+    assert_eq!(q.speaker.as_deref(), Some("Sergei Lavrov"));
+    assert_eq!(q.cue.as_deref(), Some("according to"));
+}
+
+#[test]
+fn inverted_said_with_appositive() {
+    let qs = run("\"We need calm,\" said Tomas Lind, Kenya's trade envoy.");
+    let q = find(&qs, "We need calm");
+    assert_eq!(q.speaker.as_deref(), Some("Tomas Lind"));
+    assert_eq!(q.speaker_party.as_deref(), Some("Kenya"));
+}
+
+#[test]
+fn appositive_between_name_and_cue() {
+    let qs = run("Tomas Lind, Kenya's trade envoy, said: \"The port deal is fair.\"");
+    let q = find(&qs, "port deal");
+    assert_eq!(q.speaker.as_deref(), Some("Tomas Lind"));
+    assert_eq!(q.speaker_party.as_deref(), Some("Kenya"));
+}
+
+#[test]
+fn pronoun_resolves_to_last_named_speaker() {
+    let qs = run("\"Talks will go on,\" Lavrov said in Oslo.\n\nAt a dinner with Berg, he added: \"We are patient.\"");
+    assert_eq!(
+        find(&qs, "patient").speaker.as_deref(),
+        Some("Sergei Lavrov")
+    );
+}
+
+#[test]
+fn pronoun_respects_gender() {
+    let qs = run(
+        "\"Calm down,\" Lavrov said.\n\n\"Not yet,\" Anna Berg said.\n\nLater he said: \"Fine.\"",
+    );
+    assert_eq!(find(&qs, "Fine").speaker.as_deref(), Some("Sergei Lavrov"));
+}
+
+#[test]
+fn role_noun_resolves_to_named_person() {
+    let qs = run("\"Ships will sail,\" Norwegian Foreign Minister Anna Berg said on Monday.\n\nThe weather was poor.\n\n\"Oslo is firm,\" the minister said.");
+    let q = find(&qs, "Oslo is firm");
+    assert_eq!(q.speaker.as_deref(), Some("Anna Berg"));
+}
+
+#[test]
+fn surname_resolves_to_full_name_introduced_earlier() {
+    let qs =
+        run("Kenyan trade envoy Tomas Lind arrived on Sunday.\n\n\"Prices will fall,\" Lind said.");
+    let q = find(&qs, "Prices will fall");
+    assert_eq!(q.speaker.as_deref(), Some("Tomas Lind"));
+    assert_eq!(q.speaker_party.as_deref(), Some("Kenya"));
+}
+
+#[test]
+fn role_phrase_gives_speaker_party() {
+    let qs = run("\"No decision has been taken,\" a Kremlin spokesman said.");
+    let q = find(&qs, "No decision");
+    assert_eq!(q.speaker_party.as_deref(), Some("Russia"));
+}
+
+#[test]
+fn institution_speaker_is_the_institution() {
+    let qs = run("\"The alliance stands united,\" NATO said in a statement.\n\nThe Kremlin said that the exercise was a provocation.");
+    let q = find(&qs, "stands united");
+    assert_eq!(q.speaker.as_deref(), Some("NATO"));
+    assert_eq!(q.speaker_party.as_deref(), Some("NATO"));
+    let r = find(&qs, "exercise was a provocation");
+    assert_eq!(r.speaker.as_deref(), Some("Kremlin"));
+    assert_eq!(r.speaker_party.as_deref(), Some("Russia"));
+}
+
+#[test]
+fn quotes_in_noise_are_not_reported() {
+    let qs = run(" date 2025-02-03 - Ministers met. Talks in Oslo\n\nAlso read: \"Kenya is next,\" says Berg\n\nAn aide holds a sign reading \"Peace now\".(AFP)\n\n\"Real quote,\" Berg said.");
+    assert_eq!(qs.len(), 1, "{qs:#?}");
+    assert_eq!(qs[0].text, "Real quote,");
+}
+
+#[test]
+fn our_countries_resolves_to_speaker_and_counterpart() {
+    let qs = run("Berg met Lavrov in Moscow.\n\n\"Our two countries share a long border,\" Berg said after talks with Lavrov.");
+    let q = find(&qs, "Our two countries");
+    assert_eq!(parties(q), vec!["Norway", "Russia"]);
+    let t = &q.targets[0];
+    assert_eq!(t.mention, "Our two countries");
+}
+
+#[test]
+fn plain_we_is_only_the_speakers_party() {
+    let qs = run("\"We will not retreat,\" Lavrov said after meeting Berg.");
+    assert_eq!(parties(find(&qs, "not retreat")), vec!["Russia"]);
+}
+
+#[test]
+fn curly_quotes_and_guillemets_delimit_speech() {
+    let qs =
+        run("\u{201c}Oslo is open,\u{201d} Berg said. \u{ab}Moscow is not,\u{bb} Lavrov said.");
+    assert_eq!(
+        find(&qs, "Oslo is open").speaker.as_deref(),
+        Some("Anna Berg")
+    );
+    assert_eq!(
+        find(&qs, "Moscow is not").speaker.as_deref(),
+        Some("Sergei Lavrov")
+    );
+}
+
+#[test]
+fn json_offsets_are_characters() {
+    let text = "\u{201c}Kyiv d\u{e9}cid\u{e9},\u{201d} Lavrov said.";
+    let article = Article::parse("t", text.to_string());
+    let qs = extract(&article, &dict());
+    let rec = ArticleQuotes::new(&article, &qs);
+    let q = &rec.quotes[0];
+    assert_eq!((q.start, q.end), (1, 13));
+    let chars: Vec<char> = text.chars().collect();
+    assert_eq!(chars[q.start..q.end].iter().collect::<String>(), q.text);
+    assert_eq!(q.targets[0].start, 1);
+    let json = serde_json::to_string(&rec).unwrap();
+    assert!(
+        json.starts_with("{\"article\":\"t\",\"date\":null,\"quotes\":[{\"text\""),
+        "{json}"
+    );
+    assert!(!json.contains("error"));
+}
