@@ -16,5 +16,6 @@ pub use error::{Error, Result};
 pub mod data;
 pub mod defaults;
 pub mod features;
+pub mod lint;
 pub mod model;
 pub mod report;

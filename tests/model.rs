@@ -16,6 +16,7 @@ fn ex(text: &str, target: &str, label: &str) -> Example {
         sentiment: None,
         source: None,
         date: None,
+        extra: Default::default(),
         line: 1,
     }
 }
@@ -124,8 +125,10 @@ fn learns_the_signal_it_was_given() {
 #[test]
 fn same_data_and_flags_give_byte_identical_model_files() {
     let data = corpus();
-    let mut cfg = TrainConfig::default();
-    cfg.threads = 1;
+    let mut cfg = TrainConfig {
+        threads: 1,
+        ..TrainConfig::default()
+    };
     let a = train(&data, &cfg, "abc", &["x".into()])
         .unwrap()
         .model

@@ -9,6 +9,7 @@ mod classify;
 mod cv;
 mod eval;
 mod extract;
+mod lint;
 mod train;
 mod util;
 
@@ -36,6 +37,8 @@ enum Command {
     Classify(classify::Args),
     /// Extract quotes, speakers and the parties they are about from articles.
     Extract(extract::Args),
+    // Help text (short and long) comes from lint::Args.
+    Lint(lint::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -46,6 +49,7 @@ pub fn main() -> ExitCode {
         Command::Cv(args) => cv::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Extract(args) => extract::run(args),
+        Command::Lint(args) => lint::run(args),
     };
     match result {
         Ok(code) => code,
