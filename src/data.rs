@@ -6,6 +6,7 @@
 use crate::error::{Error, Result};
 use crate::text::{find_whole_word_ci, CharIndex};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -24,6 +25,10 @@ pub struct Example {
     pub sentiment: Option<String>,
     pub source: Option<String>,
     pub date: Option<String>,
+    /// Every input field the loader does not use (e.g. `topic`, `hard`),
+    /// as read: CSV values are strings, JSON values keep their type.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
     /// 1-based line (JSONL) or record line (CSV) in the input, for messages.
     pub line: usize,
 }
@@ -109,10 +114,10 @@ pub fn distinct_texts(examples: Vec<Example>) -> Vec<Example> {
         .collect()
 }
 
-/// A record before validation: field name -> value as text (None for null),
-/// or the reason the value cannot be read as text (arrays and objects). That
-/// reason only matters if the field is one we use; other fields pass through.
-type RawRecord = Vec<(String, std::result::Result<Option<String>, String>)>;
+/// A record before validation: field name -> value as read. A used field
+/// must be text, a number, a boolean or null; other fields pass through, of
+/// any type, into [`Example::extra`].
+type RawRecord = Vec<(String, serde_json::Value)>;
 
 /// Loads labelled examples from a file; see [`load_reader`].
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded> {
@@ -221,22 +226,7 @@ fn parse_json_record(bytes: &[u8]) -> std::result::Result<RawRecord, String> {
     let serde_json::Value::Object(map) = value else {
         return Err("expected a JSON object".into());
     };
-    Ok(map
-        .into_iter()
-        .map(|(k, v)| {
-            let text = match v {
-                serde_json::Value::Null => Ok(None),
-                serde_json::Value::String(s) => Ok(Some(s)),
-                serde_json::Value::Number(n) => Ok(Some(n.to_string())),
-                serde_json::Value::Bool(b) => Ok(Some(b.to_string())),
-                other => Err(format!(
-                    "field \"{k}\" must be a string or number, found {}",
-                    json_kind(&other)
-                )),
-            };
-            (k, text)
-        })
-        .collect())
+    Ok(map.into_iter().collect())
 }
 
 fn json_kind(v: &serde_json::Value) -> &'static str {
@@ -297,7 +287,7 @@ fn read_csv<R: Read>(
                 let raw = headers
                     .iter()
                     .zip(record.iter())
-                    .map(|(h, v)| (h.clone(), Ok(Some(v.to_string()))))
+                    .map(|(h, v)| (h.clone(), serde_json::Value::String(v.to_string())))
                     .collect();
                 accept(line, Ok(raw))?;
             }
@@ -315,11 +305,22 @@ fn read_csv<R: Read>(
     Ok(())
 }
 
+/// Removes a used field from the record and reads it as text (None when
+/// absent or null); arrays and objects are an error naming the field.
 fn take_field(raw: &mut RawRecord, name: &str) -> std::result::Result<Option<String>, String> {
     // With duplicate keys the last one wins, as in most JSON readers.
-    match raw.iter().rposition(|(k, _)| k == name) {
-        Some(pos) => raw.swap_remove(pos).1,
-        None => Ok(None),
+    let Some(pos) = raw.iter().rposition(|(k, _)| k == name) else {
+        return Ok(None);
+    };
+    match raw.swap_remove(pos).1 {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::String(s) => Ok(Some(s)),
+        serde_json::Value::Number(n) => Ok(Some(n.to_string())),
+        serde_json::Value::Bool(b) => Ok(Some(b.to_string())),
+        other => Err(format!(
+            "field \"{name}\" must be a string or number, found {}",
+            json_kind(&other)
+        )),
     }
 }
 
@@ -362,13 +363,16 @@ fn build_example(
         }
     });
     let mut opt = |name: &str| take_field(&mut raw, name).map(|v| v.filter(|s| !s.is_empty()));
+    let (id, speaker, speaker_party) = (opt("id")?, opt("speaker")?, opt("speaker_party")?);
+    let (sentiment, source, date) = (opt("sentiment")?, opt("source")?, opt("date")?);
     Ok(Example {
-        id: opt("id")?,
-        speaker: opt("speaker")?,
-        speaker_party: opt("speaker_party")?,
-        sentiment: opt("sentiment")?,
-        source: opt("source")?,
-        date: opt("date")?,
+        id,
+        speaker,
+        speaker_party,
+        sentiment,
+        source,
+        date,
+        extra: raw.into_iter().collect(),
         text,
         target,
         span,
@@ -466,12 +470,29 @@ mod tests {
     #[test]
     fn unused_fields_of_any_type_pass_through() {
         let l = load_str(
-            r#"{"text":"a b","target":"b","label":"x","hard":["negation"],"meta":{"k":1}}"#,
+            r#"{"text":"a b","target":"b","label":"x","hard":["negation"],"meta":{"k":1},"topic":"trade"}"#,
             InputFormat::Jsonl,
             &LoadOptions::default(),
         )
         .unwrap();
-        assert_eq!(l.examples.len(), 1);
+        let extra = &l.examples[0].extra;
+        assert_eq!(extra.len(), 3, "{extra:?}");
+        assert_eq!(extra["hard"], serde_json::json!(["negation"]));
+        assert_eq!(extra["meta"], serde_json::json!({"k": 1}));
+        assert_eq!(extra["topic"], serde_json::json!("trade"));
+    }
+
+    #[test]
+    fn unused_csv_columns_pass_through_as_text() {
+        let l = load_str(
+            "text,target,label,hard\nRussia said,Russia,neutral,\"negation,hedge\"\n",
+            InputFormat::Csv,
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let ex = &l.examples[0];
+        assert_eq!(ex.extra.len(), 1);
+        assert_eq!(ex.extra["hard"], serde_json::json!("negation,hedge"));
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub fn aggregate(observations: &[Observation]) -> Vec<Dyad> {
             d
         })
         .collect();
-    out.sort_by(|a, b| b.total.cmp(&a.total));
+    out.sort_by_key(|d| std::cmp::Reverse(d.total));
     out
 }
 

@@ -18,5 +18,6 @@ pub mod data;
 pub mod defaults;
 pub mod dyads;
 pub mod features;
+pub mod lint;
 pub mod model;
 pub mod report;

@@ -16,6 +16,7 @@ fn ex(text: &str, target: &str, label: &str) -> Example {
         sentiment: None,
         source: None,
         date: None,
+        extra: Default::default(),
         line: 1,
     }
 }

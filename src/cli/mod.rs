@@ -10,6 +10,7 @@ mod cv;
 mod dyads;
 mod eval;
 mod extract;
+mod lint;
 mod train;
 mod util;
 
@@ -39,6 +40,8 @@ enum Command {
     Extract(extract::Args),
     /// Aggregate predict output into who-stands-where dyads.
     Dyads(dyads::Args),
+    // Help text (short and long) comes from lint::Args.
+    Lint(lint::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
         Command::Classify(args) => classify::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Dyads(args) => dyads::run(args),
+        Command::Lint(args) => lint::run(args),
     };
     match result {
         Ok(code) => code,

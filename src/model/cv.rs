@@ -74,6 +74,7 @@ mod tests {
             sentiment: None,
             source: None,
             date: None,
+            extra: Default::default(),
             line: 1,
         }
     }
