@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod articles;
 mod classify;
 mod cv;
 mod dyads;

@@ -1,0 +1,321 @@
+//! Article inputs shared by `extract` and `predict`: files, directories
+//! (their `.txt` and `.jsonl` files in sorted order), JSON Lines records and
+//! standard input, read one article at a time so memory stays flat. Every
+//! input yields exactly one item, an article or the reason it could not be
+//! read.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// `.jsonl` files as JSON Lines, everything else (and stdin) as text.
+    Auto,
+    /// Each file is one plain-text article (optional first line
+    /// ` date YYYY-MM-DD ...`).
+    Text,
+    /// JSON Lines: one `{"id", "text", "date"?}` object per line.
+    Jsonl,
+}
+
+/// One input article, or why it could not be read.
+pub enum Input {
+    Article {
+        id: String,
+        text: String,
+        date: Option<String>,
+    },
+    Failed {
+        id: String,
+        error: String,
+    },
+}
+
+/// Expands directories into their `.txt` and `.jsonl` files (sorted, not
+/// recursive into hidden entries); no arguments means stdin when it is not a
+/// terminal.
+pub fn expand(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    if args.is_empty() {
+        if io::stdin().is_terminal() {
+            anyhow::bail!("no input: give article files, a directory, or `-` for standard input (see --help)");
+        }
+        return Ok(vec![PathBuf::from("-")]);
+    }
+    let mut out = Vec::new();
+    for a in args {
+        if a.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(a)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", a.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                        && matches!(p.extension().and_then(|e| e.to_str()), Some("txt" | "jsonl"))
+                })
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(a.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// An open JSON Lines input: reader, name for messages, current line.
+type OpenJsonl = (BufReader<Box<dyn Read>>, String, usize);
+
+/// Streams the articles of `files` in order.
+pub struct Inputs {
+    files: std::vec::IntoIter<PathBuf>,
+    format: InputFormat,
+    max: usize,
+    jsonl: Option<OpenJsonl>,
+}
+
+impl Inputs {
+    pub fn new(files: Vec<PathBuf>, format: InputFormat, max_article_bytes: usize) -> Inputs {
+        Inputs {
+            files: files.into_iter(),
+            format,
+            max: max_article_bytes,
+            jsonl: None,
+        }
+    }
+
+    fn is_jsonl(&self, path: &Path) -> bool {
+        match self.format {
+            InputFormat::Jsonl => true,
+            InputFormat::Text => false,
+            InputFormat::Auto => path.extension().is_some_and(|e| e == "jsonl"),
+        }
+    }
+
+    /// The next record of the open JSON Lines file, if any.
+    fn next_record(&mut self) -> Option<Input> {
+        let max = self.max;
+        loop {
+            let (reader, origin, line_no) = self.jsonl.as_mut()?;
+            *line_no += 1;
+            let line = match read_bounded_line(reader, max) {
+                Ok(Some(l)) => l,
+                Ok(None) => {
+                    self.jsonl = None;
+                    return None;
+                }
+                Err(e) => {
+                    let item = Input::Failed {
+                        id: format!("{origin}:{line_no}"),
+                        error: format!("{origin}:{line_no}: {e}"),
+                    };
+                    self.jsonl = None;
+                    return Some(item);
+                }
+            };
+            return Some(match line {
+                Line::TooLong => Input::Failed {
+                    id: format!("{origin}:{line_no}"),
+                    error: format!("{origin}:{line_no}: record longer than --max-article-bytes ({max} bytes)"),
+                },
+                Line::Data(bytes) => {
+                    if bytes.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    parse_jsonl_record(origin, *line_no, &bytes)
+                }
+            });
+        }
+    }
+}
+
+impl Iterator for Inputs {
+    type Item = Input;
+
+    fn next(&mut self) -> Option<Input> {
+        loop {
+            if let Some(item) = self.next_record() {
+                return Some(item);
+            }
+            let path = self.files.next()?;
+            if !self.is_jsonl(&path) {
+                return Some(read_text(&path, self.max));
+            }
+            let origin = display(&path);
+            let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+                Box::new(io::stdin())
+            } else {
+                match File::open(&path) {
+                    Ok(f) => Box::new(f),
+                    Err(e) => {
+                        return Some(Input::Failed {
+                            error: format!("{origin}: {e}"),
+                            id: origin,
+                        })
+                    }
+                }
+            };
+            self.jsonl = Some((BufReader::new(reader), origin, 0));
+        }
+    }
+}
+
+pub fn display(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Decodes bytes as UTF-8, replacing invalid sequences and warning.
+fn decode(bytes: Vec<u8>, origin: &str) -> String {
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("warning: {origin}: invalid UTF-8, decoded with replacement characters");
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    }
+}
+
+/// Reads one whole-file article, never more than `max + 1` bytes.
+fn read_text(path: &Path, max: usize) -> Input {
+    let id = display(path);
+    let too_big = |id: &str| Input::Failed {
+        id: id.to_string(),
+        error: format!("{id}: article longer than --max-article-bytes ({max} bytes)"),
+    };
+    let mut reader: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        match File::open(path) {
+            Ok(f) => {
+                if f.metadata().is_ok_and(|m| m.is_file() && m.len() > max as u64) {
+                    return too_big(&id);
+                }
+                Box::new(f)
+            }
+            Err(e) => {
+                return Input::Failed {
+                    error: format!("{id}: {e}"),
+                    id,
+                }
+            }
+        }
+    };
+    let mut bytes = Vec::new();
+    if let Err(e) = (&mut reader).take(max as u64 + 1).read_to_end(&mut bytes) {
+        return Input::Failed {
+            error: format!("{id}: {e}"),
+            id,
+        };
+    }
+    if bytes.len() > max {
+        // Drain the rest of a stream so a pipe writer does not fail.
+        let _ = io::copy(&mut reader, &mut io::sink());
+        return too_big(&id);
+    }
+    let text = decode(bytes, &id);
+    Input::Article { id, text, date: None }
+}
+
+enum Line {
+    Data(Vec<u8>),
+    TooLong,
+}
+
+/// Reads one line (without the terminator), holding at most `max` bytes;
+/// longer lines are skipped to their end and reported as `TooLong`.
+fn read_bounded_line(r: &mut impl BufRead, max: usize) -> io::Result<Option<Line>> {
+    let mut buf = Vec::new();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        if !too_long {
+            let data = if done { &chunk[..take - 1] } else { &chunk[..take] };
+            if buf.len() + data.len() > max {
+                too_long = true;
+                buf = Vec::new();
+            } else {
+                buf.extend_from_slice(data);
+            }
+        }
+        r.consume(take);
+        if done {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if too_long {
+        return Ok(Some(Line::TooLong));
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok(Some(Line::Data(buf)))
+}
+
+#[derive(serde::Deserialize)]
+struct JsonlRecord {
+    id: Option<serde_json::Value>,
+    text: String,
+    #[serde(default)]
+    date: Option<String>,
+}
+
+fn parse_jsonl_record(origin: &str, line_no: usize, bytes: &[u8]) -> Input {
+    let fallback_id = format!("{origin}:{line_no}");
+    let owned;
+    let src: &str = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(_) => {
+            owned = decode(bytes.to_vec(), &fallback_id);
+            &owned
+        }
+    };
+    match serde_json::from_str::<JsonlRecord>(src) {
+        Ok(rec) => {
+            let id = match rec.id {
+                Some(serde_json::Value::String(s)) => s,
+                Some(serde_json::Value::Null) | None => fallback_id,
+                Some(v) => v.to_string(),
+            };
+            Input::Article {
+                id,
+                text: rec.text,
+                date: rec.date,
+            }
+        }
+        Err(e) => Input::Failed {
+            id: fallback_id.clone(),
+            error: format!("{fallback_id}: invalid record: {e}"),
+        },
+    }
+}
+
+/// Loads the party dictionary given with `--parties`, or the embedded one,
+/// printing its warnings. A loaded dictionary lives for the whole run.
+pub fn party_dict(path: Option<&Path>) -> anyhow::Result<&'static stancekit::parties::PartyDict> {
+    let dict: &'static stancekit::parties::PartyDict = match path {
+        Some(p) => Box::leak(Box::new(stancekit::parties::PartyDict::load(p)?)),
+        None => stancekit::parties::PartyDict::embedded(),
+    };
+    for w in &dict.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(dict)
+}
