@@ -6,7 +6,7 @@
 //! emitted with their side and distance bucket. Everything is deterministic:
 //! the vocabulary is sorted, IDF comes from the training documents only.
 
-use crate::text::{tokenize, TokenKind};
+use crate::text::{tokenize, FastMap, TokenKind};
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -84,36 +84,6 @@ pub struct Doc<'a> {
 
 const TARGET: &str = "<T>";
 const OTHER: &str = "<O>";
-
-/// A fast, deterministic hasher for the feature tables (FxHash's multiply-
-/// rotate scheme). Iteration order never leaks into results: the vocabulary
-/// is sorted before use.
-#[derive(Default, Clone, Copy)]
-pub struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(K);
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
 
 /// One position in the normalised term sequence; `id` indexes the scratch
 /// term table.

@@ -20,4 +20,5 @@ pub mod dyads;
 pub mod features;
 pub mod lint;
 pub mod model;
+pub mod predict;
 pub mod report;

@@ -40,7 +40,9 @@ pub enum Input {
 pub fn expand(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     if args.is_empty() {
         if io::stdin().is_terminal() {
-            anyhow::bail!("no input: give article files, a directory, or `-` for standard input (see --help)");
+            anyhow::bail!(
+                "no input: give article files, a directory, or `-` for standard input (see --help)"
+            );
         }
         return Ok(vec![PathBuf::from("-")]);
     }
@@ -52,8 +54,13 @@ pub fn expand(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
                     p.is_file()
-                        && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))
-                        && matches!(p.extension().and_then(|e| e.to_str()), Some("txt" | "jsonl"))
+                        && !p
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                        && matches!(
+                            p.extension().and_then(|e| e.to_str()),
+                            Some("txt" | "jsonl")
+                        )
                 })
                 .collect();
             found.sort();
@@ -71,6 +78,7 @@ type OpenJsonl = (BufReader<Box<dyn Read>>, String, usize);
 /// Streams the articles of `files` in order.
 pub struct Inputs {
     files: std::vec::IntoIter<PathBuf>,
+    opened: usize,
     format: InputFormat,
     max: usize,
     jsonl: Option<OpenJsonl>,
@@ -80,10 +88,16 @@ impl Inputs {
     pub fn new(files: Vec<PathBuf>, format: InputFormat, max_article_bytes: usize) -> Inputs {
         Inputs {
             files: files.into_iter(),
+            opened: 0,
             format,
             max: max_article_bytes,
             jsonl: None,
         }
+    }
+
+    /// How many input files have been opened so far (for progress).
+    pub fn files_done(&self) -> usize {
+        self.opened
     }
 
     fn is_jsonl(&self, path: &Path) -> bool {
@@ -118,7 +132,9 @@ impl Inputs {
             return Some(match line {
                 Line::TooLong => Input::Failed {
                     id: format!("{origin}:{line_no}"),
-                    error: format!("{origin}:{line_no}: record longer than --max-article-bytes ({max} bytes)"),
+                    error: format!(
+                        "{origin}:{line_no}: record longer than --max-article-bytes ({max} bytes)"
+                    ),
                 },
                 Line::Data(bytes) => {
                     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -140,6 +156,7 @@ impl Iterator for Inputs {
                 return Some(item);
             }
             let path = self.files.next()?;
+            self.opened += 1;
             if !self.is_jsonl(&path) {
                 return Some(read_text(&path, self.max));
             }
@@ -193,7 +210,9 @@ fn read_text(path: &Path, max: usize) -> Input {
     } else {
         match File::open(path) {
             Ok(f) => {
-                if f.metadata().is_ok_and(|m| m.is_file() && m.len() > max as u64) {
+                if f.metadata()
+                    .is_ok_and(|m| m.is_file() && m.len() > max as u64)
+                {
                     return too_big(&id);
                 }
                 Box::new(f)
@@ -219,7 +238,11 @@ fn read_text(path: &Path, max: usize) -> Input {
         return too_big(&id);
     }
     let text = decode(bytes, &id);
-    Input::Article { id, text, date: None }
+    Input::Article {
+        id,
+        text,
+        date: None,
+    }
 }
 
 enum Line {
@@ -244,7 +267,11 @@ fn read_bounded_line(r: &mut impl BufRead, max: usize) -> io::Result<Option<Line
             None => (chunk.len(), false),
         };
         if !too_long {
-            let data = if done { &chunk[..take - 1] } else { &chunk[..take] };
+            let data = if done {
+                &chunk[..take - 1]
+            } else {
+                &chunk[..take]
+            };
             if buf.len() + data.len() > max {
                 too_long = true;
                 buf = Vec::new();

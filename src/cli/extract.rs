@@ -90,7 +90,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush().context("writing output")?;
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn write_table(out: &mut impl Write, rec: &ArticleQuotes) -> io::Result<()> {

@@ -12,6 +12,7 @@ mod dyads;
 mod eval;
 mod extract;
 mod lint;
+mod predict;
 mod train;
 mod util;
 
@@ -39,6 +40,8 @@ enum Command {
     Classify(classify::Args),
     /// Extract quotes, speakers and the parties they are about from articles.
     Extract(extract::Args),
+    /// Score articles: quotes, speakers, sentiment and stance toward each party.
+    Predict(predict::Args),
     /// Aggregate predict output into who-stands-where dyads.
     Dyads(dyads::Args),
     // Help text (short and long) comes from lint::Args.
@@ -53,6 +56,7 @@ pub fn main() -> ExitCode {
         Command::Cv(args) => cv::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Extract(args) => extract::run(args),
+        Command::Predict(args) => predict::run(args),
         Command::Dyads(args) => dyads::run(args),
         Command::Lint(args) => lint::run(args),
     };

@@ -1,0 +1,284 @@
+//! `stancekit predict`: raw articles in; per quote the speaker, the speaker's
+//! party, the sentiment and the stance toward each party it is about.
+
+use super::articles::{expand, party_dict, Input, InputFormat, Inputs};
+use super::extract::clip;
+use super::util::load_model;
+use anyhow::{bail, Context, Result};
+use stancekit::article::Article;
+use stancekit::model::Task;
+use stancekit::predict::{ArticlePrediction, Predictor};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object per article, one per line.
+    Json,
+    /// A summary per article for a person to read.
+    Table,
+    /// One row per (quote, target).
+    Csv,
+}
+
+#[derive(clap::Args)]
+#[command(after_help = "\
+Output (JSON Lines, one object per input article, in input order, also for
+articles that fail): the `stancekit extract` object with, per quote,
+\"sentiment\": {\"label\", \"probs\"} and, per target, \"stance\" and \"probs\"
+(label -> probability); plus per article \"dyads\": [{\"source\", \"target\",
+\"conciliatory\", \"critical\", \"neutral\", \"score\"}] where score is the mean
+of P(conciliatory) - P(critical) over that pair's quotes.
+
+Exit status: 0 all articles read, 1 some article failed, 2 usage error.
+
+Examples:
+  stancekit predict article.txt --format table
+  stancekit predict news/ --threads 4 > predictions.jsonl
+  stancekit dyads predictions.jsonl --by month")]
+pub struct Args {
+    /// Article files or directories (their .txt and .jsonl files, sorted);
+    /// `-` (or nothing) reads standard input.
+    #[arg(value_name = "FILES")]
+    files: Vec<PathBuf>,
+    /// Stance model [default: the embedded one].
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Sentiment model [default: the embedded one].
+    #[arg(long, value_name = "FILE")]
+    sentiment_model: Option<PathBuf>,
+    /// Party dictionary (TOML) to use instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    parties: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// How inputs are laid out.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    input_format: InputFormat,
+    /// Worker threads [default: all cores]. Output order never depends on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Articles longer than this (bytes) get an error record instead of being read.
+    #[arg(long, value_name = "BYTES", default_value_t = 10_000_000)]
+    max_article_bytes: usize,
+}
+
+/// Articles read ahead per thread: enough to keep workers busy, small enough
+/// that memory does not depend on the corpus size.
+const PER_THREAD: usize = 16;
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let stance = load_model(args.model.as_deref(), Task::Stance)?;
+    let sentiment = load_model(args.sentiment_model.as_deref(), Task::Sentiment)?;
+    if stance.task != Task::Stance {
+        bail!(
+            "--model must be a stance model (this one was trained with --task {:?})",
+            stance.task
+        );
+    }
+    if sentiment.task != Task::Sentiment {
+        bail!("--sentiment-model must be a sentiment model (train it with --task sentiment)");
+    }
+    let parties = party_dict(args.parties.as_deref())?;
+    let predictor = Predictor {
+        stance: &stance,
+        sentiment: &sentiment,
+        parties,
+    };
+    let files = expand(&args.files)?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let progress = (io::stderr().is_terminal() && files.len() > 1).then(|| {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {msg} [{elapsed}]")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut inputs = Inputs::new(files, args.input_format, args.max_article_bytes);
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if args.format == Format::Csv {
+        writeln!(out, "article,date,quote,kind,speaker,speaker_party,sentiment,target,mention,stance,p_conciliatory,p_critical,p_neutral,text")?;
+    }
+    let (mut failed, mut articles) = (0usize, 0usize);
+    loop {
+        let batch: Vec<Input> = inputs.by_ref().take(threads * PER_THREAD).collect();
+        if batch.is_empty() {
+            break;
+        }
+        for record in score_batch(&predictor, batch, threads) {
+            articles += 1;
+            if record.error.is_some() {
+                failed += 1;
+            }
+            write_record(&mut out, &record, args.format)?;
+        }
+        if let Some(bar) = &progress {
+            bar.set_position(inputs.files_done() as u64);
+            bar.set_message(format!("({articles} articles)"));
+        }
+    }
+    out.flush().context("writing output")?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if failed > 0 {
+        eprintln!("{failed} of {articles} articles could not be read (see their \"error\" fields)");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn score_one(predictor: &Predictor, input: Input) -> ArticlePrediction {
+    match input {
+        Input::Article { id, text, date } => {
+            let mut article = Article::parse(&id, text);
+            if date.is_some() {
+                article.date = date;
+            }
+            predictor.predict(&article)
+        }
+        Input::Failed { id, error } => ArticlePrediction::failed(&id, error),
+    }
+}
+
+/// Scores a batch on up to `threads` threads; results keep the input order.
+fn score_batch(predictor: &Predictor, batch: Vec<Input>, threads: usize) -> Vec<ArticlePrediction> {
+    if threads <= 1 || batch.len() <= 1 {
+        return batch.into_iter().map(|i| score_one(predictor, i)).collect();
+    }
+    let per = batch.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<Input>> = Vec::new();
+    let mut it = batch.into_iter().peekable();
+    while it.peek().is_some() {
+        chunks.push(it.by_ref().take(per).collect());
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| {
+                s.spawn(move || {
+                    c.into_iter()
+                        .map(|i| score_one(predictor, i))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("predict worker panicked"))
+            .collect()
+    })
+}
+
+fn write_record(out: &mut impl Write, r: &ArticlePrediction, format: Format) -> Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer(&mut *out, r)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(&mut *out);
+            if let Some(e) = &r.error {
+                w.write_record([
+                    r.article.as_str(),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    e.as_str(),
+                ])?;
+            }
+            for (n, q) in r.quotes.iter().enumerate() {
+                let kind = serde_json::to_value(q.kind)?
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string();
+                for t in &q.targets {
+                    w.write_record([
+                        r.article.clone(),
+                        r.date.clone().unwrap_or_default(),
+                        (n + 1).to_string(),
+                        kind.clone(),
+                        q.speaker.clone().unwrap_or_default(),
+                        q.speaker_party.clone().unwrap_or_default(),
+                        q.sentiment.label.clone(),
+                        t.party.clone(),
+                        t.mention.clone(),
+                        t.stance.clone(),
+                        format!("{:.4}", t.probs.get("conciliatory")),
+                        format!("{:.4}", t.probs.get("critical")),
+                        format!("{:.4}", t.probs.get("neutral")),
+                        q.text.clone(),
+                    ])?;
+                }
+            }
+            w.flush()?;
+        }
+        Format::Table => write_table(out, r)?,
+    }
+    Ok(())
+}
+
+fn write_table(out: &mut impl Write, r: &ArticlePrediction) -> io::Result<()> {
+    let date = r.date.as_deref().unwrap_or("no date");
+    if let Some(e) = &r.error {
+        return writeln!(out, "== {} (error: {e})\n", r.article);
+    }
+    writeln!(out, "== {} ({date}, {} quotes)", r.article, r.quotes.len())?;
+    for q in &r.quotes {
+        let who = match (&q.speaker, &q.speaker_party) {
+            (Some(s), Some(p)) if s != p => format!("{s} ({p})"),
+            (Some(s), _) => s.clone(),
+            (None, Some(p)) => format!("? ({p})"),
+            (None, None) => "unattributed".into(),
+        };
+        let kind = serde_json::to_value(q.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {who} [{kind}, sentiment {} {:.2}]: {}",
+            q.sentiment.label,
+            q.sentiment.probs.get(&q.sentiment.label),
+            clip(&q.text.replace(['\n', '\r'], " "), 90)
+        )?;
+        for t in &q.targets {
+            writeln!(
+                out,
+                "      -> {:<22} {:<13} {:.2}",
+                t.party,
+                t.stance,
+                t.probs.get(&t.stance)
+            )?;
+        }
+    }
+    if !r.dyads.is_empty() {
+        writeln!(out, "  dyads:")?;
+        for d in &r.dyads {
+            writeln!(
+                out,
+                "      {} -> {}: {} conciliatory, {} critical, {} neutral, score {:+.2}",
+                d.source, d.target, d.conciliatory, d.critical, d.neutral, d.score
+            )?;
+        }
+    }
+    writeln!(out)
+}

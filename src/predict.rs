@@ -1,0 +1,249 @@
+//! The whole pipeline on one article: quotes, speakers and parties from the
+//! extraction stage, then the quote's sentiment and the stance toward each
+//! party it is about, and the article's (speaker party -> target) dyads.
+
+use crate::article::Article;
+use crate::model::{Prediction, StanceModel};
+use crate::parties::PartyDict;
+use crate::quotes::{self, ArticleQuotes, QuoteKind};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::collections::BTreeMap;
+
+/// Label -> probability, serialised as a JSON object in the model's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probs(pub Vec<(String, f64)>);
+
+impl Serialize for Probs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (label, p) in &self.0 {
+            m.serialize_entry(label, p)?;
+        }
+        m.end()
+    }
+}
+
+impl Probs {
+    pub fn get(&self, label: &str) -> f64 {
+        self.0
+            .iter()
+            .find(|(l, _)| l == label)
+            .map_or(0.0, |(_, p)| *p)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LabelProbs {
+    pub label: String,
+    pub probs: Probs,
+}
+
+impl From<Prediction> for LabelProbs {
+    fn from(p: Prediction) -> Self {
+        LabelProbs {
+            label: p.label,
+            probs: Probs(p.probs),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TargetStance {
+    pub party: String,
+    pub mention: String,
+    /// Character offsets in the article.
+    pub start: usize,
+    pub end: usize,
+    pub stance: String,
+    pub probs: Probs,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct QuoteStance {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub kind: QuoteKind,
+    pub speaker: Option<String>,
+    pub speaker_party: Option<String>,
+    pub cue: Option<String>,
+    pub channel: Option<String>,
+    pub sentiment: LabelProbs,
+    pub targets: Vec<TargetStance>,
+}
+
+/// One (speaker party -> target party) pair within an article.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ArticleDyad {
+    pub source: String,
+    pub target: String,
+    pub conciliatory: usize,
+    pub critical: usize,
+    pub neutral: usize,
+    /// Mean of P(conciliatory) - P(critical) over the pair's quotes.
+    pub score: f64,
+}
+
+/// The `predict` record of one article: the `extract` record with sentiment,
+/// stances and dyads added.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ArticlePrediction {
+    pub article: String,
+    pub date: Option<String>,
+    pub quotes: Vec<QuoteStance>,
+    pub dyads: Vec<ArticleDyad>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ArticlePrediction {
+    pub fn failed(id: &str, error: impl Into<String>) -> ArticlePrediction {
+        ArticlePrediction {
+            article: id.to_string(),
+            date: None,
+            quotes: Vec::new(),
+            dyads: Vec::new(),
+            error: Some(error.into()),
+        }
+    }
+}
+
+/// The models and dictionary a prediction needs; shared read-only by threads.
+pub struct Predictor<'a> {
+    pub stance: &'a StanceModel,
+    pub sentiment: &'a StanceModel,
+    pub parties: &'a PartyDict,
+}
+
+/// Where `mention` occurs in `text`, choosing the occurrence nearest to the
+/// byte offset `hint` (a quote's text can differ from the article slice, e.g.
+/// for a multi-paragraph quote whose pieces are joined).
+fn locate(text: &str, mention: &str, hint: usize) -> Option<(usize, usize)> {
+    if mention.is_empty() {
+        return None;
+    }
+    text.match_indices(mention)
+        .map(|(i, m)| (i, i + m.len()))
+        .min_by_key(|&(i, _)| i.abs_diff(hint))
+}
+
+impl Predictor<'_> {
+    pub fn predict(&self, article: &Article) -> ArticlePrediction {
+        let quotes = quotes::extract(article, self.parties);
+        let record = ArticleQuotes::new(article, &quotes);
+        let mut out = Vec::with_capacity(quotes.len());
+        for (q, qj) in quotes.iter().zip(record.quotes) {
+            // Mentions inside the quote are placeholders; targets resolved from
+            // the surrounding sentence are classified without a position.
+            let spans: Vec<Option<(usize, usize)>> = q
+                .targets
+                .iter()
+                .map(|t| {
+                    let inside = t.start >= q.start && t.end <= q.end;
+                    inside
+                        .then(|| locate(&q.text, &t.mention, t.start - q.start))
+                        .flatten()
+                })
+                .collect();
+            let sentiment = self.sentiment.predict(&q.text, None, &[]).into();
+            let targets = qj
+                .targets
+                .into_iter()
+                .enumerate()
+                .map(|(i, tj)| {
+                    let others: Vec<(usize, usize)> = spans
+                        .iter()
+                        .enumerate()
+                        .filter(|&(j, s)| j != i && s.is_some() && *s != spans[i])
+                        .filter_map(|(_, s)| *s)
+                        .collect();
+                    let p = self.stance.predict(&q.text, spans[i], &others);
+                    TargetStance {
+                        party: tj.party,
+                        mention: tj.mention,
+                        start: tj.start,
+                        end: tj.end,
+                        stance: p.label,
+                        probs: Probs(p.probs),
+                    }
+                })
+                .collect();
+            out.push(QuoteStance {
+                text: qj.text,
+                start: qj.start,
+                end: qj.end,
+                kind: qj.kind,
+                speaker: qj.speaker,
+                speaker_party: qj.speaker_party,
+                cue: qj.cue,
+                channel: qj.channel,
+                sentiment,
+                targets,
+            });
+        }
+        let dyads = article_dyads(&out);
+        ArticlePrediction {
+            article: record.article,
+            date: record.date,
+            quotes: out,
+            dyads,
+            error: None,
+        }
+    }
+}
+
+/// The article's dyads: every (speaker party, target party) pair with the
+/// source different from the target, sorted by volume then names.
+pub fn article_dyads(quotes: &[QuoteStance]) -> Vec<ArticleDyad> {
+    let mut cells: BTreeMap<(&str, &str), (ArticleDyad, f64)> = BTreeMap::new();
+    for q in quotes {
+        let Some(source) = q.speaker_party.as_deref() else {
+            continue;
+        };
+        for t in &q.targets {
+            if t.party == source {
+                continue;
+            }
+            let (d, sum) = cells.entry((source, t.party.as_str())).or_insert_with(|| {
+                (
+                    ArticleDyad {
+                        source: source.to_string(),
+                        target: t.party.clone(),
+                        conciliatory: 0,
+                        critical: 0,
+                        neutral: 0,
+                        score: 0.0,
+                    },
+                    0.0,
+                )
+            });
+            match t.stance.as_str() {
+                "conciliatory" => d.conciliatory += 1,
+                "critical" => d.critical += 1,
+                _ => d.neutral += 1,
+            }
+            *sum += t.probs.get("conciliatory") - t.probs.get("critical");
+        }
+    }
+    let mut out: Vec<ArticleDyad> = cells
+        .into_values()
+        .map(|(mut d, sum)| {
+            d.score = sum / (d.conciliatory + d.critical + d.neutral) as f64;
+            d
+        })
+        .collect();
+    out.sort_by_key(|d| std::cmp::Reverse(d.conciliatory + d.critical + d.neutral));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_prefers_the_occurrence_nearest_the_hint() {
+        assert_eq!(locate("Russia and Russia", "Russia", 9), Some((11, 17)));
+        assert_eq!(locate("Russia and Russia", "Russia", 0), Some((0, 6)));
+        assert_eq!(locate("nothing", "Russia", 0), None);
+    }
+}
