@@ -16,7 +16,8 @@ pub enum Format {
 
 /// Aggregate `stancekit predict` output into (speaker's party -> target party)
 /// dyads per period: counts per stance and the mean of P(conciliatory) -
-/// P(critical), sorted by volume.
+/// P(critical), sorted by volume. Quotes without a speaker party, and a
+/// party's statements about itself, are left out (and counted on stderr).
 ///
 /// Example: stancekit predict articles/ > preds.jsonl && stancekit dyads preds.jsonl --format svg > dyads.svg
 #[derive(clap::Args)]
@@ -45,8 +46,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ))
     };
     let mut observations = Vec::new();
-    let (mut articles, mut failed, mut skipped, mut unattributed) =
-        (0usize, 0usize, 0usize, 0usize);
+    let (mut articles, mut failed, mut skipped) = (0usize, 0usize, 0usize);
+    let (mut unattributed, mut self_targets) = (0usize, 0usize);
     for (n, line) in reader.lines().enumerate() {
         let line = line.with_context(|| format!("{origin}:{}: cannot read", n + 1))?;
         if line.trim().is_empty() {
@@ -92,6 +93,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 ) else {
                     continue;
                 };
+                // A party's stance toward itself is not a dyad (as in predict's
+                // per-article dyads).
+                if party == source {
+                    self_targets += 1;
+                    continue;
+                }
                 let prob = |l: &str| {
                     target
                         .get("probs")
@@ -111,7 +118,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let dyads = aggregate(&observations);
     eprintln!(
-        "{articles} articles ({failed} with errors), {} scored (party, target) pairs, {unattributed} quotes without a speaker party left out{}",
+        "{articles} articles ({failed} with errors), {} scored (party, target) pairs, {unattributed} quotes without a speaker party and {self_targets} self-references left out{}",
         observations.len(),
         if skipped > 0 { format!(", {skipped} unreadable lines skipped") } else { String::new() }
     );

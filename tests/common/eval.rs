@@ -23,6 +23,9 @@ use stancekit::quotes::{extract, Quote, QuoteKind};
 #[derive(Debug, Deserialize)]
 pub struct ExpectedTarget {
     pub party: String,
+    /// The stance where the annotator found it clear-cut.
+    #[serde(default)]
+    pub stance: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
