@@ -33,6 +33,15 @@ pub struct Example {
     pub line: usize,
 }
 
+impl Example {
+    /// The statement is about the speaker's own party.
+    pub fn is_own_party(&self) -> bool {
+        self.speaker_party
+            .as_deref()
+            .is_some_and(|p| !self.target.is_empty() && p.eq_ignore_ascii_case(&self.target))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InputFormat {
     Jsonl,

@@ -37,6 +37,14 @@ pub struct FeatureConfig {
     /// multi-sentence quote is read per party.
     #[serde(default)]
     pub sentence_scope: bool,
+    /// Flag statements about the speaker's own party, which are judged
+    /// differently (self-praise and procedural self-reference).
+    #[serde(default)]
+    pub own_party: bool,
+    /// Count words of the built-in tone lexicon (see `lexicon.rs`) in the
+    /// target's sentence and near the target.
+    #[serde(default)]
+    pub lexicon: bool,
 }
 
 impl Default for FeatureConfig {
@@ -52,6 +60,8 @@ impl Default for FeatureConfig {
             target_identity: true,
             sublinear_tf: true,
             sentence_scope: true,
+            own_party: true,
+            lexicon: true,
         }
     }
 }
@@ -80,6 +90,8 @@ pub struct Doc<'a> {
     pub target: Option<(usize, usize)>,
     /// Mentions of other parties in the same statement.
     pub others: &'a [(usize, usize)],
+    /// The target is the speaker's own party (known from the speaker).
+    pub own_party: bool,
 }
 
 const TARGET: &str = "<T>";
@@ -176,6 +188,9 @@ fn ends_negation(term: &str) -> bool {
 pub struct Analyzer {
     config: FeatureConfig,
     stemmer: Stemmer,
+    /// Lexicon entries normalised as terms are (stemmed when stems are on).
+    conciliatory: std::collections::HashSet<String>,
+    critical: std::collections::HashSet<String>,
 }
 
 thread_local! {
@@ -184,9 +199,21 @@ thread_local! {
 
 impl Analyzer {
     pub fn new(config: FeatureConfig) -> Self {
+        let stemmer = Stemmer::create(Algorithm::English);
+        let norm = |w: &&str| {
+            if config.stem {
+                stemmer.stem(w).into_owned()
+            } else {
+                w.to_string()
+            }
+        };
+        let conciliatory = crate::lexicon::CONCILIATORY.iter().map(norm).collect();
+        let critical = crate::lexicon::CRITICAL.iter().map(norm).collect();
         Analyzer {
             config,
-            stemmer: Stemmer::create(Algorithm::English),
+            stemmer,
+            conciliatory,
+            critical,
         }
     }
 
@@ -360,6 +387,9 @@ impl Analyzer {
         if !cfg.target_aware {
             return;
         }
+        if cfg.own_party && doc.own_party {
+            emit(sc, Key::new(Family::OwnParty, 0, &[]));
+        }
         let Some(t) = target_at else {
             emit(sc, Key::new(Family::NoTarget, 0, &[]));
             return;
@@ -390,7 +420,7 @@ impl Analyzer {
                 Key::new(Family::Context, term.negated as u8, &[term.id]),
             );
         }
-        if cfg.sentence_scope {
+        if cfg.sentence_scope || cfg.lexicon {
             let is_end = |i: usize| {
                 let t = sc.terms[i];
                 t.is_break && matches!(sc.table[t.id as usize].as_str(), "." | "!" | "?" | ";")
@@ -401,11 +431,34 @@ impl Analyzer {
                 .unwrap_or(sc.terms.len());
             for i in start..end {
                 let term = sc.terms[i];
-                if !term.is_break && i != t {
+                if term.is_break || i == t {
+                    continue;
+                }
+                if cfg.sentence_scope {
                     emit(
                         sc,
                         Key::new(Family::Sentence, term.negated as u8, &[term.id]),
                     );
+                }
+                if cfg.lexicon {
+                    let text = sc.table[term.id as usize].as_str();
+                    // flag: 0/1 conciliatory (plain/negated), 2/3 critical;
+                    // +4 when within three words of the target.
+                    let tone = if self.conciliatory.contains(text) {
+                        Some(0)
+                    } else if self.critical.contains(text) {
+                        Some(2)
+                    } else {
+                        None
+                    };
+                    if let Some(tone) = tone {
+                        let flag = tone + term.negated as u8;
+                        emit(sc, Key::new(Family::Tone, flag, &[]));
+                        let near = words.binary_search(&i).is_ok_and(|k| k.abs_diff(pos) <= 3);
+                        if near {
+                            emit(sc, Key::new(Family::Tone, flag + 4, &[]));
+                        }
+                    }
                 }
             }
         }
@@ -437,6 +490,8 @@ enum Family {
     Sentence,
     Identity,
     NoTarget,
+    OwnParty,
+    Tone,
 }
 
 /// A feature before it has a name: family, a small flag (negation, n-gram
@@ -470,7 +525,7 @@ impl Key {
     fn arity(&self) -> usize {
         match self.family {
             Family::Gram => self.flag as usize,
-            Family::NoTarget => 0,
+            Family::NoTarget | Family::OwnParty | Family::Tone => 0,
             _ => 1,
         }
     }
@@ -525,6 +580,20 @@ impl Key {
                 out.push_str(first());
             }
             Family::NoTarget => out.push_str("x:no_target"),
+            Family::OwnParty => out.push_str("x:own_party"),
+            Family::Tone => {
+                out.push_str(if self.flag & 4 == 4 {
+                    "tone_near:"
+                } else {
+                    "tone:"
+                });
+                out.push_str(neg(self.flag));
+                out.push_str(if self.flag & 2 == 2 {
+                    "critical"
+                } else {
+                    "conciliatory"
+                });
+            }
         }
     }
 }
@@ -796,6 +865,7 @@ mod tests {
             text,
             target: span,
             others: &others,
+            own_party: false,
         })
     }
 
@@ -843,6 +913,7 @@ mod tests {
             text: "Our countries share responsibility",
             target: None,
             others: &[],
+            own_party: false,
         });
         assert!(f.contains_key("x:no_target"));
         assert!(f.contains_key("w:countri"));
@@ -857,6 +928,7 @@ mod tests {
                 text: t,
                 target: None,
                 others: &[],
+                own_party: false,
             })
             .collect();
         let (v, rows) = Vectorizer::fit(FeatureConfig::default(), &docs, 1);
@@ -884,6 +956,7 @@ mod tests {
                 text: t,
                 target: None,
                 others: &[],
+                own_party: false,
             })
             .collect();
         let (v, rows) = Vectorizer::fit(FeatureConfig::default(), &docs, 2);
@@ -912,6 +985,7 @@ mod tests {
                 text: t,
                 target: None,
                 others: &[],
+                own_party: false,
             })
             .collect();
         let cfg = FeatureConfig {

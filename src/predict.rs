@@ -3,6 +3,7 @@
 //! party it is about, and the article's (speaker party -> target) dyads.
 
 use crate::article::Article;
+use crate::features::Doc;
 use crate::model::{Prediction, StanceModel};
 use crate::parties::PartyDict;
 use crate::quotes::{self, ArticleQuotes, QuoteKind};
@@ -157,7 +158,13 @@ impl Predictor<'_> {
                         .filter(|&(j, s)| j != i && s.is_some() && *s != spans[i])
                         .filter_map(|(_, s)| *s)
                         .collect();
-                    let p = self.stance.predict(&q.text, spans[i], &others);
+                    let doc = Doc {
+                        text: &q.text,
+                        target: spans[i],
+                        others: &others,
+                        own_party: q.speaker_party.as_deref() == Some(tj.party.as_str()),
+                    };
+                    let p = self.stance.predict_row(&self.stance.featurize_doc(&doc));
                     TargetStance {
                         party: tj.party,
                         mention: tj.mention,

@@ -137,6 +137,9 @@ pub struct TrainArgs {
     /// Do not emit the words of the target's own sentence as features.
     #[arg(long)]
     pub no_sentence_scope: bool,
+    /// Do not count the built-in tone lexicon around the target.
+    #[arg(long)]
+    pub no_lexicon: bool,
     /// Worker threads for training [default: all cores].
     #[arg(long)]
     pub threads: Option<usize>,
@@ -158,6 +161,8 @@ impl TrainArgs {
                 target_identity: !self.no_target_identity && self.task == Task::Stance,
                 sublinear_tf: true,
                 sentence_scope: !self.no_sentence_scope && self.task == Task::Stance,
+                own_party: self.task == Task::Stance,
+                lexicon: !self.no_lexicon && self.task == Task::Stance,
             },
             alpha: self.alpha.unwrap_or(1.0),
             class_weight: self.class_weight,

@@ -68,16 +68,22 @@ impl StanceModel {
         target: Option<(usize, usize)>,
         others: &[(usize, usize)],
     ) -> SparseRow {
-        let target = if self.task == Task::Stance {
-            target
-        } else {
-            None
-        };
-        self.vectorizer.transform(&Doc {
+        self.featurize_doc(&Doc {
             text,
             target,
             others,
+            own_party: false,
         })
+    }
+
+    /// Featurises a statement with everything known about it.
+    pub fn featurize_doc(&self, doc: &Doc) -> SparseRow {
+        let target = if self.task == Task::Stance {
+            doc.target
+        } else {
+            None
+        };
+        self.vectorizer.transform(&Doc { target, ..*doc })
     }
 
     pub fn probabilities(&self, row: &SparseRow) -> Vec<f64> {
@@ -118,7 +124,15 @@ impl StanceModel {
         examples
             .iter()
             .zip(&others)
-            .map(|(e, o)| self.predict(&e.text, e.span, o))
+            .map(|(e, o)| {
+                let doc = Doc {
+                    text: &e.text,
+                    target: e.span,
+                    others: o,
+                    own_party: e.is_own_party(),
+                };
+                self.predict_row(&self.featurize_doc(&doc))
+            })
             .collect()
     }
 

@@ -83,6 +83,8 @@ impl TrainConfig {
             f.target_aware = false;
             f.target_identity = false;
             f.sentence_scope = false;
+            f.own_party = false;
+            f.lexicon = false;
         }
         f
     }
@@ -152,6 +154,7 @@ pub fn train(
             text: &e.text,
             target: if features.target_aware { e.span } else { None },
             others: o,
+            own_party: e.is_own_party(),
         })
         .collect();
     let t0 = std::time::Instant::now();
