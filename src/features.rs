@@ -226,8 +226,12 @@ impl Analyzer {
         let cfg = &self.config;
         sc.terms.clear();
         sc.identity.clear();
+        // A span that is not a slice of the text (a caller's mistake) is
+        // treated as no span rather than trusted.
+        let valid = |&(s, e): &(usize, usize)| s < e && doc.text.get(s..e).is_some();
+        let target = doc.target.filter(valid);
         if cfg.target_aware && cfg.target_identity {
-            if let Some((s, e)) = doc.target {
+            if let Some((s, e)) = target {
                 for tok in tokenize(&doc.text[s..e]) {
                     if tok.kind == TokenKind::Word {
                         let mut key = String::from('\u{2}');
@@ -251,7 +255,7 @@ impl Analyzer {
                     }
                     in_span = None;
                 }
-                if let Some(t) = doc.target.filter(|&t| overlaps(t, tok.start, tok.end)) {
+                if let Some(t) = target.filter(|&t| overlaps(t, tok.start, tok.end)) {
                     in_span = Some(t);
                     target_at = Some(sc.terms.len());
                     let id = word(sc, TARGET);

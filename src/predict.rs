@@ -128,24 +128,75 @@ fn locate(text: &str, mention: &str, hint: usize) -> Option<(usize, usize)> {
         .min_by_key(|&(i, _)| i.abs_diff(hint))
 }
 
+/// Byte span of the sentence around `start..end` in `text`: back to the end
+/// of the previous sentence or the paragraph start, forward to the end of
+/// this one. A period only ends a sentence after a lower-case letter, a digit
+/// or a closing bracket/quote, so "U.S. officials" stays whole.
+fn sentence_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let ends_sentence = |i: usize| -> bool {
+        // bytes[i] is the terminator; it must be followed by whitespace.
+        let next_ws = bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace());
+        match bytes[i] {
+            b'\n' => true,
+            b'!' | b'?' => next_ws,
+            b'.' => {
+                next_ws
+                    && i > 0
+                    && (bytes[i - 1].is_ascii_lowercase()
+                        || bytes[i - 1].is_ascii_digit()
+                        || matches!(bytes[i - 1], b')' | b'"' | b'\''))
+            }
+            _ => false,
+        }
+    };
+    let mut s = start.min(bytes.len());
+    while s > 0 && !ends_sentence(s - 1) {
+        s -= 1;
+    }
+    while s < start && bytes[s].is_ascii_whitespace() {
+        s += 1;
+    }
+    let mut e = end.min(bytes.len());
+    while e < bytes.len() && !ends_sentence(e) {
+        e += 1;
+    }
+    let e = (e + 1).min(bytes.len());
+    // Both ends are next to ASCII bytes or the text's ends, so they are
+    // character boundaries.
+    (s, e)
+}
+
 impl Predictor<'_> {
     pub fn predict(&self, article: &Article) -> ArticlePrediction {
         let quotes = quotes::extract(article, self.parties);
         let record = ArticleQuotes::new(article, &quotes);
         let mut out = Vec::with_capacity(quotes.len());
         for (q, qj) in quotes.iter().zip(record.quotes) {
-            // Mentions inside the quote are placeholders; targets resolved from
-            // the surrounding sentence are classified without a position.
-            let spans: Vec<Option<(usize, usize)>> = q
-                .targets
-                .iter()
-                .map(|t| {
-                    let inside = t.start >= q.start && t.end <= q.end;
-                    inside
-                        .then(|| locate(&q.text, &t.mention, t.start - q.start))
-                        .flatten()
-                })
-                .collect();
+            // A partial quote is a few words; the stance is read from the
+            // sentence around it, where the parties are usually named.
+            // Mentions inside the text read are placeholders; targets resolved
+            // from elsewhere are classified without a position.
+            let (text, base): (&str, Option<usize>) = if q.kind == QuoteKind::Partial {
+                let (s, e) = sentence_around(&article.text, q.start, q.end);
+                (&article.text[s..e], Some(s))
+            } else {
+                (&q.text, None)
+            };
+            let spans: Vec<Option<(usize, usize)>> =
+                q.targets
+                    .iter()
+                    .map(|t| match base {
+                        Some(b) => (t.start >= b && t.end <= b + text.len())
+                            .then(|| (t.start - b, t.end - b)),
+                        None => {
+                            let inside = t.start >= q.start && t.end <= q.end;
+                            inside
+                                .then(|| locate(text, &t.mention, t.start - q.start))
+                                .flatten()
+                        }
+                    })
+                    .collect();
             let sentiment = self.sentiment.predict(&q.text, None, &[]).into();
             let targets = qj
                 .targets
@@ -159,7 +210,7 @@ impl Predictor<'_> {
                         .filter_map(|(_, s)| *s)
                         .collect();
                     let doc = Doc {
-                        text: &q.text,
+                        text,
                         target: spans[i],
                         others: &others,
                         own_party: q.speaker_party.as_deref() == Some(tj.party.as_str()),
@@ -246,6 +297,20 @@ pub fn article_dyads(quotes: &[QuoteStance]) -> Vec<ArticleDyad> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentence_around_keeps_abbreviations_and_stops_at_sentence_ends() {
+        let t =
+            "First one. NATO members branded U.S. ally Beijing a \"decisive enabler\" today. Next.";
+        let q = t.find("decisive").unwrap();
+        let (s, e) = sentence_around(t, q, q + 16);
+        assert_eq!(
+            &t[s..e],
+            "NATO members branded U.S. ally Beijing a \"decisive enabler\" today."
+        );
+        let (s, e) = sentence_around("no end", 1, 2);
+        assert_eq!((s, e), (0, 6));
+    }
 
     #[test]
     fn locate_prefers_the_occurrence_nearest_the_hint() {
