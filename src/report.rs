@@ -181,7 +181,8 @@ impl Report {
         let cell = 90.0;
         let left = 150.0;
         let top = 90.0;
-        let width = left + cell * k as f64 + 30.0;
+        // Wide enough for the grid and for the title at ~8 px a character.
+        let width = (left + cell * k as f64 + 30.0).max(title.chars().count() as f64 * 8.0 + 40.0);
         let height = top + cell * k as f64 + 70.0;
         let mut s = String::new();
         let _ = writeln!(
