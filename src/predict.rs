@@ -168,6 +168,30 @@ fn sentence_around(text: &str, start: usize, end: usize) -> (usize, usize) {
 }
 
 impl Predictor<'_> {
+    /// The quote's sentiment read as a stance (positive -> conciliatory,
+    /// negative -> critical, neutral -> neutral), when both models use the
+    /// standard label sets.
+    fn tone_as_stance(&self, sentiment: &LabelProbs) -> Option<Prediction> {
+        let pairs = [
+            ("conciliatory", "positive"),
+            ("critical", "negative"),
+            ("neutral", "neutral"),
+        ];
+        let mut probs = Vec::with_capacity(self.stance.labels.len());
+        for label in &self.stance.labels {
+            let (_, tone) = pairs.iter().find(|(s, _)| s == label)?;
+            if !sentiment.probs.0.iter().any(|(l, _)| l == tone) {
+                return None;
+            }
+            probs.push((label.clone(), sentiment.probs.get(tone)));
+        }
+        let best = crate::model::argmax(&probs.iter().map(|(_, p)| *p).collect::<Vec<_>>());
+        Some(Prediction {
+            label: probs[best].0.clone(),
+            probs,
+        })
+    }
+
     pub fn predict(&self, article: &Article) -> ArticlePrediction {
         let quotes = quotes::extract(article, self.parties);
         let record = ArticleQuotes::new(article, &quotes);
@@ -197,7 +221,7 @@ impl Predictor<'_> {
                         }
                     })
                     .collect();
-            let sentiment = self.sentiment.predict(&q.text, None, &[]).into();
+            let sentiment: LabelProbs = self.sentiment.predict(&q.text, None, &[]).into();
             let targets = qj
                 .targets
                 .into_iter()
@@ -215,7 +239,15 @@ impl Predictor<'_> {
                         others: &others,
                         own_party: q.speaker_party.as_deref() == Some(tj.party.as_str()),
                     };
-                    let p = self.stance.predict_row(&self.stance.featurize_doc(&doc));
+                    let p = match spans[i] {
+                        Some(_) => self.stance.predict_row(&self.stance.featurize_doc(&doc)),
+                        // The stance model learnt from statements that name
+                        // their target; toward a party the quote does not
+                        // name, the quote's own tone is the better guide.
+                        None => self.tone_as_stance(&sentiment).unwrap_or_else(|| {
+                            self.stance.predict_row(&self.stance.featurize_doc(&doc))
+                        }),
+                    };
                     TargetStance {
                         party: tj.party,
                         mention: tj.mention,

@@ -605,8 +605,84 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         let _ = &sent_para;
         prev_parties = sentence_parties;
     }
+    add_counterparts(&doc, &paras, &mut out);
     out.sort_by_key(|q| (q.start, q.end));
     out
+}
+
+/// A statement that names no party but the speaker's own is usually about
+/// the other side of the story ("Our response will be proportionate" from
+/// Tehran, in an article about an Israeli strike). Such a quote gets the
+/// counterpart as its target: the party other than the speaker's named most
+/// often in the quote's paragraph, else in the whole article (when it is
+/// named at least twice there). The mention given is the counterpart's first
+/// mention in that scope.
+fn add_counterparts(doc: &Doc, paras: &[(usize, usize)], quotes: &mut [Quote]) {
+    let dict = doc.dict;
+    // (party, count, first mention index) in a byte range, most named first.
+    let ranked = |from: usize, to: usize, skip: usize| -> Option<(usize, usize, usize)> {
+        let mut counts: Vec<(usize, usize, usize)> = Vec::new();
+        let mi = doc.mentions.partition_point(|m| m.start < from);
+        for (k, m) in doc.mentions[mi..]
+            .iter()
+            .enumerate()
+            .take_while(|(_, m)| m.start < to)
+        {
+            if m.party == skip {
+                continue;
+            }
+            match counts.iter_mut().find(|c| c.0 == m.party) {
+                Some(c) => c.1 += 1,
+                None => counts.push((m.party, 1, mi + k)),
+            }
+        }
+        counts
+            .into_iter()
+            .max_by_key(|&(_, n, first)| (n, std::cmp::Reverse(first)))
+    };
+    for q in quotes.iter_mut() {
+        let Some(sp) = q.speaker_party.as_deref().and_then(|n| dict.party_index(n)) else {
+            continue;
+        };
+        let own = &dict.party(sp).name;
+        if q.targets.iter().any(|t| &t.party != own) {
+            drop_self_naming(q, own);
+            continue;
+        }
+        let para = paras
+            .iter()
+            .find(|&&(s, e)| s <= q.start && q.start < e)
+            .copied();
+        let found = para
+            .and_then(|(s, e)| ranked(s, e, sp))
+            .or_else(|| ranked(0, doc.text.len(), sp).filter(|&(_, n, _)| n >= 2));
+        if let Some((party, _, first)) = found {
+            let m = &doc.mentions[first];
+            q.targets.push(Target {
+                party: dict.party(party).name.clone(),
+                mention: doc.text[m.start..m.end].to_string(),
+                start: m.start,
+                end: m.end,
+            });
+            drop_self_naming(q, own);
+        }
+    }
+}
+
+/// When a quote is about another party, the speaker naming its own country
+/// ("China is ready to help") is self-description, not a stance: the
+/// speaker's own party stays a target only through first-person phrases
+/// ("our countries", "we"), which the quote evaluates together with the
+/// counterpart.
+fn drop_self_naming(q: &mut Quote, own: &str) {
+    let first_person = |m: &str| {
+        let m = m.trim_start().to_lowercase();
+        ["we", "our", "us", "both", "the two"]
+            .iter()
+            .any(|p| m.starts_with(p))
+    };
+    q.targets
+        .retain(|t| t.party != own || first_person(&t.mention));
 }
 
 #[allow(clippy::too_many_arguments)]
