@@ -25,7 +25,7 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import sklearn" 2>/de
   "$venv/bin/pip" install -q scikit-learn
 fi
 cargo build --release -q
-bin=target/release/stancekit
+bin=${CARGO_TARGET_DIR:-target}/release/stancekit
 model=$(mktemp -d)/newsmtsc.json
 flags=(--data "$data/train.jsonl" --text-field sentence --target-field mention
        --span-fields from,to --label-field polarity --out "$model")

@@ -123,7 +123,13 @@ pub struct Scratch {
     /// Term ids of the target mention's own words (lower-cased, unstemmed).
     identity: Vec<u32>,
     lower: String,
+    /// Per vectoriser (by its unique id): scratch term id -> the vectoriser's
+    /// own term id ([`UNSET`] until looked up, [`ABSENT`] when unknown).
+    remaps: Vec<(u64, Vec<u32>)>,
 }
+
+const UNSET: u32 = u32::MAX;
+const ABSENT: u32 = u32::MAX - 1;
 
 /// Bound on remembered stems, so a long stream cannot grow memory forever.
 const STEM_CACHE_LIMIT: usize = 200_000;
@@ -136,6 +142,10 @@ impl Scratch {
             self.stems.clear();
             self.by_text.clear();
             self.table.clear();
+            self.remaps.clear();
+        }
+        if self.remaps.len() > 16 {
+            self.remaps.clear();
         }
     }
 
@@ -500,11 +510,20 @@ enum Family {
 
 /// A feature before it has a name: family, a small flag (negation, n-gram
 /// length or distance bucket) and up to four term ids of one term table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Key {
     family: Family,
     flag: u8,
     ids: [u32; 4],
+}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Three words instead of a field-by-field byte stream.
+        state.write_u64(self.family as u64 | (self.flag as u64) << 8 | (self.ids[0] as u64) << 32);
+        state.write_u64(self.ids[1] as u64 | (self.ids[2] as u64) << 32);
+        state.write_u32(self.ids[3]);
+    }
 }
 
 impl Key {
@@ -616,8 +635,136 @@ pub type SparseRow = Vec<(u32, f64)>;
 pub struct Vectorizer {
     analyzer: Analyzer,
     vocab: Vec<String>,
-    index: FastMap<String, u32>,
+    /// Built on the [`INDEX_AFTER`]th transform; until then (one-off
+    /// classifications) features are found by binary search in the sorted
+    /// vocabulary, so loading a model stays cheap.
+    index: std::sync::OnceLock<KeyIndex>,
+    transforms: std::sync::atomic::AtomicUsize,
     idf: Vec<f64>,
+}
+
+/// Transforms served by binary search before the key index is built.
+const INDEX_AFTER: usize = 16;
+
+/// The vocabulary indexed by feature key rather than by name, so looking a
+/// feature up hashes a few integers instead of building and comparing a
+/// string: the vectoriser's own term table (every term text used by some
+/// feature name) and key (over that table) -> column.
+struct KeyIndex {
+    /// Unique per vectoriser, to find its term remap in a thread's scratch.
+    uid: u64,
+    terms: FastMap<String, u32>,
+    keys: FastMap<Key, u32>,
+}
+
+static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Every reading of a feature name as a key over `terms`: names are rendered
+/// from keys, and a name can have two readings (`w:neg_x`); each reading that
+/// renders back to the name is kept, so lookups match exactly the keys whose
+/// rendered name is in the vocabulary.
+fn parse_name(name: &str) -> Vec<(Family, u8, Vec<&str>)> {
+    let Some((head, rest)) = name.split_once(':') else {
+        return Vec::new();
+    };
+    let with_neg = |family: Family, base: u8| {
+        let mut v = vec![(family, base, vec![rest])];
+        if let Some(r) = rest.strip_prefix("neg_") {
+            v.push((family, base + 1, vec![r]));
+        }
+        v
+    };
+    match head {
+        "w" => with_neg(Family::Word, 0),
+        "c" => with_neg(Family::Context, 0),
+        "s" => with_neg(Family::Sentence, 0),
+        "p" => vec![(Family::Punct, 0, vec![rest])],
+        "t" => vec![(Family::Identity, 0, vec![rest])],
+        "x" => vec![(Family::NoTarget, 0, Vec::new())],
+        "b" => {
+            let parts: Vec<&str> = rest.split(' ').collect();
+            if (2..=4).contains(&parts.len()) {
+                vec![(Family::Gram, parts.len() as u8, parts)]
+            } else {
+                Vec::new()
+            }
+        }
+        _ => {
+            let mut cs = head.chars();
+            let (Some(side), Some(d), None) = (cs.next(), cs.next(), cs.next()) else {
+                return Vec::new();
+            };
+            let family = match side {
+                'l' => Family::Left,
+                'r' => Family::Right,
+                _ => return Vec::new(),
+            };
+            match d.to_digit(10) {
+                Some(d @ 1..=3) => with_neg(family, d as u8 * 2),
+                _ => Vec::new(),
+            }
+        }
+    }
+}
+
+impl KeyIndex {
+    fn new(vocab: &[String]) -> KeyIndex {
+        let mut terms: FastMap<String, u32> = FastMap::default();
+        let mut table: Vec<String> = Vec::new();
+        let mut keys: FastMap<Key, u32> = FastMap::default();
+        keys.reserve(vocab.len());
+        let mut ids = Vec::with_capacity(4);
+        let mut check = String::new();
+        for (j, name) in vocab.iter().enumerate() {
+            for (family, flag, parts) in parse_name(name) {
+                ids.clear();
+                for p in parts {
+                    let id = match terms.get(p) {
+                        Some(&id) => id,
+                        None => {
+                            let id = table.len() as u32;
+                            table.push(p.to_string());
+                            terms.insert(p.to_string(), id);
+                            id
+                        }
+                    };
+                    ids.push(id);
+                }
+                let key = Key::new(family, flag, &ids);
+                key.render(&table, &mut check);
+                if check == *name {
+                    keys.insert(key, j as u32);
+                }
+            }
+        }
+        KeyIndex {
+            uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            terms,
+            keys,
+        }
+    }
+
+    /// The column of `key` (over the scratch term table), using and filling
+    /// `remap` (scratch term id -> this index's term id).
+    fn column(&self, table: &[String], remap: &mut Vec<u32>, key: Key) -> Option<u32> {
+        let mut k = key;
+        for id in &mut k.ids[..key.arity()] {
+            let i = *id as usize;
+            if i >= remap.len() {
+                remap.resize(table.len().max(i + 1), UNSET);
+            }
+            let mut m = remap[i];
+            if m == UNSET {
+                m = self.terms.get(table[i].as_str()).copied().unwrap_or(ABSENT);
+                remap[i] = m;
+            }
+            if m == ABSENT {
+                return None;
+            }
+            *id = m;
+        }
+        self.keys.get(&k).copied()
+    }
 }
 
 /// Feature id -> count for one document, sorted by id.
@@ -778,26 +925,71 @@ impl Vectorizer {
 
     /// Rebuilds a fitted vectoriser from stored parts (a model file).
     pub fn from_parts(analyzer: Analyzer, vocab: Vec<String>, idf: Vec<f64>) -> Vectorizer {
-        let index = vocab
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.clone(), i as u32))
-            .collect();
+        // Lookups by binary search need a sorted, unique vocabulary (model
+        // files are checked for it); otherwise index at once.
+        let index = std::sync::OnceLock::new();
+        if vocab.windows(2).any(|p| p[0] >= p[1]) {
+            let _ = index.set(KeyIndex::new(&vocab));
+        }
         Vectorizer {
             analyzer,
             vocab,
             index,
+            transforms: std::sync::atomic::AtomicUsize::new(0),
             idf,
         }
     }
 
     pub fn transform(&self, doc: &Doc) -> SparseRow {
         let mut ids = Vec::new();
+        let index = match self.index.get() {
+            Some(index) => index,
+            None => {
+                let n = self
+                    .transforms
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n + 1 < INDEX_AFTER {
+                    return self.transform_by_search(doc);
+                }
+                self.index.get_or_init(|| KeyIndex::new(&self.vocab))
+            }
+        };
+        let uid = index.uid;
+        let run = |sc: &mut Scratch, ids: &mut Vec<u32>| {
+            let slot = match sc.remaps.iter().position(|(u, _)| *u == uid) {
+                Some(i) => i,
+                None => {
+                    sc.remaps.push((uid, Vec::new()));
+                    sc.remaps.len() - 1
+                }
+            };
+            let mut remap = std::mem::take(&mut sc.remaps[slot].1);
+            self.analyzer.visit_keys(doc, sc, &mut |sc, key| {
+                if let Some(j) = index.column(&sc.table, &mut remap, key) {
+                    ids.push(j);
+                }
+            });
+            sc.remaps[slot].1 = remap;
+        };
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut sc) => {
+                sc.bound();
+                run(&mut sc, &mut ids)
+            }
+            Err(_) => run(&mut Scratch::default(), &mut ids),
+        });
+        self.weigh(count_ids(&mut ids))
+    }
+
+    /// [`Vectorizer::transform`] without the key index: each feature's name
+    /// is rendered and looked up in the sorted vocabulary.
+    fn transform_by_search(&self, doc: &Doc) -> SparseRow {
+        let mut ids = Vec::new();
         let mut name = String::new();
         let mut lookup = |sc: &Scratch, key: Key| {
             key.render(&sc.table, &mut name);
-            if let Some(&j) = self.index.get(name.as_str()) {
-                ids.push(j);
+            if let Ok(j) = self.vocab.binary_search_by(|v| v.as_str().cmp(&name)) {
+                ids.push(j as u32);
             }
         };
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
@@ -1001,5 +1193,36 @@ mod tests {
         assert_eq!(a.vocab(), b.vocab());
         assert_eq!(a.idf(), b.idf());
         assert_eq!(a.n_features(), 5);
+    }
+
+    #[test]
+    fn key_index_and_binary_search_find_the_same_columns() {
+        let texts: Vec<String> = (0..40)
+            .map(|i| {
+                format!(
+                    "Russia did not {} the plan, said China. We condemn {} strikes! x{}",
+                    ["welcome", "reject", "oppose"][i % 3],
+                    ["Moscow's", "reckless", "neg_trick"][i % 3],
+                    i % 5
+                )
+            })
+            .collect();
+        let docs: Vec<Doc> = texts
+            .iter()
+            .map(|t| Doc {
+                text: t,
+                target: t.find("China").map(|s| (s, s + 5)),
+                others: &[(0, 6)],
+            })
+            .collect();
+        let (v, rows) = Vectorizer::fit(FeatureConfig::default(), &docs, 1);
+        for _ in 0..INDEX_AFTER {
+            v.transform(&docs[0]);
+        }
+        assert!(v.index.get().is_some(), "the key index is built by now");
+        for (d, r) in docs.iter().zip(&rows) {
+            assert_eq!(&v.transform(d), r);
+            assert_eq!(&v.transform_by_search(d), r);
+        }
     }
 }
