@@ -680,7 +680,23 @@ fn parse_name(name: &str) -> Vec<(Family, u8, Vec<&str>)> {
         "s" => with_neg(Family::Sentence, 0),
         "p" => vec![(Family::Punct, 0, vec![rest])],
         "t" => vec![(Family::Identity, 0, vec![rest])],
-        "x" => vec![(Family::NoTarget, 0, Vec::new())],
+        "x" => match rest {
+            "no_target" => vec![(Family::NoTarget, 0, Vec::new())],
+            "own_party" => vec![(Family::OwnParty, 0, Vec::new())],
+            _ => Vec::new(),
+        },
+        "tone" | "tone_near" => {
+            let near = if head == "tone_near" { 4 } else { 0 };
+            let (negated, tone) = match rest.strip_prefix("neg_") {
+                Some(t) => (1, t),
+                None => (0, rest),
+            };
+            match tone {
+                "conciliatory" => vec![(Family::Tone, near + negated, Vec::new())],
+                "critical" => vec![(Family::Tone, near + 2 + negated, Vec::new())],
+                _ => Vec::new(),
+            }
+        }
         "b" => {
             let parts: Vec<&str> = rest.split(' ').collect();
             if (2..=4).contains(&parts.len()) {
@@ -1200,7 +1216,7 @@ mod tests {
         let texts: Vec<String> = (0..40)
             .map(|i| {
                 format!(
-                    "Russia did not {} the plan, said China. We condemn {} strikes! x{}",
+                    "Russia did not {} the plan, said China, welcoming it. We condemn {} strikes! x{}",
                     ["welcome", "reject", "oppose"][i % 3],
                     ["Moscow's", "reckless", "neg_trick"][i % 3],
                     i % 5
@@ -1209,13 +1225,31 @@ mod tests {
             .collect();
         let docs: Vec<Doc> = texts
             .iter()
-            .map(|t| Doc {
+            .enumerate()
+            .map(|(i, t)| Doc {
                 text: t,
                 target: t.find("China").map(|s| (s, s + 5)),
                 others: &[(0, 6)],
+                own_party: i % 2 == 0,
             })
             .collect();
         let (v, rows) = Vectorizer::fit(FeatureConfig::default(), &docs, 1);
+        // Every feature family is exercised, so the index must read them all.
+        for family in [
+            "x:own_party",
+            "tone:",
+            "tone_near:",
+            "s:",
+            "l1:",
+            "t:china",
+            "b:",
+        ] {
+            assert!(
+                v.vocab().iter().any(|f| f.starts_with(family)),
+                "{family} missing from {:?}",
+                v.vocab()
+            );
+        }
         for _ in 0..INDEX_AFTER {
             v.transform(&docs[0]);
         }
