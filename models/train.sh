@@ -9,5 +9,5 @@ out=${1:-models}
 mkdir -p "$out"
 cargo build --release -q
 bin=${CARGO_TARGET_DIR:-target}/release/stancekit
-"$bin" train --task stance --data labeled/train.jsonl --dev labeled/dev.jsonl --min-df 1 --out "$out/stance.json"
+"$bin" train --task stance --data labeled/train.jsonl --dev labeled/dev.jsonl --min-df 1 --lexicon --out "$out/stance.json"
 "$bin" train --task sentiment --data labeled/train.jsonl --dev labeled/dev.jsonl --min-df 1 --out "$out/sentiment.json"

@@ -61,7 +61,7 @@ impl Default for FeatureConfig {
             sublinear_tf: true,
             sentence_scope: true,
             own_party: true,
-            lexicon: true,
+            lexicon: false,
         }
     }
 }
@@ -1233,7 +1233,11 @@ mod tests {
                 own_party: i % 2 == 0,
             })
             .collect();
-        let (v, rows) = Vectorizer::fit(FeatureConfig::default(), &docs, 1);
+        let cfg = FeatureConfig {
+            lexicon: true,
+            ..FeatureConfig::default()
+        };
+        let (v, rows) = Vectorizer::fit(cfg, &docs, 1);
         // Every feature family is exercised, so the index must read them all.
         for family in [
             "x:own_party",
