@@ -305,10 +305,40 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
-/// y += a * x
-fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
+/// [`dot`] of two stored history vectors, accumulated in double precision.
+fn dot_hh(a: &[f32], b: &[f32]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        acc[0] += x[0] as f64 * y[0] as f64;
+        acc[1] += x[1] as f64 * y[1] as f64;
+        acc[2] += x[2] as f64 * y[2] as f64;
+        acc[3] += x[3] as f64 * y[3] as f64;
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| *x as f64 * *y as f64).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// [`dot`] of a stored (single-precision) history vector with a full one.
+fn dot_h(a: &[f32], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        acc[0] += x[0] as f64 * y[0];
+        acc[1] += x[1] as f64 * y[1];
+        acc[2] += x[2] as f64 * y[2];
+        acc[3] += x[3] as f64 * y[3];
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| *x as f64 * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// y += a * x, for a stored history vector x.
+fn axpy_h(y: &mut [f64], a: f64, x: &[f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += a * xi;
+        *yi += a * *xi as f64;
     }
 }
 
@@ -333,8 +363,12 @@ pub fn minimize(p: &Problem, opts: &SolverOptions) -> crate::Result<Solution> {
     let mut f = eval.loss_grad(&x, &mut g);
     let mut evaluations = 1;
     let mut eval_secs = 0.0;
-    let mut s_hist: Vec<Vec<f64>> = Vec::new();
-    let mut y_hist: Vec<Vec<f64>> = Vec::new();
+    // The (s, y) pairs only shape the search direction, so they are kept in
+    // single precision: the two-loop recursion is bound by memory traffic
+    // over ~10 pairs of parameter-sized vectors. Gradients, weights and the
+    // convergence test stay in double precision.
+    let mut s_hist: Vec<Vec<f32>> = Vec::new();
+    let mut y_hist: Vec<Vec<f32>> = Vec::new();
     let mut rho: Vec<f64> = Vec::new();
     let mut d = vec![0.0; n_params];
     let mut xn = vec![0.0; n_params];
@@ -347,17 +381,17 @@ pub fn minimize(p: &Problem, opts: &SolverOptions) -> crate::Result<Solution> {
         d.iter_mut().zip(&g).for_each(|(di, gi)| *di = -gi);
         let mut a = vec![0.0; s_hist.len()];
         for i in (0..s_hist.len()).rev() {
-            a[i] = rho[i] * dot(&s_hist[i], &d);
-            axpy(&mut d, -a[i], &y_hist[i]);
+            a[i] = rho[i] * dot_h(&s_hist[i], &d);
+            axpy_h(&mut d, -a[i], &y_hist[i]);
         }
         let gamma = match (s_hist.last(), y_hist.last()) {
-            (Some(s), Some(y)) => dot(s, y) / dot(y, y),
+            (Some(s), Some(y)) => dot_hh(s, y) / dot_hh(y, y),
             _ => 1.0 / max_abs(&g).max(1e-12),
         };
         d.iter_mut().for_each(|di| *di *= gamma);
         for i in 0..s_hist.len() {
-            let b = rho[i] * dot(&y_hist[i], &d);
-            axpy(&mut d, a[i] - b, &s_hist[i]);
+            let b = rho[i] * dot_h(&y_hist[i], &d);
+            axpy_h(&mut d, a[i] - b, &s_hist[i]);
         }
         let mut slope = dot(&g, &d);
         if slope >= 0.0 {
@@ -415,15 +449,16 @@ pub fn minimize(p: &Problem, opts: &SolverOptions) -> crate::Result<Solution> {
             rho.remove(0);
             (s_hist.remove(0), y_hist.remove(0))
         } else {
-            (vec![0.0; n_params], vec![0.0; n_params])
+            (vec![0.0f32; n_params], vec![0.0f32; n_params])
         };
         s.iter_mut()
             .zip(xn.iter().zip(&x))
-            .for_each(|(si, (a, b))| *si = a - b);
+            .for_each(|(si, (a, b))| *si = (a - b) as f32);
         y.iter_mut()
             .zip(gn.iter().zip(&g))
-            .for_each(|(yi, (a, b))| *yi = a - b);
-        let sy = dot(&s, &y);
+            .for_each(|(yi, (a, b))| *yi = (a - b) as f32);
+        // rho from the stored pairs, so the implied Hessian stays consistent.
+        let sy = dot_hh(&s, &y);
         let rel_decrease = (f - fnew) / f.abs().max(fnew.abs()).max(1.0);
         std::mem::swap(&mut x, &mut xn);
         std::mem::swap(&mut g, &mut gn);
