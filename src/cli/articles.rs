@@ -136,7 +136,12 @@ impl Inputs {
                         "{origin}:{line_no}: record longer than --max-article-bytes ({max} bytes)"
                     ),
                 },
-                Line::Data(bytes) => {
+                Line::Data(mut bytes) => {
+                    // A byte-order mark (as some editors save UTF-8) is not
+                    // part of the first record.
+                    if *line_no == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+                        bytes.drain(..3);
+                    }
                     if bytes.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
@@ -306,6 +311,7 @@ struct JsonlRecord {
 
 fn parse_jsonl_record(origin: &str, line_no: usize, bytes: &[u8]) -> Input {
     let fallback_id = format!("{origin}:{line_no}");
+
     let owned;
     let src: &str = match std::str::from_utf8(bytes) {
         Ok(s) => s,
