@@ -257,3 +257,15 @@ fn tens_of_thousands_of_quote_marks_stay_fast() {
         started.elapsed()
     );
 }
+
+#[test]
+fn an_endless_device_is_an_error_record_not_a_hang() {
+    // /dev/zero is not a regular file, so its size is unknown up front.
+    let started = std::time::Instant::now();
+    let o = run(&["extract", "--max-article-bytes", "1000", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(1));
+    let recs = json_lines(&o);
+    assert_eq!(recs.len(), 1);
+    assert!(recs[0]["error"].as_str().unwrap().contains("(1000 bytes)"));
+    assert!(started.elapsed().as_secs() < 30);
+}

@@ -238,8 +238,11 @@ fn read_text(path: &Path, max: usize) -> Input {
         };
     }
     if bytes.len() > max {
-        // Drain the rest of a stream so a pipe writer does not fail.
-        let _ = io::copy(&mut reader, &mut io::sink());
+        // Drain the rest of standard input so a pipe writer does not fail;
+        // a device such as /dev/zero would never end, so it is left alone.
+        if path.as_os_str() == "-" {
+            let _ = io::copy(&mut reader, &mut io::sink());
+        }
         return too_big(&id);
     }
     let text = decode(bytes, &id);
