@@ -255,7 +255,7 @@ fn read_csv<R: Read>(
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(QuoteTracker::new(reader));
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| Error::input(origin, format!("cannot read the CSV header: {e}")))?
@@ -270,35 +270,35 @@ fn read_csv<R: Read>(
         })
         .collect();
     let mut record = csv::StringRecord::new();
+    // Each record is accepted once the next one is read: an unterminated
+    // quote runs to the end of the input, so only at the end is it known
+    // whether the last record was cut off.
+    let mut pending: Option<(usize, std::result::Result<RawRecord, String>)> = None;
     loop {
-        match rdr.read_record(&mut record) {
+        let item = match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 let line = record.position().map_or(0, |p| p.line() as usize);
                 if record.as_slice().len() > max_bytes {
-                    accept(
+                    (
                         line,
                         Err(format!("record is larger than {max_bytes} bytes")),
-                    )?;
-                    continue;
+                    )
+                } else if record.len() != headers.len() {
+                    let msg = format!(
+                        "has {} fields but the header has {}",
+                        record.len(),
+                        headers.len()
+                    );
+                    (line, Err(msg))
+                } else {
+                    let raw = headers
+                        .iter()
+                        .zip(record.iter())
+                        .map(|(h, v)| (h.clone(), serde_json::Value::String(v.to_string())))
+                        .collect();
+                    (line, Ok(raw))
                 }
-                if record.len() != headers.len() {
-                    accept(
-                        line,
-                        Err(format!(
-                            "has {} fields but the header has {}",
-                            record.len(),
-                            headers.len()
-                        )),
-                    )?;
-                    continue;
-                }
-                let raw = headers
-                    .iter()
-                    .zip(record.iter())
-                    .map(|(h, v)| (h.clone(), serde_json::Value::String(v.to_string())))
-                    .collect();
-                accept(line, Ok(raw))?;
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
@@ -306,12 +306,82 @@ fn read_csv<R: Read>(
                     csv::ErrorKind::Io(_) => {
                         return Err(Error::input(origin, format!("read error: {e}")))
                     }
-                    _ => accept(line, Err(format!("invalid CSV: {e}")))?,
+                    _ => (line, Err(format!("invalid CSV: {e}"))),
                 }
             }
+        };
+        if let Some((line, raw)) = pending.replace(item) {
+            accept(line, raw)?;
         }
     }
+    let truncated = rdr.get_ref().in_quotes();
+    match pending {
+        Some((line, _)) if truncated => accept(
+            line,
+            Err(
+                "a quoted field is not closed before the end of the input (truncated file?)".into(),
+            ),
+        )?,
+        Some((line, raw)) => accept(line, raw)?,
+        None if truncated => {
+            return Err(Error::input(
+                origin,
+                "the CSV header has a quoted field that is never closed",
+            ))
+        }
+        None => {}
+    }
     Ok(())
+}
+
+/// Passes bytes through while following the CSV quoting rules the reader
+/// uses (`"` quotes a field, `""` inside quotes is a literal quote), so that
+/// a file ending inside a quoted field can be told from a complete one: the
+/// csv crate silently closes such a field at the end of the input.
+struct QuoteTracker<R> {
+    inner: R,
+    state: QuoteState,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the field's end, or the first half of `""`.
+    QuoteInQuoted,
+}
+
+impl<R> QuoteTracker<R> {
+    fn new(inner: R) -> Self {
+        QuoteTracker {
+            inner,
+            state: QuoteState::FieldStart,
+        }
+    }
+
+    fn in_quotes(&self) -> bool {
+        self.state == QuoteState::Quoted
+    }
+}
+
+impl<R: Read> Read for QuoteTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            use QuoteState::*;
+            let sep = matches!(b, b',' | b'\n' | b'\r');
+            self.state = match (self.state, b) {
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (QuoteInQuoted, b'"') => Quoted,
+                (FieldStart, b'"') => Quoted,
+                (_, _) if sep => FieldStart,
+                (_, _) => Unquoted,
+            };
+        }
+        Ok(n)
+    }
 }
 
 /// Removes a used field from the record and reads it as text (None when
@@ -534,6 +604,33 @@ mod tests {
             l.skipped[0].to_string(),
             "mem.jsonl:3: has 2 fields but the header has 3"
         );
+    }
+
+    #[test]
+    fn csv_cut_inside_a_quoted_field_is_a_bad_record() {
+        let opts = LoadOptions {
+            skip_invalid: true,
+            ..LoadOptions::default()
+        };
+        let data = "text,target,label\n\"He said \"\"no\"\"\",x,y\n\"cut off,x,y\nmore,x,y\n";
+        let l = load_str(data, InputFormat::Csv, &opts).unwrap();
+        assert_eq!(l.examples.len(), 1);
+        assert_eq!(l.examples[0].text, "He said \"no\"");
+        assert_eq!(
+            l.skipped[0].to_string(),
+            "mem.jsonl:3: a quoted field is not closed before the end of the input (truncated file?)"
+        );
+        // A quote inside an unquoted field is a literal, as the reader reads it.
+        let l = load_str(
+            "text,target,label\n5\" screen,x,y\n",
+            InputFormat::Csv,
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(l.examples[0].text, "5\" screen");
+        assert!(l.skipped.is_empty());
+        let err = load_str("text,\"target\nx,y\n", InputFormat::Csv, &opts).unwrap_err();
+        assert!(err.to_string().contains("never closed"), "{err}");
     }
 
     #[test]

@@ -471,6 +471,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
 
     for (si, &(ss, se)) in sents.iter().enumerate() {
         let w = doc.window(ss, se);
+        let cues = Cues::new(&w);
         let sentence_parties = parties_outside_quotes(&doc, &resolver, &w);
         let placeholders: Vec<usize> = (0..w.len()).filter(|&i| w[i].quote.is_some()).collect();
         let mut has_direct = false;
@@ -495,7 +496,8 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
             } else {
                 (0, w.len())
             };
-            let attrib = attribute(&mut resolver, &w, pi, lo, hi, kind == QuoteKind::Partial);
+            let partial = kind == QuoteKind::Partial;
+            let attrib = attribute(&mut resolver, &w, &cues, pi, lo, hi, partial);
             sentence_quotes.push((q, attrib, kind));
         }
         // Unattributed quotes borrow from another quote of the sentence, then
@@ -753,18 +755,95 @@ fn skip_partial(text: &str, q: &RawQuote) -> bool {
 
 /// Attribution of the quote at window index `qi`, looking for cues in
 /// `lo..hi`, nearest first.
+/// The cue words of a sentence window (outside quotes), linked to their
+/// neighbours, so each quote finds the cues around it without rescanning the
+/// sentence: a sentence of thousands of quote marks stays linear.
+struct Cues {
+    is_cue: Vec<bool>,
+    /// Nearest cue strictly before / after each token.
+    prev: Vec<Option<usize>>,
+    next: Vec<Option<usize>>,
+    /// [`reporting_outlet`] by range: partial quotes all ask for the whole
+    /// sentence.
+    outlets: std::cell::RefCell<std::collections::HashMap<(usize, usize), Option<String>>>,
+}
+
+impl Cues {
+    fn new(w: &[CTok]) -> Cues {
+        let is_cue: Vec<bool> = w
+            .iter()
+            .map(|t| t.quote.is_none() && cue_of(t.text).is_some())
+            .collect();
+        let mut prev = vec![None; w.len()];
+        let mut last = None;
+        for i in 0..w.len() {
+            prev[i] = last;
+            if is_cue[i] {
+                last = Some(i);
+            }
+        }
+        let mut next = vec![None; w.len()];
+        let mut last = None;
+        for i in (0..w.len()).rev() {
+            next[i] = last;
+            if is_cue[i] {
+                last = Some(i);
+            }
+        }
+        Cues {
+            is_cue,
+            prev,
+            next,
+            outlets: Default::default(),
+        }
+    }
+
+    /// Cues at `from` and after, in order.
+    fn from(&self, from: usize) -> impl Iterator<Item = usize> + '_ {
+        let first = match self.is_cue.get(from) {
+            Some(true) => Some(from),
+            _ => self.next.get(from).copied().flatten(),
+        };
+        std::iter::successors(first, |&i| self.next[i])
+    }
+
+    /// The outlet named as the subject of a reporting cue in `from..to`.
+    fn outlet(&self, doc: &Doc, w: &[CTok], from: usize, to: usize) -> Option<String> {
+        self.outlets
+            .borrow_mut()
+            .entry((from, to))
+            .or_insert_with(|| reporting_outlet(doc, w, from, to, self.from(from)))
+            .clone()
+    }
+
+    /// Cues in `lo..from`, nearest first.
+    fn before(&self, from: usize, lo: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.prev.get(from).copied().flatten(), |&i| self.prev[i])
+            .take_while(move |&i| i >= lo)
+    }
+
+    /// Cues in `from + 1..hi`, nearest first.
+    fn after(&self, from: usize, hi: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.next.get(from).copied().flatten(), |&i| self.next[i])
+            .take_while(move |&i| i < hi)
+    }
+}
+
+/// At most this many cues are tried for one quote.
+const MAX_CUES: usize = 6;
+
 fn attribute(
     r: &mut Resolver,
     w: &[CTok],
+    cues: &Cues,
     qi: usize,
     lo: usize,
     hi: usize,
     partial: bool,
 ) -> Option<Attrib> {
     let doc = r.doc;
-    let is_cue = |i: usize| w[i].quote.is_none() && cue_of(w[i].text).is_some();
-    let before = (lo..qi).rev().find(|&i| is_cue(i));
-    let after = (qi + 1..hi).find(|&i| is_cue(i));
+    let before = cues.before(qi, lo).next();
+    let after = cues.after(qi, hi).next();
     let mut order: Vec<usize> = Vec::new();
     match (before, after) {
         (Some(b), Some(a)) => {
@@ -779,10 +858,10 @@ fn attribute(
         (None, None) => {}
     }
     // Further cues in either direction, nearest first, as fallbacks.
-    order.extend((lo..qi).rev().filter(|&i| is_cue(i) && Some(i) != before));
-    order.extend((qi + 1..hi).filter(|&i| is_cue(i) && Some(i) != after));
+    order.extend(cues.before(qi, lo).skip(1).take(MAX_CUES));
+    order.extend(cues.after(qi, hi).skip(1).take(MAX_CUES));
     let mut fallback_channel = None;
-    for &c in order.iter().take(6) {
+    for &c in order.iter().take(MAX_CUES) {
         let (clo, chi) = if c < qi { (lo, qi) } else { (qi + 1, hi) };
         if let Some(found) = around_cue(doc, w, c, clo, chi, partial) {
             let pos = w[c].start;
@@ -793,7 +872,7 @@ fn attribute(
             let channel = found
                 .channel
                 .clone()
-                .or_else(|| reporting_outlet(doc, w, lo, hi))
+                .or_else(|| cues.outlet(doc, w, lo, hi))
                 .or(fallback_channel.take());
             return Some(Attrib {
                 speaker,
@@ -802,7 +881,7 @@ fn attribute(
             });
         }
         if fallback_channel.is_none() {
-            fallback_channel = reporting_outlet(doc, w, c.min(qi), c.max(qi + 1).min(hi));
+            fallback_channel = cues.outlet(doc, w, c.min(qi), c.max(qi + 1).min(hi));
         }
     }
     fallback_channel.map(|c| Attrib {

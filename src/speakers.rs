@@ -1794,8 +1794,17 @@ pub(crate) fn channel_in(doc: &Doc, w: &[CTok], from: usize, to: usize) -> Optio
 }
 
 /// A subject of "reported"/"cited" that is an outlet, anywhere in `from..to`.
-pub(crate) fn reporting_outlet(doc: &Doc, w: &[CTok], from: usize, to: usize) -> Option<String> {
-    for c in from..to.min(w.len()) {
+///
+/// `cues` are the window positions in `from..to` holding a cue word, in
+/// order (only those can introduce an outlet).
+pub(crate) fn reporting_outlet(
+    doc: &Doc,
+    w: &[CTok],
+    from: usize,
+    to: usize,
+    cues: impl Iterator<Item = usize>,
+) -> Option<String> {
+    for c in cues.take_while(|&c| c < to.min(w.len())) {
         if matches!(
             cue_of(w[c].text),
             Some(Cue::Report | Cue::Cite) | Some(Cue::Speech { .. })

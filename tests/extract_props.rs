@@ -15,13 +15,17 @@ fn dict() -> &'static PartyDict {
 }
 
 fn check(text: String) {
+    check_with(text, dict());
+}
+
+fn check_with(text: String, dict: &PartyDict) {
     let article = Article::parse("p", text);
     let t = &article.text;
     for p in &article.paragraphs {
         assert!(p.start <= p.end && p.end <= t.len());
         assert!(t.is_char_boundary(p.start) && t.is_char_boundary(p.end));
     }
-    let quotes = extract(&article, dict());
+    let quotes = extract(&article, dict);
     for q in &quotes {
         assert!(q.start <= q.end && q.end <= t.len(), "{q:?}");
         assert!(
@@ -70,6 +74,18 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("\n\n".to_string()),
         Just(". ".to_string()),
         Just(",".to_string()),
+        // Hostile text: NUL, bidi controls, RTL letters, combining marks,
+        // joiners, a BOM, replacement characters.
+        Just("\0".to_string()),
+        Just("\u{202e}".to_string()),
+        Just("\u{200f}".to_string()),
+        Just(" \u{5e9}\u{5dc}\u{5d5}\u{5dd} \u{627}\u{644}".to_string()),
+        Just("\u{301}\u{308}".to_string()),
+        Just("e\u{301}".to_string()),
+        Just("\u{200d}\u{fe0f}".to_string()),
+        Just("\u{feff}".to_string()),
+        Just("\u{fffd}".to_string()),
+        Just("\r\r".to_string()),
         "[a-zA-Z ]{0,12}",
         "\\PC{0,6}",
     ]
@@ -91,5 +107,10 @@ proptest! {
     #[test]
     fn mixes_of_quote_marks_never_panic(parts in proptest::collection::vec(fragment(), 0..40)) {
         check(parts.concat());
+    }
+
+    #[test]
+    fn embedded_dictionary_spans_stay_inside(parts in proptest::collection::vec(fragment(), 0..40)) {
+        check_with(parts.concat(), PartyDict::embedded());
     }
 }

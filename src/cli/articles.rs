@@ -136,7 +136,12 @@ impl Inputs {
                         "{origin}:{line_no}: record longer than --max-article-bytes ({max} bytes)"
                     ),
                 },
-                Line::Data(bytes) => {
+                Line::Data(mut bytes) => {
+                    // A byte-order mark (as some editors save UTF-8) is not
+                    // part of the first record.
+                    if *line_no == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+                        bytes.drain(..3);
+                    }
                     if bytes.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
@@ -233,8 +238,11 @@ fn read_text(path: &Path, max: usize) -> Input {
         };
     }
     if bytes.len() > max {
-        // Drain the rest of a stream so a pipe writer does not fail.
-        let _ = io::copy(&mut reader, &mut io::sink());
+        // Drain the rest of standard input so a pipe writer does not fail;
+        // a device such as /dev/zero would never end, so it is left alone.
+        if path.as_os_str() == "-" {
+            let _ = io::copy(&mut reader, &mut io::sink());
+        }
         return too_big(&id);
     }
     let text = decode(bytes, &id);
@@ -306,6 +314,7 @@ struct JsonlRecord {
 
 fn parse_jsonl_record(origin: &str, line_no: usize, bytes: &[u8]) -> Input {
     let fallback_id = format!("{origin}:{line_no}");
+
     let owned;
     let src: &str = match std::str::from_utf8(bytes) {
         Ok(s) => s,

@@ -77,14 +77,12 @@ pub fn load_examples(path: &Path, opts: &LoadOptions) -> Result<Vec<Example>> {
     for e in &loaded.skipped {
         eprintln!("warning: skipped {e}");
     }
-    if !loaded.skipped.is_empty() {
-        eprintln!(
-            "{}: used {} records, skipped {} invalid",
-            path.display(),
-            loaded.examples.len(),
-            loaded.skipped.len()
-        );
-    }
+    eprintln!(
+        "{}: used {} records, skipped {} invalid",
+        path.display(),
+        loaded.examples.len(),
+        loaded.skipped.len()
+    );
     if loaded.examples.is_empty() {
         bail!("{}: no usable records", path.display());
     }
@@ -225,8 +223,9 @@ pub fn check_labels(
     }
     if skipped > 0 {
         eprintln!(
-            "{}: skipped {skipped} records with unknown labels",
-            origin.display()
+            "{}: used {} records, skipped {skipped} with unknown labels",
+            origin.display(),
+            kept.len()
         );
     }
     if kept.is_empty() {
