@@ -237,3 +237,29 @@ fn csv_input_with_remapped_fields_trains() {
     assert_eq!(m["labels"], serde_json::json!(["-1", "1"]));
     assert_eq!(m["format"], "stancekit-model");
 }
+
+#[test]
+fn classify_finds_the_target_through_its_aliases() {
+    let o = stancekit(&[
+        "classify",
+        "--text",
+        "We condemn the Kremlin for this reckless attack",
+        "--target",
+        "Russia",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        !err.contains("not mentioned"),
+        "the Kremlin stands for Russia: {err}"
+    );
+    assert!(out.starts_with("critical"), "{out}");
+    let o = stancekit(&[
+        "classify",
+        "--text",
+        "We condemn this reckless attack",
+        "--target",
+        "Russia",
+    ]);
+    assert!(text(&o).1.contains("not mentioned"));
+}

@@ -3,6 +3,7 @@
 use super::util::load_model;
 use anyhow::{bail, Result};
 use stancekit::model::Task;
+use stancekit::parties::PartyDict;
 use stancekit::text::find_whole_word_ci;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,7 +22,8 @@ pub struct Args {
     /// The statement.
     #[arg(long)]
     text: String,
-    /// The party the stance is toward (needed for stance models).
+    /// The party the stance is toward (needed for stance models); found in the
+    /// text by its name or, through the party dictionary, by its aliases.
     #[arg(long)]
     target: Option<String>,
     /// Also print the ten features that pushed hardest toward and against the label.
@@ -79,7 +81,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The target's mention: its own name, else any alias from the party dictionary.
+/// The target's mention: its own name, else the first mention of the party
+/// it names (or stands for) in the embedded dictionary: "Moscow" or "the
+/// Kremlin" for --target Russia.
 fn find_target(text: &str, target: &str) -> Option<(usize, usize)> {
-    find_whole_word_ci(text, target)
+    find_whole_word_ci(text, target).or_else(|| {
+        let dict = PartyDict::embedded();
+        let party = dict
+            .party_index(target)
+            .or_else(|| dict.party_of_surface(target))?;
+        dict.find_mentions(text)
+            .into_iter()
+            .find(|m| m.party == party)
+            .map(|m| (m.start, m.end))
+    })
 }
