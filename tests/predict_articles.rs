@@ -186,3 +186,30 @@ fn dyads_svg_is_a_well_formed_picture_and_tables_add_up() {
         .unwrap()
         .starts_with("source,target,period,"));
 }
+
+#[test]
+fn csv_accounts_for_every_article_even_without_quotes() {
+    let dir = articles_dir();
+    let no_quotes = dir.join("15_sahel_ecowas_no_quotes.txt");
+    let with_quotes = dir.join("01_japan_korea_summit.txt");
+    let out = stancekit(&[
+        "predict",
+        "--format",
+        "csv",
+        no_quotes.to_str().unwrap(),
+        "/nonexistent/x.txt",
+        with_quotes.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let mut rdr = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(headers.len(), 15);
+    assert_eq!(&headers[14], "error");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert!(rows.iter().all(|r| r.len() == 15));
+    assert!(rows[0][0].ends_with("15_sahel_ecowas_no_quotes.txt") && rows[0][2].is_empty());
+    assert!(rows[1][0].ends_with("x.txt") && !rows[1][14].is_empty());
+    assert!(rows[2..]
+        .iter()
+        .all(|r| r[0].ends_with("01_japan_korea_summit.txt") && !r[2].is_empty()));
+}

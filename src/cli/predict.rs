@@ -104,7 +104,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.format == Format::Csv {
-        writeln!(out, "article,date,quote,kind,speaker,speaker_party,sentiment,target,mention,stance,p_conciliatory,p_critical,p_neutral,text")?;
+        writeln!(out, "article,date,quote,kind,speaker,speaker_party,sentiment,target,mention,stance,p_conciliatory,p_critical,p_neutral,text,error")?;
     }
     let (mut failed, mut articles) = (0usize, 0usize);
     loop {
@@ -184,49 +184,57 @@ fn write_record(out: &mut impl Write, r: &ArticlePrediction, format: Format) -> 
             out.write_all(b"\n")?;
         }
         Format::Csv => {
+            // One row per (quote, target); a quote without targets, an
+            // article without quotes and a failed article each still get a
+            // row, so every input is accounted for.
             let mut w = csv::WriterBuilder::new()
                 .has_headers(false)
                 .from_writer(&mut *out);
-            if let Some(e) = &r.error {
-                w.write_record([
-                    r.article.as_str(),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    e.as_str(),
-                ])?;
+            let date = r.date.clone().unwrap_or_default();
+            let blank = || vec![String::new(); 6];
+            if r.error.is_some() || r.quotes.is_empty() {
+                let mut row = vec![r.article.clone(), date.clone()];
+                row.extend(vec![String::new(); 12]);
+                row.push(r.error.clone().unwrap_or_default());
+                w.write_record(&row)?;
             }
             for (n, q) in r.quotes.iter().enumerate() {
                 let kind = serde_json::to_value(q.kind)?
                     .as_str()
                     .unwrap_or("")
                     .to_string();
-                for t in &q.targets {
-                    w.write_record([
-                        r.article.clone(),
-                        r.date.clone().unwrap_or_default(),
-                        (n + 1).to_string(),
-                        kind.clone(),
-                        q.speaker.clone().unwrap_or_default(),
-                        q.speaker_party.clone().unwrap_or_default(),
-                        q.sentiment.label.clone(),
-                        t.party.clone(),
-                        t.mention.clone(),
-                        t.stance.clone(),
-                        format!("{:.4}", t.probs.get("conciliatory")),
-                        format!("{:.4}", t.probs.get("critical")),
-                        format!("{:.4}", t.probs.get("neutral")),
-                        q.text.clone(),
-                    ])?;
+                let quote = vec![
+                    r.article.clone(),
+                    date.clone(),
+                    (n + 1).to_string(),
+                    kind,
+                    q.speaker.clone().unwrap_or_default(),
+                    q.speaker_party.clone().unwrap_or_default(),
+                    q.sentiment.label.clone(),
+                ];
+                let targets: Vec<Vec<String>> = if q.targets.is_empty() {
+                    vec![blank()]
+                } else {
+                    q.targets
+                        .iter()
+                        .map(|t| {
+                            vec![
+                                t.party.clone(),
+                                t.mention.clone(),
+                                t.stance.clone(),
+                                format!("{:.4}", t.probs.get("conciliatory")),
+                                format!("{:.4}", t.probs.get("critical")),
+                                format!("{:.4}", t.probs.get("neutral")),
+                            ]
+                        })
+                        .collect()
+                };
+                for t in targets {
+                    let mut row = quote.clone();
+                    row.extend(t);
+                    row.push(q.text.clone());
+                    row.push(String::new());
+                    w.write_record(&row)?;
                 }
             }
             w.flush()?;
