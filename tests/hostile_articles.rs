@@ -269,3 +269,26 @@ fn an_endless_device_is_an_error_record_not_a_hang() {
     assert!(recs[0]["error"].as_str().unwrap().contains("(1000 bytes)"));
     assert!(started.elapsed().as_secs() < 30);
 }
+
+#[test]
+fn an_endless_json_lines_line_ends_that_input_with_an_error_record() {
+    let o = run(&[
+        "extract",
+        "--input-format",
+        "jsonl",
+        "--max-article-bytes",
+        "1000",
+        "/dev/zero",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let recs = json_lines(&o);
+    assert_eq!(recs.len(), 1);
+    assert!(
+        recs[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("without ending"),
+        "{:?}",
+        recs[0]
+    );
+}

@@ -264,7 +264,16 @@ fn read_bounded_line(r: &mut impl BufRead, max: usize) -> io::Result<Option<Line
     let mut buf = Vec::new();
     let mut too_long = false;
     let mut any = false;
+    // Skipping an over-long line stops somewhere: a line with no end in
+    // sight (a device, a binary blob) ends the reading of that input.
+    let skip_limit = max.saturating_mul(64).max(64 << 20);
+    let mut skipped = 0usize;
     loop {
+        if too_long && skipped > skip_limit {
+            return Err(io::Error::other(format!(
+                "a line runs past {skip_limit} bytes without ending; stopped reading this input"
+            )));
+        }
         let chunk = r.fill_buf()?;
         if chunk.is_empty() {
             break;
@@ -286,6 +295,8 @@ fn read_bounded_line(r: &mut impl BufRead, max: usize) -> io::Result<Option<Line
             } else {
                 buf.extend_from_slice(data);
             }
+        } else {
+            skipped += take;
         }
         r.consume(take);
         if done {
