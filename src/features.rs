@@ -1064,6 +1064,16 @@ impl Vectorizer {
 mod tests {
     use super::*;
 
+    /// A statement with no target or other mentions.
+    fn plain(text: &str) -> Doc<'_> {
+        Doc {
+            text,
+            target: None,
+            others: &[],
+            own_party: false,
+        }
+    }
+
     fn feats(text: &str, target: &str, others: &[&str]) -> HashMap<String, u32> {
         let span = text.find(target).map(|s| (s, s + target.len()));
         let others: Vec<(usize, usize)> = others
@@ -1121,12 +1131,8 @@ mod tests {
 
     #[test]
     fn missing_target_is_flagged_not_dropped() {
-        let f = Analyzer::new(FeatureConfig::default()).features(&Doc {
-            text: "Our countries share responsibility",
-            target: None,
-            others: &[],
-            own_party: false,
-        });
+        let f = Analyzer::new(FeatureConfig::default())
+            .features(&plain("Our countries share responsibility"));
         assert!(f.contains_key("x:no_target"));
         assert!(f.contains_key("w:countri"));
     }
@@ -1134,15 +1140,7 @@ mod tests {
     #[test]
     fn vocabulary_is_sorted_and_rows_are_unit_length() {
         let texts = ["a b c Russia", "b c d Russia", "c d e China"];
-        let docs: Vec<Doc> = texts
-            .iter()
-            .map(|t| Doc {
-                text: t,
-                target: None,
-                others: &[],
-                own_party: false,
-            })
-            .collect();
+        let docs: Vec<Doc> = texts.iter().map(|t| plain(t)).collect();
         let (v, rows) = Vectorizer::fit(FeatureConfig::default(), &docs, 1);
         let mut sorted = v.vocab().to_vec();
         sorted.sort();
@@ -1162,15 +1160,7 @@ mod tests {
     #[test]
     fn surface_forms_with_one_stem_are_one_feature() {
         let texts = ["monitors monitor monitoring", "the monitor"];
-        let docs: Vec<Doc> = texts
-            .iter()
-            .map(|t| Doc {
-                text: t,
-                target: None,
-                others: &[],
-                own_party: false,
-            })
-            .collect();
+        let docs: Vec<Doc> = texts.iter().map(|t| plain(t)).collect();
         let (v, rows) = Vectorizer::fit(FeatureConfig::default(), &docs, 2);
         let j = v
             .vocab()
@@ -1191,15 +1181,7 @@ mod tests {
         let texts: Vec<String> = (0..50)
             .map(|i| format!("word{} common text {}", i % 7, i % 3))
             .collect();
-        let docs: Vec<Doc> = texts
-            .iter()
-            .map(|t| Doc {
-                text: t,
-                target: None,
-                others: &[],
-                own_party: false,
-            })
-            .collect();
+        let docs: Vec<Doc> = texts.iter().map(|t| plain(t)).collect();
         let cfg = FeatureConfig {
             max_features: Some(5),
             ..FeatureConfig::default()

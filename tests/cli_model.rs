@@ -2,21 +2,10 @@
 //! written by the test.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn stancekit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stancekit"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
+mod support;
 
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
+use support::{run as stancekit, text};
 
 fn write_corpus(dir: &Path) -> (String, String) {
     let parties = [

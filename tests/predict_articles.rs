@@ -3,20 +3,15 @@
 //! the dyads picture.
 
 mod common;
+mod support;
+
+use support::run as stancekit;
 
 use stancekit::article::Article;
 use stancekit::model::Task;
 use stancekit::parties::PartyDict;
 use stancekit::predict::Predictor;
 use std::path::Path;
-use std::process::Command;
-
-fn stancekit(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_stancekit"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
 
 fn articles_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/articles")

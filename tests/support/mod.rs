@@ -1,4 +1,4 @@
-//! Helpers shared by the hostile-input tests: run the real binary, write
+//! Helpers shared by the end-to-end tests: run the real binary, write
 //! inputs into a temporary directory, read JSON Lines output, make a corpus.
 
 #![allow(dead_code)]
@@ -14,6 +14,14 @@ pub fn bin() -> Command {
 /// Runs stancekit with `args` and returns its output.
 pub fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("stancekit runs")
+}
+
+/// Standard output and standard error as text.
+pub fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 /// Runs stancekit with `args`, feeding `input` on standard input.
