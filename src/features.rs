@@ -126,6 +126,47 @@ pub struct Scratch {
     /// Per vectoriser (by its unique id): scratch term id -> the vectoriser's
     /// own term id ([`UNSET`] until looked up, [`ABSENT`] when unknown).
     remaps: Vec<(u64, Vec<u32>)>,
+    /// The last text tokenised and its tokens as terms. `predict` featurises
+    /// one quote several times (its sentiment, then its stance toward each
+    /// party), so tokenising, lower-casing and stemming are done once.
+    analysed: Analysed,
+    /// Positions in `terms` of the words (not punctuation), for distances.
+    words: Vec<usize>,
+    /// Feature columns of the document being transformed.
+    columns: Vec<u32>,
+}
+
+/// A text's tokens with their term ids, valid while the term table is.
+#[derive(Default)]
+struct Analysed {
+    text: String,
+    /// Whether words were stemmed (the ids differ otherwise).
+    stem: bool,
+    valid: bool,
+    toks: Vec<AnalysedTok>,
+}
+
+#[derive(Clone, Copy)]
+struct AnalysedTok {
+    start: usize,
+    end: usize,
+    id: u32,
+    kind: TokKind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TokKind {
+    /// A word; `cue` when it is a negation cue, `ends` when it ends a
+    /// negation's scope ("but").
+    Word {
+        cue: bool,
+        ends: bool,
+    },
+    Number,
+    /// Punctuation that closes a clause.
+    Break,
+    /// Other punctuation: no term of its own.
+    Skip,
 }
 
 const UNSET: u32 = u32::MAX;
@@ -143,6 +184,7 @@ impl Scratch {
             self.by_text.clear();
             self.table.clear();
             self.remaps.clear();
+            self.analysed.valid = false;
         }
         if self.remaps.len() > 16 {
             self.remaps.clear();
@@ -231,11 +273,69 @@ impl Analyzer {
         &self.config
     }
 
-    /// Fills `sc.terms`; returns the index of the target placeholder.
+    /// Tokenises `text` into `sc.analysed`, unless it holds that text
+    /// already (analysed with the same stemming, with ids still valid).
+    fn analyse(&self, text: &str, sc: &mut Scratch) {
+        let stem = self.config.stem;
+        if sc.analysed.valid && sc.analysed.stem == stem && sc.analysed.text == text {
+            return;
+        }
+        let mut a = std::mem::take(&mut sc.analysed);
+        a.toks.clear();
+        a.text.clear();
+        a.text.push_str(text);
+        a.stem = stem;
+        let mut lower = std::mem::take(&mut sc.lower);
+        for tok in tokenize(text) {
+            let (id, kind) = match tok.kind {
+                TokenKind::Punct => {
+                    if matches!(tok.text, "." | "," | ";" | ":" | "!" | "?" | "—" | "–") {
+                        (sc.intern(tok.text, str::to_string), TokKind::Break)
+                    } else {
+                        (0, TokKind::Skip)
+                    }
+                }
+                TokenKind::Number => (sc.intern("<num>", str::to_string), TokKind::Number),
+                TokenKind::Word => {
+                    // Keys are prefixed so surface forms never collide with
+                    // placeholders or punctuation in the shared table, and
+                    // differently for stemmed and unstemmed analysers, which
+                    // share a thread's scratch.
+                    lower.clear();
+                    lower.push(if stem { '\u{1}' } else { '\u{3}' });
+                    push_lowercase(&mut lower, tok.text);
+                    let cue = is_negation_cue(&lower[1..]);
+                    let id = sc.intern(&lower, |l| {
+                        let base = strip_possessive(&l[1..]);
+                        if stem {
+                            self.stemmer.stem(base).into_owned()
+                        } else {
+                            base.to_string()
+                        }
+                    });
+                    let ends = ends_negation(&sc.table[id as usize]);
+                    (id, TokKind::Word { cue, ends })
+                }
+            };
+            a.toks.push(AnalysedTok {
+                start: tok.start,
+                end: tok.end,
+                id,
+                kind,
+            });
+        }
+        sc.lower = lower;
+        a.valid = true;
+        sc.analysed = a;
+    }
+
+    /// Fills `sc.terms` and `sc.words`; returns the index of the target
+    /// placeholder.
     fn terms(&self, doc: &Doc, sc: &mut Scratch) -> Option<usize> {
         let cfg = &self.config;
         sc.terms.clear();
         sc.identity.clear();
+        sc.words.clear();
         // A span that is not a slice of the text (a caller's mistake) is
         // treated as no span rather than trusted.
         let valid = |&(s, e): &(usize, usize)| s < e && doc.text.get(s..e).is_some();
@@ -245,19 +345,27 @@ impl Analyzer {
                 for tok in tokenize(&doc.text[s..e]) {
                     if tok.kind == TokenKind::Word {
                         let mut key = String::from('\u{2}');
-                        key.extend(tok.text.chars().flat_map(char::to_lowercase));
+                        push_lowercase(&mut key, tok.text);
                         let id = sc.intern(&key, |k| strip_possessive(&k[1..]).to_string());
                         sc.identity.push(id);
                     }
                 }
             }
         }
+        self.analyse(doc.text, sc);
+        let target_id = sc.intern(TARGET, str::to_string);
+        let other_id = sc.intern(OTHER, str::to_string);
+        let toks = std::mem::take(&mut sc.analysed.toks);
         let mut target_at = None;
         let mut in_span: Option<(usize, usize)> = None;
         let mut negation_left = 0usize;
         let overlaps = |s: (usize, usize), a: usize, b: usize| a < s.1 && b > s.0;
-        let word = |sc: &mut Scratch, text: &str| sc.intern(text, |t| t.to_string());
-        for tok in tokenize(doc.text) {
+        let placeholder = |id: u32| Term {
+            id,
+            negated: false,
+            is_break: false,
+        };
+        for tok in &toks {
             if cfg.target_aware {
                 if let Some(s) = in_span {
                     if overlaps(s, tok.start, tok.end) {
@@ -268,12 +376,7 @@ impl Analyzer {
                 if let Some(t) = target.filter(|&t| overlaps(t, tok.start, tok.end)) {
                     in_span = Some(t);
                     target_at = Some(sc.terms.len());
-                    let id = word(sc, TARGET);
-                    sc.terms.push(Term {
-                        id,
-                        negated: false,
-                        is_break: false,
-                    });
+                    sc.terms.push(placeholder(target_id));
                     continue;
                 }
                 if let Some(&o) = doc
@@ -282,72 +385,40 @@ impl Analyzer {
                     .find(|&&o| overlaps(o, tok.start, tok.end))
                 {
                     in_span = Some(o);
-                    let id = word(sc, OTHER);
-                    sc.terms.push(Term {
-                        id,
-                        negated: false,
-                        is_break: false,
-                    });
+                    sc.terms.push(placeholder(other_id));
                     continue;
                 }
             }
             match tok.kind {
-                TokenKind::Punct => {
-                    let is_break =
-                        matches!(tok.text, "." | "," | ";" | ":" | "!" | "?" | "—" | "–");
-                    if is_break {
-                        negation_left = 0;
-                        let id = word(sc, tok.text);
-                        sc.terms.push(Term {
-                            id,
-                            negated: false,
-                            is_break: true,
-                        });
-                    }
-                }
-                TokenKind::Number => {
-                    let id = word(sc, "<num>");
+                TokKind::Skip => {}
+                TokKind::Break => {
+                    negation_left = 0;
                     sc.terms.push(Term {
-                        id,
+                        id: tok.id,
                         negated: false,
-                        is_break: false,
+                        is_break: true,
                     });
                 }
-                TokenKind::Word => {
-                    let mut lower = std::mem::take(&mut sc.lower);
-                    lower.clear();
-                    lower.extend(tok.text.chars().flat_map(char::to_lowercase));
-                    let cue = cfg.negation && is_negation_cue(&lower);
-                    let stem = cfg.stem;
-                    // Keys are prefixed so surface forms never collide with
-                    // placeholders or punctuation in the shared table.
-                    let key_len = lower.len();
-                    lower.insert(0, '\u{1}');
-                    let id = sc.intern(&lower, |l| {
-                        let base = strip_possessive(&l[1..]);
-                        if stem {
-                            self.stemmer.stem(base).into_owned()
-                        } else {
-                            base.to_string()
-                        }
-                    });
-                    debug_assert_eq!(lower.len(), key_len + 1);
-                    sc.lower = lower;
-                    if ends_negation(&sc.table[id as usize]) {
+                TokKind::Number => sc.terms.push(placeholder(tok.id)),
+                TokKind::Word { cue, ends } => {
+                    if ends {
                         negation_left = 0;
                     }
                     sc.terms.push(Term {
-                        id,
+                        id: tok.id,
                         negated: negation_left > 0,
                         is_break: false,
                     });
                     negation_left = negation_left.saturating_sub(1);
-                    if cue {
+                    if cue && cfg.negation {
                         negation_left = 6;
                     }
                 }
             }
         }
+        sc.analysed.toks = toks;
+        let Scratch { terms, words, .. } = sc;
+        words.extend((0..terms.len()).filter(|&i| !terms[i].is_break));
         target_at
     }
 
@@ -409,9 +480,7 @@ impl Analyzer {
             return;
         };
         // Distance is counted in words, skipping punctuation.
-        let words: Vec<usize> = (0..sc.terms.len())
-            .filter(|&i| !sc.terms[i].is_break)
-            .collect();
+        let words = &sc.words;
         let pos = words.iter().position(|&i| i == t).unwrap_or(0);
         for (k, &i) in words.iter().enumerate() {
             let d = k.abs_diff(pos);
@@ -621,6 +690,16 @@ impl Key {
     }
 }
 
+/// Appends `s` lower-cased; most words are ASCII, which needs no Unicode
+/// case tables.
+fn push_lowercase(out: &mut String, s: &str) {
+    if s.is_ascii() {
+        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.extend(s.chars().flat_map(char::to_lowercase));
+    }
+}
+
 fn strip_possessive(w: &str) -> &str {
     w.strip_suffix("'s")
         .or_else(|| w.strip_suffix("’s"))
@@ -654,7 +733,32 @@ struct KeyIndex {
     /// Unique per vectoriser, to find its term remap in a thread's scratch.
     uid: u64,
     terms: FastMap<String, u32>,
+    /// Columns of the one-term features (most lookups) by term id and
+    /// [`unary_slot`]: an array read instead of a hash probe.
+    unary: Vec<[u32; UNARY_SLOTS]>,
+    /// Columns of the other features (n-grams, flags).
     keys: FastMap<Key, u32>,
+}
+
+const UNARY_SLOTS: usize = 20;
+const NO_COLUMN: u32 = u32::MAX;
+
+/// Where a one-term feature's column is kept in [`KeyIndex::unary`]; None
+/// for families of other arity.
+fn unary_slot(family: Family, flag: u8) -> Option<usize> {
+    let f = flag as usize;
+    let slot = match family {
+        Family::Word if f < 2 => f,
+        Family::Punct => 2,
+        // Distance flags are bucket * 2 + negated, bucket 1..=3.
+        Family::Left if (2..8).contains(&f) => 1 + f,
+        Family::Right if (2..8).contains(&f) => 7 + f,
+        Family::Context if f < 2 => 15 + f,
+        Family::Sentence if f < 2 => 17 + f,
+        Family::Identity => 19,
+        _ => return None,
+    };
+    Some(slot)
 }
 
 static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -728,7 +832,7 @@ impl KeyIndex {
         let mut terms: FastMap<String, u32> = FastMap::default();
         let mut table: Vec<String> = Vec::new();
         let mut keys: FastMap<Key, u32> = FastMap::default();
-        keys.reserve(vocab.len());
+        let mut unary: Vec<[u32; UNARY_SLOTS]> = Vec::new();
         let mut ids = Vec::with_capacity(4);
         let mut check = String::new();
         for (j, name) in vocab.iter().enumerate() {
@@ -748,14 +852,27 @@ impl KeyIndex {
                 }
                 let key = Key::new(family, flag, &ids);
                 key.render(&table, &mut check);
-                if check == *name {
-                    keys.insert(key, j as u32);
+                if check != *name {
+                    continue;
+                }
+                match unary_slot(family, flag).filter(|_| key.arity() == 1) {
+                    Some(slot) => {
+                        let id = key.ids[0] as usize;
+                        if unary.len() <= id {
+                            unary.resize(id + 1, [NO_COLUMN; UNARY_SLOTS]);
+                        }
+                        unary[id][slot] = j as u32;
+                    }
+                    None => {
+                        keys.insert(key, j as u32);
+                    }
                 }
             }
         }
         KeyIndex {
             uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             terms,
+            unary,
             keys,
         }
     }
@@ -779,7 +896,23 @@ impl KeyIndex {
             }
             *id = m;
         }
+        if key.arity() == 1 {
+            if let Some(slot) = unary_slot(k.family, k.flag) {
+                let c = self.unary.get(k.ids[0] as usize)?[slot];
+                return (c != NO_COLUMN).then_some(c);
+            }
+        }
         self.keys.get(&k).copied()
+    }
+}
+
+/// Scales a row to unit L2 length (an empty row stays empty).
+fn normalise(row: &mut SparseRow) {
+    let norm = row.iter().map(|&(_, v)| v * v).sum::<f64>().sqrt();
+    if norm > 0.0 {
+        for (_, v) in row.iter_mut() {
+            *v /= norm;
+        }
     }
 }
 
@@ -957,7 +1090,6 @@ impl Vectorizer {
     }
 
     pub fn transform(&self, doc: &Doc) -> SparseRow {
-        let mut ids = Vec::new();
         let index = match self.index.get() {
             Some(index) => index,
             None => {
@@ -971,7 +1103,7 @@ impl Vectorizer {
             }
         };
         let uid = index.uid;
-        let run = |sc: &mut Scratch, ids: &mut Vec<u32>| {
+        let run = |sc: &mut Scratch| {
             let slot = match sc.remaps.iter().position(|(u, _)| *u == uid) {
                 Some(i) => i,
                 None => {
@@ -980,21 +1112,43 @@ impl Vectorizer {
                 }
             };
             let mut remap = std::mem::take(&mut sc.remaps[slot].1);
+            let mut columns = std::mem::take(&mut sc.columns);
+            columns.clear();
             self.analyzer.visit_keys(doc, sc, &mut |sc, key| {
                 if let Some(j) = index.column(&sc.table, &mut remap, key) {
-                    ids.push(j);
+                    columns.push(j);
                 }
             });
             sc.remaps[slot].1 = remap;
+            let row = self.weigh_columns(&mut columns);
+            sc.columns = columns;
+            row
         };
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut sc) => {
                 sc.bound();
-                run(&mut sc, &mut ids)
+                run(&mut sc)
             }
-            Err(_) => run(&mut Scratch::default(), &mut ids),
-        });
-        self.weigh(count_ids(&mut ids))
+            Err(_) => run(&mut Scratch::default()),
+        })
+    }
+
+    /// The TF-IDF row of a document's feature columns (one per occurrence).
+    fn weigh_columns(&self, columns: &mut [u32]) -> SparseRow {
+        columns.sort_unstable();
+        let sublinear = self.analyzer.config().sublinear_tf;
+        let mut row: SparseRow = Vec::with_capacity(columns.len());
+        for run in columns.chunk_by(|a, b| a == b) {
+            let (j, c) = (run[0], run.len());
+            let tf = if sublinear {
+                1.0 + (c as f64).ln()
+            } else {
+                c as f64
+            };
+            row.push((j, tf * self.idf[j as usize]));
+        }
+        normalise(&mut row);
+        row
     }
 
     /// [`Vectorizer::transform`] without the key index: each feature's name
@@ -1034,12 +1188,7 @@ impl Vectorizer {
                 (j, tf * self.idf[j as usize])
             })
             .collect();
-        let norm = row.iter().map(|&(_, v)| v * v).sum::<f64>().sqrt();
-        if norm > 0.0 {
-            for (_, v) in &mut row {
-                *v /= norm;
-            }
-        }
+        normalise(&mut row);
         row
     }
 
@@ -1089,6 +1238,35 @@ mod tests {
             others: &others,
             own_party: false,
         })
+    }
+
+    #[test]
+    fn stemmed_and_unstemmed_analysers_on_one_thread_keep_their_own_terms() {
+        // Both share the thread's scratch (stems, last analysed text).
+        let stemmed = Analyzer::new(FeatureConfig::default());
+        let surface = Analyzer::new(FeatureConfig {
+            stem: false,
+            ..FeatureConfig::default()
+        });
+        let doc = plain("Talks were running smoothly");
+        assert!(stemmed.features(&doc).contains_key("w:run"));
+        let f = surface.features(&doc);
+        assert!(f.contains_key("w:running"), "{f:?}");
+        assert!(!f.contains_key("w:run"));
+    }
+
+    #[test]
+    fn reanalysing_a_text_after_another_gives_the_same_features() {
+        let first = feats("Russia is not a threat, said Paris.", "Russia", &["Paris"]);
+        let other = feats("Ties with Japan are good.", "Japan", &[]);
+        let again = feats("Russia is not a threat, said Paris.", "Russia", &["Paris"]);
+        assert_eq!(first, again);
+        assert_ne!(first, other);
+        // Same text, another target: the cached tokens are reused, the
+        // placeholders move.
+        let swapped = feats("Russia is not a threat, said Paris.", "Paris", &["Russia"]);
+        assert!(swapped.contains_key("l1:said"), "{swapped:?}");
+        assert!(!first.contains_key("l1:said"));
     }
 
     #[test]
