@@ -767,27 +767,26 @@ static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::ne
 /// from keys, and a name can have two readings (`w:neg_x`); each reading that
 /// renders back to the name is kept, so lookups match exactly the keys whose
 /// rendered name is in the vocabulary.
-fn parse_name(name: &str) -> Vec<(Family, u8, Vec<&str>)> {
+fn parse_name(name: &str, reading: &mut dyn FnMut(Family, u8, &[&str])) {
     let Some((head, rest)) = name.split_once(':') else {
-        return Vec::new();
+        return;
     };
-    let with_neg = |family: Family, base: u8| {
-        let mut v = vec![(family, base, vec![rest])];
+    let with_neg = |reading: &mut dyn FnMut(Family, u8, &[&str]), family: Family, base: u8| {
+        reading(family, base, &[rest]);
         if let Some(r) = rest.strip_prefix("neg_") {
-            v.push((family, base + 1, vec![r]));
+            reading(family, base + 1, &[r]);
         }
-        v
     };
     match head {
-        "w" => with_neg(Family::Word, 0),
-        "c" => with_neg(Family::Context, 0),
-        "s" => with_neg(Family::Sentence, 0),
-        "p" => vec![(Family::Punct, 0, vec![rest])],
-        "t" => vec![(Family::Identity, 0, vec![rest])],
+        "w" => with_neg(reading, Family::Word, 0),
+        "c" => with_neg(reading, Family::Context, 0),
+        "s" => with_neg(reading, Family::Sentence, 0),
+        "p" => reading(Family::Punct, 0, &[rest]),
+        "t" => reading(Family::Identity, 0, &[rest]),
         "x" => match rest {
-            "no_target" => vec![(Family::NoTarget, 0, Vec::new())],
-            "own_party" => vec![(Family::OwnParty, 0, Vec::new())],
-            _ => Vec::new(),
+            "no_target" => reading(Family::NoTarget, 0, &[]),
+            "own_party" => reading(Family::OwnParty, 0, &[]),
+            _ => {}
         },
         "tone" | "tone_near" => {
             let near = if head == "tone_near" { 4 } else { 0 };
@@ -796,32 +795,37 @@ fn parse_name(name: &str) -> Vec<(Family, u8, Vec<&str>)> {
                 None => (0, rest),
             };
             match tone {
-                "conciliatory" => vec![(Family::Tone, near + negated, Vec::new())],
-                "critical" => vec![(Family::Tone, near + 2 + negated, Vec::new())],
-                _ => Vec::new(),
+                "conciliatory" => reading(Family::Tone, near + negated, &[]),
+                "critical" => reading(Family::Tone, near + 2 + negated, &[]),
+                _ => {}
             }
         }
         "b" => {
-            let parts: Vec<&str> = rest.split(' ').collect();
-            if (2..=4).contains(&parts.len()) {
-                vec![(Family::Gram, parts.len() as u8, parts)]
-            } else {
-                Vec::new()
+            let mut parts = [""; 4];
+            let mut n = 0;
+            for part in rest.split(' ') {
+                if n == parts.len() {
+                    return;
+                }
+                parts[n] = part;
+                n += 1;
+            }
+            if n >= 2 {
+                reading(Family::Gram, n as u8, &parts[..n]);
             }
         }
         _ => {
             let mut cs = head.chars();
             let (Some(side), Some(d), None) = (cs.next(), cs.next(), cs.next()) else {
-                return Vec::new();
+                return;
             };
             let family = match side {
                 'l' => Family::Left,
                 'r' => Family::Right,
-                _ => return Vec::new(),
+                _ => return,
             };
-            match d.to_digit(10) {
-                Some(d @ 1..=3) => with_neg(family, d as u8 * 2),
-                _ => Vec::new(),
+            if let Some(d @ 1..=3) = d.to_digit(10) {
+                with_neg(reading, family, d as u8 * 2);
             }
         }
     }
@@ -836,9 +840,9 @@ impl KeyIndex {
         let mut ids = Vec::with_capacity(4);
         let mut check = String::new();
         for (j, name) in vocab.iter().enumerate() {
-            for (family, flag, parts) in parse_name(name) {
+            parse_name(name, &mut |family, flag, parts| {
                 ids.clear();
-                for p in parts {
+                for &p in parts {
                     let id = match terms.get(p) {
                         Some(&id) => id,
                         None => {
@@ -853,7 +857,7 @@ impl KeyIndex {
                 let key = Key::new(family, flag, &ids);
                 key.render(&table, &mut check);
                 if check != *name {
-                    continue;
+                    return;
                 }
                 match unary_slot(family, flag).filter(|_| key.arity() == 1) {
                     Some(slot) => {
@@ -867,7 +871,7 @@ impl KeyIndex {
                         keys.insert(key, j as u32);
                     }
                 }
-            }
+            });
         }
         KeyIndex {
             uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),

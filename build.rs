@@ -1,0 +1,51 @@
+//! Build step for the embedded default models. Most of a model file is its
+//! IDF and weights as decimal text, and parsing 200,000 decimals exactly took
+//! most of stancekit's start-up. They are parsed here, once, and embedded as
+//! little-endian f64 bytes beside the rest of the file (JSON with those
+//! arrays emptied). Parsing uses serde_json with float_roundtrip, like the
+//! run-time reader, so the numbers are bit for bit the ones in the file.
+//!
+//! A model file this step cannot split is embedded whole (with no numbers),
+//! and the run-time reader reports what is wrong with it.
+
+use serde_json::Value;
+use std::path::Path;
+
+fn main() {
+    let out = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
+    let out = Path::new(&out);
+    for name in ["stance", "sentiment"] {
+        let src = format!("models/{name}.json");
+        println!("cargo:rerun-if-changed={src}");
+        let text = std::fs::read_to_string(&src).unwrap_or_else(|e| panic!("reading {src}: {e}"));
+        let (skeleton, numbers) = split(&text).unwrap_or_else(|| (text.clone(), Vec::new()));
+        write(
+            &out.join(format!("{name}.skeleton.json")),
+            skeleton.as_bytes(),
+        );
+        write(&out.join(format!("{name}.f64")), &numbers);
+    }
+}
+
+/// The file without its IDF and weights, and those numbers (IDF first, then
+/// each label's weights) as little-endian bytes.
+fn split(text: &str) -> Option<(String, Vec<u8>)> {
+    let mut model: Value = serde_json::from_str(text).ok()?;
+    let mut numbers = Vec::new();
+    let mut take = |v: &mut Value| -> Option<()> {
+        for x in v.as_array()? {
+            numbers.extend_from_slice(&x.as_f64()?.to_le_bytes());
+        }
+        *v = Value::Array(Vec::new());
+        Some(())
+    };
+    take(model.get_mut("idf")?)?;
+    for row in model.get_mut("weights")?.as_array_mut()? {
+        take(row)?;
+    }
+    Some((serde_json::to_string(&model).ok()?, numbers))
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::write(path, bytes).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+}
