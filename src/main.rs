@@ -3,6 +3,10 @@
 
 mod cli;
 
+// See Cargo.toml for why; the library leaves the allocator to its users.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     cli::main()
 }
