@@ -446,6 +446,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         tok_quote: Vec::new(),
         tok_mention: Vec::new(),
         tok_person: Vec::new(),
+        ctoks: Vec::new(),
         mentions,
         people,
     };

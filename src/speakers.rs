@@ -6,11 +6,12 @@
 //! Everything here works on short token windows (one sentence at most), so
 //! the cost per article stays linear in its length.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::parties::{Gender, Mention, PartyDict, PersonMention};
-use crate::text::{Token, TokenKind};
+use crate::text::{FastMap, Token, TokenKind};
 
 const NONE: u32 = u32::MAX;
 
@@ -27,6 +28,9 @@ pub(crate) struct Doc<'a> {
     pub tok_mention: Vec<u32>,
     /// Known-person mention covering the start of each token.
     pub tok_person: Vec<u32>,
+    /// The whole article as one window (see [`Doc::window`]): sentence and
+    /// paragraph windows are slices of it.
+    pub ctoks: Vec<CTok<'a>>,
     pub mentions: Vec<Mention>,
     pub people: Vec<PersonMention>,
 }
@@ -73,6 +77,7 @@ impl<'a> Doc<'a> {
                 self.tok_person[i] = p as u32;
             }
         }
+        self.ctoks = self.collapse(0, usize::MAX);
     }
 
     /// Index of the first token starting at or after `byte`.
@@ -81,10 +86,26 @@ impl<'a> Doc<'a> {
     }
 
     /// The tokens of a byte range, each quote collapsed to one placeholder.
-    pub fn window(&self, start: usize, end: usize) -> Vec<CTok<'a>> {
-        let mut i = self.tok_at(start);
-        let j = self.toks[i.min(self.toks.len())..].partition_point(|t| t.start < end);
-        let mut out = Vec::with_capacity(j);
+    ///
+    /// Borrowed from the article-wide window built by [`Doc::index`], except
+    /// when the range starts inside a quote (a paragraph continuing a
+    /// multi-paragraph quote): the placeholder then starts at the range's
+    /// first token, so that window is built on its own.
+    pub fn window(&self, start: usize, end: usize) -> Cow<'_, [CTok<'a>]> {
+        let i = self.tok_at(start);
+        let q = self.tok_quote.get(i).copied().unwrap_or(NONE);
+        if q != NONE && i > 0 && self.tok_quote[i - 1] == q {
+            return Cow::Owned(self.collapse(i, end));
+        }
+        let from = self.ctoks.partition_point(|c| c.start < start);
+        let to = from + self.ctoks[from..].partition_point(|c| c.start < end);
+        Cow::Borrowed(&self.ctoks[from..to])
+    }
+
+    /// The window of the tokens from index `i` up to byte `end`, a quote
+    /// running on past `end` included whole.
+    fn collapse(&self, mut i: usize, end: usize) -> Vec<CTok<'a>> {
+        let mut out = Vec::new();
         while i < self.toks.len() && self.toks[i].start < end {
             let t = self.toks[i];
             let q = self.tok_quote[i];
@@ -969,7 +990,7 @@ pub(crate) struct Resolver<'d, 'a> {
     pub doc: &'d Doc<'a>,
     persons: Vec<PersonInfo>,
     /// Name word -> indices into `persons` (ascending position).
-    by_word: HashMap<String, Vec<usize>>,
+    by_word: FastMap<String, Vec<usize>>,
     /// Speakers attributed so far, in text order.
     pub history: Vec<Speaker>,
 }
@@ -980,7 +1001,7 @@ impl<'d, 'a> Resolver<'d, 'a> {
         let mut r = Resolver {
             doc,
             persons: Vec::new(),
-            by_word: HashMap::new(),
+            by_word: FastMap::default(),
             history: Vec::new(),
         };
         for &(ps, pe) in paragraphs {
