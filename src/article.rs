@@ -420,10 +420,18 @@ fn is_photo_credit(inner: &str) -> bool {
         })
 }
 
-/// Classifies one line of body text.
-fn line_kind(line: &str) -> ParagraphKind {
-    let t = line.trim();
-    let lower_prefix: String = t.chars().take(24).flat_map(char::to_lowercase).collect();
+/// Classifies one line of body text. `line` is trimmed and `boilerplate` is
+/// its [`boilerplate_start`], which the caller needs too.
+fn line_kind(line: &str, boilerplate: Option<usize>) -> ParagraphKind {
+    let t = line;
+    // The lower-cased start of the line, in a stack buffer: this runs for
+    // every line of every article. A character lowercases to at most three.
+    let mut buf = [0u8; 24 * 3 * 4];
+    let mut n = 0;
+    for c in t.chars().take(24).flat_map(char::to_lowercase) {
+        n += c.encode_utf8(&mut buf[n..]).len();
+    }
+    let lower_prefix = std::str::from_utf8(&buf[..n]).expect("encoded from chars");
     const LINKS: &[&str] = &[
         "also read",
         "read also",
@@ -442,7 +450,7 @@ fn line_kind(line: &str) -> ParagraphKind {
     if LINKS.iter().any(|l| lower_prefix.starts_with(l)) {
         return ParagraphKind::AlsoRead;
     }
-    if boilerplate_start(t).is_some_and(|i| i == 0)
+    if boilerplate.is_some_and(|i| i == 0)
         || lower_prefix.starts_with("(reporting by")
         || lower_prefix.starts_with("reporting by")
         || lower_prefix.starts_with("editing by")
@@ -454,7 +462,8 @@ fn line_kind(line: &str) -> ParagraphKind {
     if lower_prefix.starts_with("photo:")
         || lower_prefix.starts_with("file photo")
         || lower_prefix.starts_with("image:")
-        || (t.split_whitespace().count() <= 30 && caption_start(t) == Some(0))
+        // The cheap test first: few lines end in a parenthesis.
+        || (caption_start(t) == Some(0) && t.split_whitespace().count() <= 30)
     {
         return ParagraphKind::Caption;
     }
@@ -507,7 +516,8 @@ fn push_block(text: &str, lines: &[(usize, usize)], out: &mut Vec<Paragraph>) {
             continue;
         };
         let line = &text[ls..le];
-        let kind = line_kind(line);
+        let boilerplate = boilerplate_start(line);
+        let kind = line_kind(line, boilerplate);
         if kind != ParagraphKind::Body {
             flush(&mut open, out);
             out.push(Paragraph {
@@ -517,7 +527,7 @@ fn push_block(text: &str, lines: &[(usize, usize)], out: &mut Vec<Paragraph>) {
             });
             continue;
         }
-        if let Some(b) = boilerplate_start(line) {
+        if let Some(b) = boilerplate {
             // Body text followed by boilerplate on the same line.
             match open.as_mut() {
                 Some(o) => o.1 = ls + b,

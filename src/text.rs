@@ -30,24 +30,35 @@ fn is_apostrophe(c: char) -> bool {
 /// "co-operation") so negations and possessives survive tokenisation.
 /// Whitespace and control characters are skipped.
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
+    let bytes = text.as_bytes();
     // About one token per five bytes of English; avoids repeated regrowth.
     let mut tokens = Vec::with_capacity(text.len() / 5 + 4);
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let start = pos;
+        let c = char_at(text, pos);
+        pos += c.len_utf8();
         if c.is_alphanumeric() {
-            let mut end = start + c.len_utf8();
             let mut all_digits = c.is_numeric();
-            while let Some(&(i, d)) = chars.peek() {
+            loop {
+                // Runs of ASCII letters and digits are most of any text: take
+                // them a byte at a time without decoding characters.
+                while pos < bytes.len() && bytes[pos].is_ascii_alphanumeric() {
+                    all_digits &= bytes[pos].is_ascii_digit();
+                    pos += 1;
+                }
+                if pos == bytes.len() {
+                    break;
+                }
+                let d = char_at(text, pos);
                 if d.is_alphanumeric() || is_combining(d) {
                     all_digits &= d.is_numeric();
-                    end = i + d.len_utf8();
-                    chars.next();
+                    pos += d.len_utf8();
                 } else if (is_apostrophe(d) || d == '-' || d == '.' || d == ',')
-                    && joins_word(text, i + d.len_utf8(), d, all_digits)
+                    && joins_word(text, pos + d.len_utf8(), d, all_digits)
                 {
                     // Keep the joiner only when a letter/digit follows it.
-                    end = i + d.len_utf8();
-                    chars.next();
+                    pos += d.len_utf8();
                 } else {
                     break;
                 }
@@ -58,24 +69,33 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
                 TokenKind::Word
             };
             tokens.push(Token {
-                text: &text[start..end],
+                text: &text[start..pos],
                 start,
-                end,
+                end: pos,
                 kind,
             });
         } else if c.is_whitespace() || c.is_control() || is_combining(c) {
             continue;
         } else {
-            let end = start + c.len_utf8();
             tokens.push(Token {
-                text: &text[start..end],
+                text: &text[start..pos],
                 start,
-                end,
+                end: pos,
                 kind: TokenKind::Punct,
             });
         }
     }
     tokens
+}
+
+/// The character starting at byte `pos` (a character boundary) of `text`.
+fn char_at(text: &str, pos: usize) -> char {
+    let b = text.as_bytes()[pos];
+    if b.is_ascii() {
+        b as char
+    } else {
+        text[pos..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
+    }
 }
 
 /// Whether the joiner `d` ending at byte `after` continues the current token:
