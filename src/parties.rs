@@ -123,6 +123,11 @@ pub struct PartyDict {
     people: Vec<Person>,
     /// First token -> forms starting with it, longest first.
     index: FastMap<String, Vec<Entry>>,
+    /// The shapes of the keys of `index`, so that the scan can pass over
+    /// most tokens of a text without hashing them: for each first byte, a
+    /// bit per key length in bytes (lengths of 63 and more share the last
+    /// bit). Empty until the index is built.
+    key_shapes: Vec<u64>,
     party_by_name: HashMap<String, usize>,
     /// Full name or alias -> every entry (one per role held).
     person_by_name: HashMap<String, Vec<usize>>,
@@ -228,8 +233,9 @@ pub(crate) fn lookup_tokens_from(text: &str, tokens: &[Token]) -> Vec<(usize, us
         }
         let word = &text[t.start..end];
         let mut s = t.start;
-        for (i, c) in word.char_indices() {
-            if c == '-' && i > 0 {
+        // '-' is one byte and never part of another character's encoding.
+        for (i, &c) in word.as_bytes().iter().enumerate() {
+            if c == b'-' && i > 0 {
                 let abs = t.start + i;
                 if abs > s {
                     out.push((s, abs));
@@ -461,6 +467,21 @@ impl PartyDict {
         for v in self.index.values_mut() {
             v.sort_by_key(|e| std::cmp::Reverse(e.rest.len()));
         }
+        self.key_shapes = vec![0; 256];
+        for key in self.index.keys() {
+            if let Some(&b) = key.as_bytes().first() {
+                self.key_shapes[b as usize] |= 1 << key.len().min(63);
+            }
+        }
+    }
+
+    /// Whether a text token can be a key of the index (false means it is
+    /// certainly not one).
+    fn may_be_key(&self, token: &str) -> bool {
+        match (self.key_shapes.is_empty(), token.as_bytes().first()) {
+            (false, Some(&b)) => self.key_shapes[b as usize] >> token.len().min(63) & 1 == 1,
+            _ => true,
+        }
     }
 
     /// Makes bare surnames findable ("Putin", and "Xi" for family-name-first
@@ -647,7 +668,12 @@ impl PartyDict {
         let mut i = 0;
         while i < toks.len() {
             let (s, e) = toks[i];
-            let Some(entries) = self.index.get(&text[s..e]) else {
+            let word = &text[s..e];
+            if !self.may_be_key(word) {
+                i += 1;
+                continue;
+            }
+            let Some(entries) = self.index.get(word) else {
                 i += 1;
                 continue;
             };
