@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::article::{is_abbreviation_before, is_quote_char, Article};
 use crate::parties::PartyDict;
 use crate::speakers::{
-    around_cue, channel_in, clause_start, cue_of, np_back, np_fwd, reporting_outlet, CTok, Cue,
+    around_cue, channel_in, clause_start, np_back, np_fwd, reporting_outlet, CTok, Cue,
     Doc, Found, NpKind, Resolver, Speaker,
 };
 use crate::text::{tokenize, CharIndex, TokenKind};
@@ -447,6 +447,8 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         tok_mention: Vec::new(),
         tok_person: Vec::new(),
         ctoks: Vec::new(),
+        facts: Vec::new(),
+        placeholder_facts: Default::default(),
         mentions,
         people,
     };
@@ -472,7 +474,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
 
     for (si, &(ss, se)) in sents.iter().enumerate() {
         let w = doc.window(ss, se);
-        let cues = Cues::new(&w);
+        let cues = Cues::new(&doc, &w);
         let sentence_parties = parties_outside_quotes(&doc, &resolver, &w);
         let placeholders: Vec<usize> = (0..w.len()).filter(|&i| w[i].quote.is_some()).collect();
         let mut has_direct = false;
@@ -770,10 +772,10 @@ struct Cues {
 }
 
 impl Cues {
-    fn new(w: &[CTok]) -> Cues {
+    fn new(doc: &Doc, w: &[CTok]) -> Cues {
         let is_cue: Vec<bool> = w
             .iter()
-            .map(|t| t.quote.is_none() && cue_of(t.text).is_some())
+            .map(|t| t.quote.is_none() && doc.facts(t).cue.is_some())
             .collect();
         let mut prev = vec![None; w.len()];
         let mut last = None;
@@ -918,7 +920,7 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
         if w[c].quote.is_some() {
             continue;
         }
-        let Some(cue) = cue_of(w[c].text) else {
+        let Some(cue) = doc.facts(&w[c]).cue else {
             continue;
         };
         match cue {

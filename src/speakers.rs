@@ -31,6 +31,10 @@ pub(crate) struct Doc<'a> {
     /// The whole article as one window (see [`Doc::window`]): sentence and
     /// paragraph windows are slices of it.
     pub ctoks: Vec<CTok<'a>>,
+    /// Lexicon facts of each token.
+    pub facts: Vec<TokFacts>,
+    /// Lexicon facts of a quote placeholder (`"`).
+    pub placeholder_facts: TokFacts,
     pub mentions: Vec<Mention>,
     pub people: Vec<PersonMention>,
 }
@@ -78,6 +82,12 @@ impl<'a> Doc<'a> {
             }
         }
         self.ctoks = self.collapse(0, usize::MAX);
+        self.facts = self
+            .toks
+            .iter()
+            .map(|t| TokFacts::of(t.text, t.kind))
+            .collect();
+        self.placeholder_facts = TokFacts::of("\"", TokenKind::Punct);
     }
 
     /// Index of the first token starting at or after `byte`.
@@ -105,7 +115,7 @@ impl<'a> Doc<'a> {
     /// The window of the tokens from index `i` up to byte `end`, a quote
     /// running on past `end` included whole.
     fn collapse(&self, mut i: usize, end: usize) -> Vec<CTok<'a>> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.toks.len().saturating_sub(i).min(end));
         while i < self.toks.len() && self.toks[i].start < end {
             let t = self.toks[i];
             let q = self.tok_quote[i];
@@ -133,6 +143,15 @@ impl<'a> Doc<'a> {
             i += 1;
         }
         out
+    }
+
+    /// Lexicon facts of a window token.
+    pub fn facts(&self, c: &CTok) -> TokFacts {
+        if c.quote.is_some() {
+            self.placeholder_facts
+        } else {
+            self.facts[c.tok]
+        }
     }
 
     fn mention_of(&self, c: &CTok) -> Option<&Mention> {
@@ -168,310 +187,539 @@ pub(crate) enum Cue {
     Report,
 }
 
-pub(crate) fn cue_of(word: &str) -> Option<Cue> {
-    let strong = Some(Cue::Speech { strong: true });
-    let weak = Some(Cue::Speech { strong: false });
-    match word {
-        "said" | "says" | "say" | "told" | "tells" | "added" | "adds" | "adding" | "stressed"
-        | "stresses" | "warned" | "warns" | "reiterated" | "reiterates" | "insisted"
-        | "insists" | "argued" | "argues" | "claimed" | "claims" | "noted" | "notes"
-        | "emphasized" | "emphasised" | "emphasizes" | "emphasises" | "underlined"
-        | "underscored" | "asserted" | "asserts" | "stated" | "states" | "saying" | "telling"
-        | "insisting" | "warning" | "stressing" | "noting" | "arguing" | "wrote" | "writes"
-        | "believes" | "maintained" | "maintains" | "affirmed" | "reaffirmed" | "explained"
-        | "explains" | "declared" | "declares" | "cautioned" | "contended" | "predicted"
-        | "complained" | "countered" | "conceded" | "acknowledged" | "admitted" | "remarked"
-        | "replied" | "responded" | "recalled" | "observed" | "concluded" | "pointed" => strong,
-        "announced" | "announces" | "confirmed" | "confirms" | "suggested" | "suggests"
-        | "denied" | "denies" | "alleged" | "alleges" | "vowed" | "vows" | "pledged"
-        | "promised" | "signalled" | "signaled" | "indicated" | "hinted" | "asked" | "asks"
-        | "urged" | "urges" | "posted" | "tweeted" | "commented" | "continued" => weak,
-        "cited" | "quoted" | "quoting" | "citing" => Some(Cue::Cite),
-        "according" | "According" => Some(Cue::According),
-        "reported" | "reports" => Some(Cue::Report),
-        "branded" | "called" | "calls" | "described" | "describes" | "dubbed" | "labelled"
-        | "labeled" | "termed" | "expressed" | "expresses" | "hailed" | "praised"
-        | "criticised" | "criticized" | "condemned" | "slammed" | "denounced" | "dismissed"
-        | "accused" | "blasted" | "lauded" | "welcomed" | "decried" | "voiced" | "spoke"
-        | "referred" | "characterised" | "characterized" | "likened" | "touted" | "promoted"
-        | "mocked" | "ridiculed" | "rejected" | "demanded" => Some(Cue::Eval),
-        _ => None,
-    }
-}
+/// Verbs of saying that take a reported clause without "that".
+const STRONG_SPEECH: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "added",
+    "adds",
+    "adding",
+    "stressed",
+    "stresses",
+    "warned",
+    "warns",
+    "reiterated",
+    "reiterates",
+    "insisted",
+    "insists",
+    "argued",
+    "argues",
+    "claimed",
+    "claims",
+    "noted",
+    "notes",
+    "emphasized",
+    "emphasised",
+    "emphasizes",
+    "emphasises",
+    "underlined",
+    "underscored",
+    "asserted",
+    "asserts",
+    "stated",
+    "states",
+    "saying",
+    "telling",
+    "insisting",
+    "warning",
+    "stressing",
+    "noting",
+    "arguing",
+    "wrote",
+    "writes",
+    "believes",
+    "maintained",
+    "maintains",
+    "affirmed",
+    "reaffirmed",
+    "explained",
+    "explains",
+    "declared",
+    "declares",
+    "cautioned",
+    "contended",
+    "predicted",
+    "complained",
+    "countered",
+    "conceded",
+    "acknowledged",
+    "admitted",
+    "remarked",
+    "replied",
+    "responded",
+    "recalled",
+    "observed",
+    "concluded",
+    "pointed",
+];
 
-fn is_adverb_or_aux(w: &str) -> bool {
-    matches!(
-        w,
-        "also"
-            | "later"
-            | "then"
-            | "further"
-            | "has"
-            | "had"
-            | "have"
-            | "was"
-            | "were"
-            | "is"
-            | "previously"
-            | "again"
-            | "earlier"
-            | "recently"
-            | "repeatedly"
-            | "once"
-            | "reportedly"
-            | "publicly"
-            | "separately"
-            | "still"
-            | "would"
-            | "will"
-            | "just"
-            | "today"
-            | "yesterday"
-            | "meanwhile"
-            | "however"
-            | "never"
-            | "often"
-            | "bluntly"
-            | "firmly"
-            | "flatly"
-            | "openly"
-            | "privately"
-            | "subsequently"
-            | "already"
-            | "once again"
-            | "had also"
-            | "has also"
-            | "angrily"
-            | "sharply"
-            | "explicitly"
-            | "directly"
-            | "curtly"
-            | "simply"
-            | "tersely"
-            | "told"
-    )
-}
+/// Verbs of saying that need "that" before a reported clause.
+const WEAK_SPEECH: &[&str] = &[
+    "announced",
+    "announces",
+    "confirmed",
+    "confirms",
+    "suggested",
+    "suggests",
+    "denied",
+    "denies",
+    "alleged",
+    "alleges",
+    "vowed",
+    "vows",
+    "pledged",
+    "promised",
+    "signalled",
+    "signaled",
+    "indicated",
+    "hinted",
+    "asked",
+    "asks",
+    "urged",
+    "urges",
+    "posted",
+    "tweeted",
+    "commented",
+    "continued",
+];
 
-fn is_weekday(w: &str) -> bool {
-    matches!(
-        w,
-        "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday"
-    )
-}
+const CITE: &[&str] = &[
+    "cited",
+    "quoted",
+    "quoting",
+    "citing",
+];
 
-fn is_month(w: &str) -> bool {
-    matches!(
-        w,
-        "January"
-            | "February"
-            | "March"
-            | "April"
-            | "May"
-            | "June"
-            | "July"
-            | "August"
-            | "September"
-            | "October"
-            | "November"
-            | "December"
-    )
-}
+const ACCORDING: &[&str] = &[
+    "according",
+    "According",
+];
 
-/// Words that make up titles and roles ("Foreign Minister", "top diplomat").
-fn is_title_word(lower: &str) -> bool {
-    matches!(
-        lower,
-        "president"
-            | "vice"
-            | "commodore"
-            | "brigadier"
-            | "marshal"
-            | "rear"
-            | "prime"
-            | "minister"
-            | "foreign"
-            | "defence"
-            | "defense"
-            | "secretary"
-            | "general"
-            | "secretary-general"
-            | "state"
-            | "chancellor"
-            | "premier"
-            | "spokesman"
-            | "spokeswoman"
-            | "spokesperson"
-            | "ambassador"
-            | "envoy"
-            | "special"
-            | "representative"
-            | "senator"
-            | "sen"
-            | "rep"
-            | "congressman"
-            | "congresswoman"
-            | "governor"
-            | "gov"
-            | "mayor"
-            | "king"
-            | "queen"
-            | "prince"
-            | "princess"
-            | "crown"
-            | "emir"
-            | "sultan"
-            | "supreme"
-            | "leader"
-            | "chairman"
-            | "chairwoman"
-            | "chair"
-            | "commissioner"
-            | "high"
-            | "chief"
-            | "commander"
-            | "gen"
-            | "admiral"
-            | "adm"
-            | "colonel"
-            | "col"
-            | "lieutenant"
-            | "lt"
-            | "major"
-            | "maj"
-            | "captain"
-            | "capt"
-            | "sergeant"
-            | "director"
-            | "deputy"
-            | "head"
-            | "speaker"
-            | "pope"
-            | "cardinal"
-            | "archbishop"
-            | "patriarch"
-            | "ayatollah"
-            | "mr"
-            | "mrs"
-            | "ms"
-            | "miss"
-            | "dr"
-            | "prof"
-            | "professor"
-            | "judge"
-            | "justice"
-            | "attorney"
-            | "economy"
-            | "finance"
-            | "interior"
-            | "trade"
-            | "energy"
-            | "health"
-            | "commerce"
-            | "treasury"
-            | "security"
-            | "national"
-            | "adviser"
-            | "advisor"
-            | "counselor"
-            | "counsellor"
-            | "top"
-            | "senior"
-            | "former"
-            | "acting"
-            | "interim"
-            | "opposition"
-            | "press"
-            | "affairs"
-            | "external"
-            | "home"
-            | "agriculture"
-            | "culture"
-            | "education"
-            | "labour"
-            | "labor"
-            | "environment"
-            | "transport"
-            | "development"
-            | "emergency"
-            | "president-elect"
-            | "diplomat"
-            | "official"
-            | "negotiator"
-            | "aide"
-            | "presidential"
-            | "first"
-            | "lady"
-            | "lord"
-            | "sir"
-            | "dame"
-            | "executive"
-            | "ceo"
-            | "founder"
-            | "military"
-            | "intelligence"
-            | "ex"
-            | "outgoing"
-            | "incoming"
-            | "veteran"
-            | "army"
-            | "navy"
-            | "staff"
-            | "cabinet"
-            | "white"
-            | "house"
-            | "chief-of-staff"
-            | "assistant"
-            | "undersecretary"
-            | "under-secretary"
-            | "permanent"
-            | "delegate"
-            | "delegation"
-            | "spy"
-            | "defence-minister"
-            | "elect"
-            | "mission"
-            | "un"
-            | "parliamentary"
-            | "lawmaker"
-            | "legislator"
-            | "member"
-            | "party"
-            | "state-run"
-            | "government"
-            | "ministry"
-            | "department"
-            | "office"
-            | "spokespeople"
-            | "de"
-            | "facto"
-    )
-}
+const REPORT: &[&str] = &[
+    "reported",
+    "reports",
+];
 
-/// Heads of noun phrases that name one speaking person by role.
-fn role_head(lower: &str) -> Option<RoleClass> {
-    match lower {
-        "minister" | "president" | "spokesman" | "spokeswoman" | "spokesperson" | "diplomat"
-        | "ambassador" | "envoy" | "official" | "leader" | "premier" | "chancellor"
-        | "secretary" | "chief" | "commander" | "general" | "negotiator" | "aide" | "adviser"
-        | "advisor" | "representative" | "senator" | "governor" | "mayor" | "king" | "head"
-        | "director" | "chairman" | "chairwoman" | "lawmaker" | "legislator" | "source"
-        | "officer" | "prosecutor" | "judge" | "emir" | "prince" | "queen" | "pope"
-        | "secretary-general" | "commissioner" | "counterpart" | "deputy" => {
-            Some(RoleClass::Person)
-        }
-        "officials" | "members" | "leaders" | "diplomats" | "sources" | "authorities"
-        | "lawmakers" | "allies" | "ministers" | "negotiators" | "officers" | "spokespeople"
-        | "representatives" | "governments" | "states" | "nations" | "countries" => {
-            Some(RoleClass::Group)
-        }
-        "ministry" | "department" | "office" | "government" | "embassy" | "military" | "army"
-        | "mission" | "council" | "commission" | "parliament" | "administration" | "cabinet"
-        | "presidency" | "service" | "command" | "committee" | "secretariat" | "court"
-        | "junta" | "regime" | "navy" | "forces" | "spokesperson's" | "alliance" | "bloc"
-        | "delegation" => Some(RoleClass::Institution),
-        _ => None,
-    }
-}
+const EVAL: &[&str] = &[
+    "branded",
+    "called",
+    "calls",
+    "described",
+    "describes",
+    "dubbed",
+    "labelled",
+    "labeled",
+    "termed",
+    "expressed",
+    "expresses",
+    "hailed",
+    "praised",
+    "criticised",
+    "criticized",
+    "condemned",
+    "slammed",
+    "denounced",
+    "dismissed",
+    "accused",
+    "blasted",
+    "lauded",
+    "welcomed",
+    "decried",
+    "voiced",
+    "spoke",
+    "referred",
+    "characterised",
+    "characterized",
+    "likened",
+    "touted",
+    "promoted",
+    "mocked",
+    "ridiculed",
+    "rejected",
+    "demanded",
+];
+
+/// Words between a subject and its cue verb ("Wang also said", "has repeatedly
+/// warned").
+const ADVERBS_AND_AUX: &[&str] = &[
+    "also",
+    "later",
+    "then",
+    "further",
+    "has",
+    "had",
+    "have",
+    "was",
+    "were",
+    "is",
+    "previously",
+    "again",
+    "earlier",
+    "recently",
+    "repeatedly",
+    "once",
+    "reportedly",
+    "publicly",
+    "separately",
+    "still",
+    "would",
+    "will",
+    "just",
+    "today",
+    "yesterday",
+    "meanwhile",
+    "however",
+    "never",
+    "often",
+    "bluntly",
+    "firmly",
+    "flatly",
+    "openly",
+    "privately",
+    "subsequently",
+    "already",
+    "once again",
+    "had also",
+    "has also",
+    "angrily",
+    "sharply",
+    "explicitly",
+    "directly",
+    "curtly",
+    "simply",
+    "tersely",
+    "told",
+];
+
+const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Words that make up titles and roles ("Foreign Minister", "top diplomat"),
+/// lower-case.
+const TITLE_WORDS: &[&str] = &[
+    "president",
+    "vice",
+    "commodore",
+    "brigadier",
+    "marshal",
+    "rear",
+    "prime",
+    "minister",
+    "foreign",
+    "defence",
+    "defense",
+    "secretary",
+    "general",
+    "secretary-general",
+    "state",
+    "chancellor",
+    "premier",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "ambassador",
+    "envoy",
+    "special",
+    "representative",
+    "senator",
+    "sen",
+    "rep",
+    "congressman",
+    "congresswoman",
+    "governor",
+    "gov",
+    "mayor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "crown",
+    "emir",
+    "sultan",
+    "supreme",
+    "leader",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "commissioner",
+    "high",
+    "chief",
+    "commander",
+    "gen",
+    "admiral",
+    "adm",
+    "colonel",
+    "col",
+    "lieutenant",
+    "lt",
+    "major",
+    "maj",
+    "captain",
+    "capt",
+    "sergeant",
+    "director",
+    "deputy",
+    "head",
+    "speaker",
+    "pope",
+    "cardinal",
+    "archbishop",
+    "patriarch",
+    "ayatollah",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "professor",
+    "judge",
+    "justice",
+    "attorney",
+    "economy",
+    "finance",
+    "interior",
+    "trade",
+    "energy",
+    "health",
+    "commerce",
+    "treasury",
+    "security",
+    "national",
+    "adviser",
+    "advisor",
+    "counselor",
+    "counsellor",
+    "top",
+    "senior",
+    "former",
+    "acting",
+    "interim",
+    "opposition",
+    "press",
+    "affairs",
+    "external",
+    "home",
+    "agriculture",
+    "culture",
+    "education",
+    "labour",
+    "labor",
+    "environment",
+    "transport",
+    "development",
+    "emergency",
+    "president-elect",
+    "diplomat",
+    "official",
+    "negotiator",
+    "aide",
+    "presidential",
+    "first",
+    "lady",
+    "lord",
+    "sir",
+    "dame",
+    "executive",
+    "ceo",
+    "founder",
+    "military",
+    "intelligence",
+    "ex",
+    "outgoing",
+    "incoming",
+    "veteran",
+    "army",
+    "navy",
+    "staff",
+    "cabinet",
+    "white",
+    "house",
+    "chief-of-staff",
+    "assistant",
+    "undersecretary",
+    "under-secretary",
+    "permanent",
+    "delegate",
+    "delegation",
+    "spy",
+    "defence-minister",
+    "elect",
+    "mission",
+    "un",
+    "parliamentary",
+    "lawmaker",
+    "legislator",
+    "member",
+    "party",
+    "state-run",
+    "government",
+    "ministry",
+    "department",
+    "office",
+    "spokespeople",
+    "de",
+    "facto",
+];
+
+/// Heads of noun phrases that name one speaking person by role, lower-case.
+const PERSON_ROLES: &[&str] = &[
+    "minister",
+    "president",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "diplomat",
+    "ambassador",
+    "envoy",
+    "official",
+    "leader",
+    "premier",
+    "chancellor",
+    "secretary",
+    "chief",
+    "commander",
+    "general",
+    "negotiator",
+    "aide",
+    "adviser",
+    "advisor",
+    "representative",
+    "senator",
+    "governor",
+    "mayor",
+    "king",
+    "head",
+    "director",
+    "chairman",
+    "chairwoman",
+    "lawmaker",
+    "legislator",
+    "source",
+    "officer",
+    "prosecutor",
+    "judge",
+    "emir",
+    "prince",
+    "queen",
+    "pope",
+    "secretary-general",
+    "commissioner",
+    "counterpart",
+    "deputy",
+];
+
+const GROUP_ROLES: &[&str] = &[
+    "officials",
+    "members",
+    "leaders",
+    "diplomats",
+    "sources",
+    "authorities",
+    "lawmakers",
+    "allies",
+    "ministers",
+    "negotiators",
+    "officers",
+    "spokespeople",
+    "representatives",
+    "governments",
+    "states",
+    "nations",
+    "countries",
+];
+
+const INSTITUTION_ROLES: &[&str] = &[
+    "ministry",
+    "department",
+    "office",
+    "government",
+    "embassy",
+    "military",
+    "army",
+    "mission",
+    "council",
+    "commission",
+    "parliament",
+    "administration",
+    "cabinet",
+    "presidency",
+    "service",
+    "command",
+    "committee",
+    "secretariat",
+    "court",
+    "junta",
+    "regime",
+    "navy",
+    "forces",
+    "spokesperson's",
+    "alliance",
+    "bloc",
+    "delegation",
+];
+
+/// Lower-case.
+const DETERMINERS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "its",
+    "his",
+    "her",
+    "their",
+    "this",
+    "that",
+    "another",
+];
+
+/// Name particles ("Osama bin Laden", "Ursula von der Leyen").
+const PARTICLES: &[&str] = &[
+    "bin",
+    "al",
+    "de",
+    "da",
+    "van",
+    "von",
+    "der",
+    "di",
+    "la",
+    "le",
+    "du",
+    "ibn",
+    "dos",
+    "del",
+    "el",
+];
+
+/// Lower-case words that, like titles, can stand inside a speaker phrase
+/// ("state news agency", "government official").
+const PHRASE_WORDS: &[&str] = &["state", "news", "public", "official", "government", "social"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RoleClass {
@@ -480,32 +728,83 @@ pub(crate) enum RoleClass {
     Institution,
 }
 
-fn is_determiner(lower: &str) -> bool {
-    matches!(
-        lower,
-        "the" | "a" | "an" | "its" | "his" | "her" | "their" | "this" | "that" | "another"
-    )
+/// Which of the word lists above hold a word, exactly as written.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordFacts {
+    cue: Option<Cue>,
+    role: Option<RoleClass>,
+    adverb_or_aux: bool,
+    weekday: bool,
+    month: bool,
+    title: bool,
+    determiner: bool,
+    particle: bool,
+    phrase_word: bool,
+    medium: bool,
 }
 
-fn is_particle(w: &str) -> bool {
-    matches!(
-        w,
-        "bin"
-            | "al"
-            | "de"
-            | "da"
-            | "van"
-            | "von"
-            | "der"
-            | "di"
-            | "la"
-            | "le"
-            | "du"
-            | "ibn"
-            | "dos"
-            | "del"
-            | "el"
-    )
+/// The word lists as one table.
+struct Lexicon {
+    words: FastMap<&'static str, WordFacts>,
+    /// For each first byte, a bit per length in bytes of the words starting
+    /// with it (lengths of 31 and more share the last bit): most words of a
+    /// text are in no list and are turned away without hashing.
+    shapes: [u32; 256],
+}
+
+/// Looks a word up in every list at once: one hash lookup instead of a
+/// string comparison per list entry, which matters because attribution asks
+/// about every token of every article.
+fn word_facts(word: &str) -> WordFacts {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    let lexicon = LEXICON.get_or_init(|| {
+        let mut t: FastMap<&'static str, WordFacts> = FastMap::default();
+        let mut mark = |words: &[&'static str], set: &dyn Fn(&mut WordFacts)| {
+            for w in words {
+                set(t.entry(w).or_default());
+            }
+        };
+        let strong = Cue::Speech { strong: true };
+        let weak = Cue::Speech { strong: false };
+        // A word in two cue or role lists keeps the first.
+        mark(STRONG_SPEECH, &|f| f.cue = f.cue.or(Some(strong)));
+        mark(WEAK_SPEECH, &|f| f.cue = f.cue.or(Some(weak)));
+        mark(CITE, &|f| f.cue = f.cue.or(Some(Cue::Cite)));
+        mark(ACCORDING, &|f| f.cue = f.cue.or(Some(Cue::According)));
+        mark(REPORT, &|f| f.cue = f.cue.or(Some(Cue::Report)));
+        mark(EVAL, &|f| f.cue = f.cue.or(Some(Cue::Eval)));
+        mark(PERSON_ROLES, &|f| f.role = f.role.or(Some(RoleClass::Person)));
+        mark(GROUP_ROLES, &|f| f.role = f.role.or(Some(RoleClass::Group)));
+        mark(INSTITUTION_ROLES, &|f| {
+            f.role = f.role.or(Some(RoleClass::Institution))
+        });
+        mark(ADVERBS_AND_AUX, &|f| f.adverb_or_aux = true);
+        mark(WEEKDAYS, &|f| f.weekday = true);
+        mark(MONTHS, &|f| f.month = true);
+        mark(TITLE_WORDS, &|f| f.title = true);
+        mark(DETERMINERS, &|f| f.determiner = true);
+        mark(PARTICLES, &|f| f.particle = true);
+        mark(PHRASE_WORDS, &|f| f.phrase_word = true);
+        mark(MEDIUM_WORDS, &|f| f.medium = true);
+        let mut shapes = [0u32; 256];
+        for w in t.keys() {
+            if let Some(&b) = w.as_bytes().first() {
+                shapes[b as usize] |= 1 << w.len().min(31);
+            }
+        }
+        Lexicon { words: t, shapes }
+    });
+    let listed = word.as_bytes().first().is_some_and(|&b| {
+        lexicon.shapes[b as usize] >> word.len().min(31) & 1 == 1
+    });
+    if !listed {
+        return WordFacts::default();
+    }
+    lexicon.words.get(word).copied().unwrap_or_default()
+}
+
+fn role_head(lower: &str) -> Option<RoleClass> {
+    word_facts(lower).role
 }
 
 /// Capitalised words that are not names (sentence openers, institutions,
@@ -694,17 +993,85 @@ fn is_non_name(w: &str) -> bool {
 }
 
 /// Lower-case form of a word without allocating when it has no capitals.
-fn lower(w: &str) -> std::borrow::Cow<'_, str> {
+fn lower(w: &str) -> Cow<'_, str> {
     if w.chars().any(char::is_uppercase) {
-        std::borrow::Cow::Owned(w.to_lowercase())
+        Cow::Owned(w.to_lowercase())
     } else {
-        std::borrow::Cow::Borrowed(w)
+        Cow::Borrowed(w)
+    }
+}
+
+/// [`word_facts`] of the lower-case form of a word, given those of the word
+/// as written; ASCII words are lowered on the stack.
+fn lowered_facts(w: &str, as_written: WordFacts) -> WordFacts {
+    let b = w.as_bytes();
+    if !b.is_ascii() {
+        return word_facts(&lower(w));
+    }
+    if !b.iter().any(u8::is_ascii_uppercase) {
+        return as_written;
+    }
+    let mut buf = [0u8; 32];
+    match buf.get_mut(..b.len()) {
+        Some(low) => {
+            low.copy_from_slice(b);
+            low.make_ascii_lowercase();
+            word_facts(std::str::from_utf8(low).expect("ASCII"))
+        }
+        None => word_facts(&w.to_ascii_lowercase()),
     }
 }
 
 /// Whether a word is a determiner, in any case.
 fn is_det(w: &str) -> bool {
-    w.len() <= 7 && is_determiner(&lower(w))
+    w.len() <= 7 && word_facts(&lower(w)).determiner
+}
+
+/// What attribution asks about a token, again and again for the same token
+/// (every noun phrase tried around every cue looks at it), worked out once
+/// per article.
+///
+/// The lower-case lexicons (titles, roles, determiners) are consulted with
+/// the token lowered by [`lower`]; some callers lowered with
+/// `str::to_lowercase`, which differs only for words without capitals that
+/// hold other lowercasable characters (titlecase digraphs): those lower to
+/// non-ASCII either way and match no list entry, all of which are ASCII.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct TokFacts {
+    pub cue: Option<Cue>,
+    /// A word that can be part of a speaker noun phrase on its own account
+    /// (capitalised and not a date, or a title, role or phrase word); see
+    /// [`np_token`] for the rest.
+    np_word: bool,
+    /// A determiner, in any case (and at most 7 bytes, like [`is_det`]).
+    det: bool,
+    adverb_or_aux: bool,
+    weekday: bool,
+    /// The lower-cased token is a title word.
+    title: bool,
+    particle: bool,
+}
+
+impl TokFacts {
+    pub(crate) fn of(text: &str, kind: TokenKind) -> TokFacts {
+        let exact = word_facts(text);
+        let low = lowered_facts(text, exact);
+        let np_word = kind == TokenKind::Word
+            && if is_cap(text) {
+                !exact.weekday && !exact.month
+            } else {
+                low.title || low.role.is_some() || exact.particle || exact.phrase_word || exact.medium
+            };
+        TokFacts {
+            cue: exact.cue,
+            np_word,
+            det: text.len() <= 7 && low.determiner,
+            adverb_or_aux: exact.adverb_or_aux,
+            weekday: exact.weekday,
+            title: low.title,
+            particle: exact.particle,
+        }
+    }
 }
 
 fn is_cap(w: &str) -> bool {
@@ -1306,22 +1673,9 @@ fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
             && w.get(i + 1)
                 .is_some_and(|n| n.quote.is_none() && is_cap(n.text));
     }
-    if kind == TokenKind::Number {
-        return false;
-    }
-    if is_cap(s) {
-        return !is_weekday(s) && !is_month(s);
-    }
-    let lower = lower(s);
-    is_title_word(&lower)
-        || role_head(&lower).is_some()
-        || is_particle(s)
-        || (s == "of" && i > 0 && i + 1 < w.len() && is_cap(w[i + 1].text))
-        || matches!(
-            s,
-            "state" | "news" | "public" | "official" | "government" | "social"
-        )
-        || MEDIUM_WORDS.contains(&s)
+    kind == TokenKind::Word
+        && (doc.facts[t.tok].np_word
+            || (s == "of" && i > 0 && i + 1 < w.len() && is_cap(w[i + 1].text)))
 }
 
 /// Classifies window tokens `a..b` (candidate noun phrase) by its tail.
@@ -1330,7 +1684,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         return None;
     }
     let mut a = a;
-    while a < b && is_det(w[a].text) && doc.mention_of(&w[a]).is_none() {
+    while a < b && doc.facts(&w[a]).det && doc.mention_of(&w[a]).is_none() {
         a += 1;
     }
     if a >= b {
@@ -1384,7 +1738,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
                 name: person.name.clone(),
             },
             party: Some(person.party),
-            role: role_words(&w[a..first]),
+            role: role_words(doc, &w[a..first]),
             first: a,
             end: b,
             gender: person.gender.or(gender),
@@ -1395,10 +1749,10 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
     while n > a {
         let t = &w[n - 1];
         let s = t.text;
-        let lower = s.to_lowercase();
+        let f = doc.facts(t);
         let is_name = doc.mention_of(t).is_none()
-            && ((is_cap(s) && !is_title_word(&lower) && !is_non_name(s) && !is_acronym(s))
-                || (is_particle(s) && n - 1 > a && n < b)
+            && ((is_cap(s) && !f.title && !is_non_name(s) && !is_acronym(s))
+                || (f.particle && n - 1 > a && n < b)
                 || (s == "." && n - 1 > a));
         if !is_name {
             break;
@@ -1411,7 +1765,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         return Some(Np {
             kind: NpKind::Person { name },
             party,
-            role: role_words(&w[a..n]),
+            role: role_words(doc, &w[a..n]),
             first: a,
             end: b,
             gender,
@@ -1428,7 +1782,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
                 phrase,
             },
             party,
-            role: role_words(&w[a..b]),
+            role: role_words(doc, &w[a..b]),
             first: a,
             end: b,
             gender,
@@ -1485,11 +1839,12 @@ fn join_tokens(text: &str, toks: &[CTok]) -> String {
 }
 
 /// Lower-case title words of a phrase ("Foreign Minister" -> "foreign minister").
-fn role_words(toks: &[CTok]) -> Option<String> {
+fn role_words(doc: &Doc, toks: &[CTok]) -> Option<String> {
     let words: Vec<String> = toks
         .iter()
+        .filter(|t| doc.facts(t).title)
         .map(|t| t.text.to_lowercase())
-        .filter(|l| is_title_word(l) && !matches!(l.as_str(), "mr" | "mrs" | "ms" | "dr" | "top"))
+        .filter(|l| !matches!(l.as_str(), "mr" | "mrs" | "ms" | "dr" | "top"))
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
 }
@@ -1501,9 +1856,10 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
     let mut j = end;
     while j > lo {
         let s = w[j - 1].text;
-        if is_adverb_or_aux(s) && s != "told" {
+        let f = doc.facts(&w[j - 1]);
+        if f.adverb_or_aux && s != "told" {
             j -= 1;
-        } else if is_weekday(s) && j >= 2 && j - 2 >= lo && w[j - 2].text == "on" {
+        } else if f.weekday && j >= 2 && j - 2 >= lo && w[j - 2].text == "on" {
             j -= 2;
         } else {
             break;
@@ -1529,7 +1885,7 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
                 // Only a plain noun phrase is an appositive; a relative
                 // clause ("who was speaking ...") adds nothing.
                 let (a0, a1) = (comma + 1, j - 1);
-                let plain = a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || is_det(w[i].text));
+                let plain = a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || doc.facts(&w[i]).det);
                 if plain {
                     if let Some(ap) = classify(doc, w, a0, a1) {
                         match (&np.kind, &ap.kind) {
@@ -1711,7 +2067,7 @@ fn np_back_plain(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np> {
     while a > lo && np_token(doc, w, a - 1) && end - a < 12 {
         a -= 1;
     }
-    if a > lo && is_det(w[a - 1].text) {
+    if a > lo && doc.facts(&w[a - 1]).det {
         a -= 1;
     }
     if a == end {
@@ -1732,7 +2088,7 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
         _ => {}
     }
     let mut b = start;
-    if is_det(w[b].text) {
+    if doc.facts(&w[b]).det {
         b += 1;
     }
     while b < hi && np_token(doc, w, b) && b - start < 12 {
@@ -1741,7 +2097,7 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
     let mut np = classify(doc, w, start, b)?;
     if b + 1 < hi && w[b].text == "," {
         let mut e = b + 1;
-        if e < hi && is_det(w[e].text) {
+        if e < hi && doc.facts(&w[e]).det {
             e += 1;
         }
         while e < hi && np_token(doc, w, e) && e - b < 12 {
@@ -1827,7 +2183,7 @@ pub(crate) fn reporting_outlet(
 ) -> Option<String> {
     for c in cues.take_while(|&c| c < to.min(w.len())) {
         if matches!(
-            cue_of(w[c].text),
+            doc.facts(&w[c]).cue,
             Some(Cue::Report | Cue::Cite) | Some(Cue::Speech { .. })
         ) {
             if let Some(np) = np_back_plain(doc, w, c, from) {
@@ -1866,7 +2222,7 @@ pub(crate) fn around_cue(
     allow_eval: bool,
 ) -> Option<Found> {
     let word = w[c].text;
-    let cue = cue_of(word)?;
+    let cue = doc.facts(&w[c]).cue?;
     let speaking = |np: &Np| !matches!(np.kind, NpKind::Outlet { .. });
     match cue {
         Cue::Eval if !allow_eval => None,
@@ -1922,7 +2278,7 @@ pub(crate) fn around_cue(
             if np.is_none() {
                 // "and said", "but warned": the subject of the clause.
                 let mut j = c;
-                while j > lo && is_adverb_or_aux(w[j - 1].text) {
+                while j > lo && doc.facts(&w[j - 1]).adverb_or_aux {
                     j -= 1;
                 }
                 if j > lo && matches!(w[j - 1].text, "and" | "but") {
