@@ -279,7 +279,8 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
             }
         }
         let skip_first = open.is_some();
-        for (i, c) in para.char_indices() {
+        for i in (0..para.len()).filter(|&i| may_start_quote_mark(para.as_bytes()[i])) {
+            let c = char_at(para, i);
             if !is_quote_char(c) || (skip_first && i == 0) {
                 continue;
             }
@@ -331,6 +332,19 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
     out
 }
 
+/// Whether a byte can be the first byte of a quote mark (see
+/// [`is_quote_char`]): `"` or the lead byte of `«`, `»` (U+00AB, U+00BB) or
+/// the curly quotes (U+2018..U+201E). Lets the scans for quote marks and
+/// sentence ends pass over all other bytes without decoding characters.
+fn may_start_quote_mark(b: u8) -> bool {
+    matches!(b, b'"' | 0xC2 | 0xE2)
+}
+
+/// The character starting at byte `i` (a character boundary) of `s`.
+fn char_at(s: &str, i: usize) -> char {
+    s[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
+}
+
 // ---- step 2: sentences ---------------------------------------------------
 
 /// Sentence spans of one paragraph; terminators inside quotes do not split,
@@ -344,10 +358,22 @@ fn sentences(
     out: &mut Vec<(usize, usize)>,
 ) {
     let para = &text[ps..pe];
+    let bytes = para.as_bytes();
     let mut s = ps;
-    let mut iter = para.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Only a terminator or the closing mark of a quote can end a
+        // sentence: other characters are passed over, and the quote cursor
+        // below catches up at the next candidate (it only moves forward, so
+        // that is the same as moving it at every character).
+        if !matches!(bytes[i], b'.' | b'!' | b'?') && !may_start_quote_mark(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let c = char_at(para, i);
         let a = ps + i;
+        let at = i;
+        i += c.len_utf8();
         while *qi < quotes.len() && quotes[*qi].outer_end() <= a {
             *qi += 1;
         }
@@ -362,17 +388,12 @@ fn sentences(
                     }
                 }
             }
-        } else if matches!(c, '.' | '!' | '?') && !(c == '.' && is_abbreviation_before(para, i)) {
-            let mut b = a + 1;
-            while let Some(&(_, n)) = iter.peek() {
-                if matches!(n, ')' | ']' | '.' | '!' | '?') {
-                    b += n.len_utf8();
-                    iter.next();
-                } else {
-                    break;
-                }
+        } else if matches!(c, '.' | '!' | '?') && !(c == '.' && is_abbreviation_before(para, at)) {
+            // Closing brackets and further terminators stay in the sentence.
+            while i < bytes.len() && matches!(bytes[i], b')' | b']' | b'.' | b'!' | b'?') {
+                i += 1;
             }
-            boundary = Some(b);
+            boundary = Some(ps + i);
         }
         let Some(b) = boundary else { continue };
         let rest = &text[b..pe];
@@ -1260,4 +1281,18 @@ fn targets(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_quote_mark_starts_with_a_byte_the_scans_stop_at() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32).filter(|&c| is_quote_char(c)) {
+            let mut buf = [0u8; 4];
+            let first = c.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(may_start_quote_mark(first), "{c:?}");
+        }
+    }
 }
