@@ -1224,12 +1224,13 @@ fn targets(
             "together" | "jointly" | "bilateral" | "Bilateral" => together = true,
             _ => {}
         }
-        let lower = t.to_lowercase();
-        if matches!(
-            lower.as_str(),
-            "our" | "both" | "two" | "bilateral" | "each"
-        ) && dual.is_none()
-        {
+        // The word lower-cased if it is one of these, without allocating:
+        // only an ASCII word can lower-case to an ASCII word without a 'k'
+        // (the Kelvin sign lower-cases to one).
+        let lower = ["our", "both", "two", "bilateral", "each"]
+            .into_iter()
+            .find(|w| t.eq_ignore_ascii_case(w));
+        if let (Some(lower), None) = (lower, dual) {
             let mut j = i + 1;
             if j < toks.len() && matches!(toks[j].text, "two" | "great" | "close") {
                 j += 1;

@@ -115,56 +115,92 @@ fn is_combining(c: char) -> bool {
 
 /// Converts byte offsets of one text to character offsets and back.
 /// Built once per text; ASCII texts need no table.
-pub struct CharIndex {
-    /// Byte offset of every character start, plus the text length; empty for
-    /// pure-ASCII text, where byte and character offsets coincide.
-    starts: Vec<usize>,
-    len_bytes: usize,
+pub struct CharIndex<'a> {
+    bytes: &'a [u8],
+    /// Number of characters starting before each block of [`BLOCK`] bytes
+    /// (block `k` starts at byte `k * BLOCK`); empty for pure-ASCII text,
+    /// where byte and character offsets coincide. A conversion counts
+    /// character starts inside one block only, and building the table costs
+    /// a count over the bytes rather than a table entry per character.
+    blocks: Vec<usize>,
+    len_chars: usize,
 }
 
-impl CharIndex {
-    pub fn new(text: &str) -> Self {
-        let starts = if text.is_ascii() {
-            Vec::new()
-        } else {
-            text.char_indices()
-                .map(|(i, _)| i)
-                .chain(std::iter::once(text.len()))
-                .collect()
-        };
+const BLOCK: usize = 64;
+
+/// Whether a byte of UTF-8 starts a character (is not a continuation byte).
+fn starts_char(b: u8) -> bool {
+    (b as i8) >= -0x40
+}
+
+impl<'a> CharIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut blocks = Vec::new();
+        let mut len_chars = bytes.len();
+        if !text.is_ascii() {
+            blocks.reserve(bytes.len() / BLOCK + 1);
+            len_chars = 0;
+            for chunk in bytes.chunks(BLOCK) {
+                blocks.push(len_chars);
+                len_chars += chunk.iter().filter(|&&b| starts_char(b)).count();
+            }
+        }
         CharIndex {
-            starts,
-            len_bytes: text.len(),
+            bytes,
+            blocks,
+            len_chars,
         }
     }
 
     /// Number of characters in the text.
     pub fn len_chars(&self) -> usize {
-        if self.starts.is_empty() {
-            self.len_bytes
-        } else {
-            self.starts.len() - 1
-        }
+        self.len_chars
     }
 
     /// Character offset of a byte offset. A byte offset inside a character
     /// maps to that character's start, so the result is always valid.
     pub fn to_char(&self, byte: usize) -> usize {
-        if self.starts.is_empty() {
-            return byte.min(self.len_bytes);
+        if self.blocks.is_empty() {
+            return byte.min(self.bytes.len());
         }
-        match self.starts.binary_search(&byte) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
+        if byte >= self.bytes.len() {
+            return self.len_chars;
+        }
+        let k = byte / BLOCK;
+        let before = self.blocks[k]
+            + self.bytes[k * BLOCK..byte]
+                .iter()
+                .filter(|&&b| starts_char(b))
+                .count();
+        if starts_char(self.bytes[byte]) {
+            before
+        } else {
+            // Inside a character: the one that started last.
+            before - 1
         }
     }
 
     /// Byte offset of a character offset, or None past the end of the text.
     pub fn to_byte(&self, ch: usize) -> Option<usize> {
-        if self.starts.is_empty() {
-            return (ch <= self.len_bytes).then_some(ch);
+        if self.blocks.is_empty() {
+            return (ch <= self.bytes.len()).then_some(ch);
         }
-        self.starts.get(ch).copied()
+        if ch >= self.len_chars {
+            return (ch == self.len_chars).then_some(self.bytes.len());
+        }
+        // The last block starting at or before the character.
+        let k = self.blocks.partition_point(|&c| c <= ch) - 1;
+        let mut n = self.blocks[k];
+        for (i, &b) in self.bytes.iter().enumerate().skip(k * BLOCK) {
+            if starts_char(b) {
+                if n == ch {
+                    return Some(i);
+                }
+                n += 1;
+            }
+        }
+        None
     }
 }
 
@@ -295,6 +331,28 @@ mod tests {
         assert_eq!(idx.to_byte(c), Some(b));
         assert_eq!(idx.to_byte(idx.len_chars()), Some(text.len()));
         assert_eq!(idx.to_byte(idx.len_chars() + 1), None);
+    }
+
+    #[test]
+    fn char_index_agrees_with_char_indices_at_every_offset() {
+        let text = "“Wang” said Müller — 中国 and Пекин ".repeat(9);
+        let starts: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let idx = CharIndex::new(&text);
+        assert_eq!(idx.len_chars(), starts.len() - 1);
+        for byte in 0..text.len() + 3 {
+            let want = match starts.binary_search(&byte) {
+                Ok(i) => i,
+                Err(i) => i - 1,
+            };
+            assert_eq!(idx.to_char(byte), want, "byte {byte}");
+        }
+        for ch in 0..starts.len() + 3 {
+            assert_eq!(idx.to_byte(ch), starts.get(ch).copied(), "char {ch}");
+        }
     }
 
     #[test]
