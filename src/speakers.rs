@@ -743,25 +743,38 @@ struct WordFacts {
     medium: bool,
 }
 
-/// The word lists as one table.
+/// The word lists as one table, open addressing over a hash of the first
+/// and last bytes of a word: cheaper than a general-purpose hash map for the
+/// short words asked about here, and asked about every token of an article.
 struct Lexicon {
-    words: FastMap<&'static str, WordFacts>,
+    /// Words by slot (empty slices in empty slots): a power of two, less
+    /// than half full.
+    words: Vec<&'static [u8]>,
+    facts: Vec<WordFacts>,
     /// For each first byte, a bit per length in bytes of the words starting
-    /// with it (lengths of 31 and more share the last bit): most words of a
+    /// with it (lengths of 31 and more share the last bit): many words of a
     /// text are in no list and are turned away without hashing.
     shapes: [u32; 256],
 }
 
-/// Looks a word up in every list at once: one hash lookup instead of a
-/// string comparison per list entry, which matters because attribution asks
-/// about every token of every article.
-fn word_facts(word: &str) -> WordFacts {
-    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
-    let lexicon = LEXICON.get_or_init(|| {
-        let mut t: FastMap<&'static str, WordFacts> = FastMap::default();
+impl Lexicon {
+    fn get() -> &'static Lexicon {
+        static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+        LEXICON.get_or_init(Lexicon::build)
+    }
+
+    fn build() -> Lexicon {
+        let mut merged: Vec<(&'static str, WordFacts)> = Vec::new();
         let mut mark = |words: &[&'static str], set: &dyn Fn(&mut WordFacts)| {
-            for w in words {
-                set(t.entry(w).or_default());
+            for &w in words {
+                let i = match merged.iter().position(|(m, _)| *m == w) {
+                    Some(i) => i,
+                    None => {
+                        merged.push((w, WordFacts::default()));
+                        merged.len() - 1
+                    }
+                };
+                set(&mut merged[i].1);
             }
         };
         let strong = Cue::Speech { strong: true };
@@ -786,21 +799,65 @@ fn word_facts(word: &str) -> WordFacts {
         mark(PARTICLES, &|f| f.particle = true);
         mark(PHRASE_WORDS, &|f| f.phrase_word = true);
         mark(MEDIUM_WORDS, &|f| f.medium = true);
-        let mut shapes = [0u32; 256];
-        for w in t.keys() {
-            if let Some(&b) = w.as_bytes().first() {
-                shapes[b as usize] |= 1 << w.len().min(31);
+        let size = (merged.len() * 2 + 1).next_power_of_two();
+        let mut lexicon = Lexicon {
+            words: vec![&[]; size],
+            facts: vec![WordFacts::default(); size],
+            shapes: [0; 256],
+        };
+        for (w, facts) in merged {
+            let w = w.as_bytes();
+            let mut i = Lexicon::slot(w) & (size - 1);
+            while !lexicon.words[i].is_empty() {
+                i = (i + 1) & (size - 1);
             }
+            lexicon.words[i] = w;
+            lexicon.facts[i] = facts;
+            lexicon.shapes[w[0] as usize] |= 1 << w.len().min(31);
         }
-        Lexicon { words: t, shapes }
-    });
-    let listed = word.as_bytes().first().is_some_and(|&b| {
-        lexicon.shapes[b as usize] >> word.len().min(31) & 1 == 1
-    });
-    if !listed {
-        return WordFacts::default();
+        lexicon
     }
-    lexicon.words.get(word).copied().unwrap_or_default()
+
+    /// Hash of a word from at most its first and last eight bytes.
+    fn slot(w: &[u8]) -> usize {
+        let n = w.len();
+        let (head, tail) = if n >= 8 {
+            let head: [u8; 8] = w[..8].try_into().expect("8 bytes");
+            let tail: [u8; 8] = w[n - 8..].try_into().expect("8 bytes");
+            (u64::from_le_bytes(head), u64::from_le_bytes(tail))
+        } else if n >= 4 {
+            let head: [u8; 4] = w[..4].try_into().expect("4 bytes");
+            let tail: [u8; 4] = w[n - 4..].try_into().expect("4 bytes");
+            (u32::from_le_bytes(head) as u64, u32::from_le_bytes(tail) as u64)
+        } else {
+            (w.iter().fold(0, |h, &b| h << 8 | b as u64), 0)
+        };
+        let h = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 40) as usize
+    }
+
+    fn lookup(&self, w: &[u8]) -> WordFacts {
+        let listed = w
+            .first()
+            .is_some_and(|&b| self.shapes[b as usize] >> w.len().min(31) & 1 == 1);
+        if !listed {
+            return WordFacts::default();
+        }
+        let mask = self.words.len() - 1;
+        let mut i = Lexicon::slot(w) & mask;
+        while !self.words[i].is_empty() {
+            if self.words[i] == w {
+                return self.facts[i];
+            }
+            i = (i + 1) & mask;
+        }
+        WordFacts::default()
+    }
+}
+
+/// Looks a word up in every list at once.
+fn word_facts(word: &str) -> WordFacts {
+    Lexicon::get().lookup(word.as_bytes())
 }
 
 fn role_head(lower: &str) -> Option<RoleClass> {
@@ -1016,7 +1073,7 @@ fn lowered_facts(w: &str, as_written: WordFacts) -> WordFacts {
         Some(low) => {
             low.copy_from_slice(b);
             low.make_ascii_lowercase();
-            word_facts(std::str::from_utf8(low).expect("ASCII"))
+            Lexicon::get().lookup(low)
         }
         None => word_facts(&w.to_ascii_lowercase()),
     }
