@@ -495,7 +495,8 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
 
     for (si, &(ss, se)) in sents.iter().enumerate() {
         let w = doc.window(ss, se);
-        let cues = Cues::new(&doc, &w);
+        // Only sentences with quotes need their cues linked up.
+        let cues = std::cell::OnceCell::new();
         let sentence_parties = parties_outside_quotes(&doc, &resolver, &w);
         let placeholders: Vec<usize> = (0..w.len()).filter(|&i| w[i].quote.is_some()).collect();
         let mut has_direct = false;
@@ -521,7 +522,8 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 (0, w.len())
             };
             let partial = kind == QuoteKind::Partial;
-            let attrib = attribute(&mut resolver, &w, &cues, pi, lo, hi, partial);
+            let cues = cues.get_or_init(|| Cues::new(&doc, &w));
+            let attrib = attribute(&mut resolver, &w, cues, pi, lo, hi, partial);
             sentence_quotes.push((q, attrib, kind));
         }
         // Unattributed quotes borrow from another quote of the sentence, then

@@ -1432,7 +1432,8 @@ impl<'d, 'a> Resolver<'d, 'a> {
             let w = doc.window(ps, pe);
             let mut i = 0;
             while i < w.len() {
-                if !np_token(doc, &w, i) || !is_cap(w[i].text) {
+                // The cheap test first.
+                if !is_cap(w[i].text) || !np_token(doc, &w, i) {
                     i += 1;
                     continue;
                 }
