@@ -15,7 +15,7 @@ use crate::speakers::{
     around_cue, channel_in, clause_start, np_back, np_fwd, reporting_outlet, CTok, Cue,
     Doc, Found, NpKind, Resolver, Speaker,
 };
-use crate::text::{tokenize, CharIndex, TokenKind};
+use crate::text::{block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, TokenKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -279,8 +279,14 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
             }
         }
         let skip_first = open.is_some();
-        for i in (0..para.len()).filter(|&i| may_start_quote_mark(para.as_bytes()[i])) {
+        let mut from = 0;
+        loop {
+            let i = find_byte(para.as_bytes(), from, may_hold_quote_mark, may_start_quote_mark);
+            if i == para.len() {
+                break;
+            }
             let c = char_at(para, i);
+            from = i + c.len_utf8();
             if !is_quote_char(c) || (skip_first && i == 0) {
                 continue;
             }
@@ -340,6 +346,17 @@ fn may_start_quote_mark(b: u8) -> bool {
     matches!(b, b'"' | 0xC2 | 0xE2)
 }
 
+/// Screen for [`find_byte`]: whether eight bytes may hold the start of a
+/// quote mark.
+fn may_hold_quote_mark(block: u64) -> bool {
+    block_has(block, b'"') || block_has_non_ascii(block)
+}
+
+/// Whether a byte is a sentence terminator.
+fn is_terminator(b: u8) -> bool {
+    matches!(b, b'.' | b'!' | b'?')
+}
+
 /// The character starting at byte `i` (a character boundary) of `s`.
 fn char_at(s: &str, i: usize) -> char {
     s[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
@@ -361,14 +378,24 @@ fn sentences(
     let bytes = para.as_bytes();
     let mut s = ps;
     let mut i = 0;
-    while i < bytes.len() {
+    loop {
         // Only a terminator or the closing mark of a quote can end a
         // sentence: other characters are passed over, and the quote cursor
         // below catches up at the next candidate (it only moves forward, so
         // that is the same as moving it at every character).
-        if !matches!(bytes[i], b'.' | b'!' | b'?') && !may_start_quote_mark(bytes[i]) {
-            i += 1;
-            continue;
+        i = find_byte(
+            bytes,
+            i,
+            |w| {
+                block_has(w, b'.')
+                    || block_has(w, b'!')
+                    || block_has(w, b'?')
+                    || may_hold_quote_mark(w)
+            },
+            |b| is_terminator(b) || may_start_quote_mark(b),
+        );
+        if i == bytes.len() {
+            break;
         }
         let c = char_at(para, i);
         let a = ps + i;
