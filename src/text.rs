@@ -36,57 +36,93 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut pos = 0;
     while pos < bytes.len() {
         let start = pos;
-        let c = char_at(text, pos);
-        pos += c.len_utf8();
-        if c.is_alphanumeric() {
-            let mut all_digits = c.is_numeric();
-            loop {
-                // Runs of ASCII letters and digits are most of any text: take
-                // them a byte at a time without decoding characters.
-                while pos < bytes.len() && bytes[pos].is_ascii_alphanumeric() {
-                    all_digits &= bytes[pos].is_ascii_digit();
-                    pos += 1;
-                }
-                if pos == bytes.len() {
-                    break;
-                }
-                let d = char_at(text, pos);
-                if d.is_alphanumeric() || is_combining(d) {
-                    all_digits &= d.is_numeric();
-                    pos += d.len_utf8();
-                } else if (is_apostrophe(d) || d == '-' || d == '.' || d == ',')
-                    && joins_word(text, pos + d.len_utf8(), d, all_digits)
-                {
-                    // Keep the joiner only when a letter/digit follows it.
-                    pos += d.len_utf8();
-                } else {
-                    break;
-                }
-            }
-            let kind = if all_digits {
-                TokenKind::Number
+        let b = bytes[pos];
+        // ASCII is most of any text and needs no decoding; for an ASCII
+        // character, whitespace or control is a space or an ASCII control.
+        let (word, mut all_digits) = if b.is_ascii() {
+            pos += 1;
+            if b.is_ascii_alphanumeric() {
+                (true, b.is_ascii_digit())
+            } else if b == b' ' || b.is_ascii_control() {
+                continue;
             } else {
-                TokenKind::Word
-            };
-            tokens.push(Token {
-                text: &text[start..pos],
-                start,
-                end: pos,
-                kind,
-            });
-        } else if c.is_whitespace() || c.is_control() || is_combining(c) {
-            continue;
+                (false, false)
+            }
         } else {
+            let c = char_at(text, pos);
+            pos += c.len_utf8();
+            if c.is_alphanumeric() {
+                (true, c.is_numeric())
+            } else if c.is_whitespace() || c.is_control() || is_combining(c) {
+                continue;
+            } else {
+                (false, false)
+            }
+        };
+        if !word {
             tokens.push(Token {
                 text: &text[start..pos],
                 start,
                 end: pos,
                 kind: TokenKind::Punct,
             });
+            continue;
         }
+        loop {
+            // Runs of ASCII letters and digits: a byte at a time, without
+            // decoding characters (and without tracking digits once a
+            // letter has made this a word).
+            if all_digits {
+                while pos < bytes.len() && bytes[pos].is_ascii_alphanumeric() {
+                    all_digits &= bytes[pos].is_ascii_digit();
+                    pos += 1;
+                }
+            } else {
+                while pos < bytes.len() && ASCII_ALNUM[bytes[pos] as usize] {
+                    pos += 1;
+                }
+            }
+            if pos == bytes.len() {
+                break;
+            }
+            let d = char_at(text, pos);
+            if d.is_alphanumeric() || is_combining(d) {
+                all_digits &= d.is_numeric();
+                pos += d.len_utf8();
+            } else if (is_apostrophe(d) || d == '-' || d == '.' || d == ',')
+                && joins_word(text, pos + d.len_utf8(), d, all_digits)
+            {
+                // Keep the joiner only when a letter/digit follows it.
+                pos += d.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let kind = if all_digits {
+            TokenKind::Number
+        } else {
+            TokenKind::Word
+        };
+        tokens.push(Token {
+            text: &text[start..pos],
+            start,
+            end: pos,
+            kind,
+        });
     }
     tokens
 }
+
+/// ASCII letters and digits, by byte.
+static ASCII_ALNUM: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
 
 /// The character starting at byte `pos` (a character boundary) of `text`.
 fn char_at(text: &str, pos: usize) -> char {
@@ -325,6 +361,77 @@ pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherD
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The tokenizer as first written, a character at a time: the fast one
+    /// must split every text exactly like it.
+    fn tokenize_by_char(text: &str) -> Vec<Token<'_>> {
+        let mut tokens = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            if c.is_alphanumeric() {
+                let mut end = start + c.len_utf8();
+                let mut all_digits = c.is_numeric();
+                while let Some(&(i, d)) = chars.peek() {
+                    if d.is_alphanumeric() || is_combining(d) {
+                        all_digits &= d.is_numeric();
+                        end = i + d.len_utf8();
+                        chars.next();
+                    } else if (is_apostrophe(d) || d == '-' || d == '.' || d == ',')
+                        && joins_word(text, i + d.len_utf8(), d, all_digits)
+                    {
+                        end = i + d.len_utf8();
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                let kind = if all_digits {
+                    TokenKind::Number
+                } else {
+                    TokenKind::Word
+                };
+                tokens.push(Token {
+                    text: &text[start..end],
+                    start,
+                    end,
+                    kind,
+                });
+            } else if c.is_whitespace() || c.is_control() || is_combining(c) {
+                continue;
+            } else {
+                let end = start + c.len_utf8();
+                tokens.push(Token {
+                    text: &text[start..end],
+                    start,
+                    end,
+                    kind: TokenKind::Punct,
+                });
+            }
+        }
+        tokens
+    }
+
+    #[test]
+    fn tokenize_splits_the_test_articles_like_the_char_by_char_tokenizer() {
+        let dirs = ["tests/articles", "tests/articles_heldout"];
+        for dir in dirs {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                assert_eq!(tokenize(&text), tokenize_by_char(&text));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn tokenize_splits_any_text_like_the_char_by_char_tokenizer(
+            text in r"([a-zA-Z0-9 .,'\-\x{2019}\x{0301}\x{0660}\x{00b2}\x{2160}\x{000b}\x{00a0}\x{3000}\x{2014}\x{201c}\x{212a}é中Ж]|\PC|\pC){0,60}"
+        ) {
+            prop_assert_eq!(tokenize(&text), tokenize_by_char(&text));
+        }
+    }
 
     #[test]
     fn tokens_keep_apostrophes_and_hyphens_inside_words() {
