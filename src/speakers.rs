@@ -747,14 +747,39 @@ struct WordFacts {
 /// and last bytes of a word: cheaper than a general-purpose hash map for the
 /// short words asked about here, and asked about every token of an article.
 struct Lexicon {
-    /// Words by slot (empty slices in empty slots): a power of two, less
-    /// than half full.
-    words: Vec<&'static [u8]>,
-    facts: Vec<WordFacts>,
+    /// One more than an index into `entries`, by hash slot (0: empty). A
+    /// power of two, less than half full, and small enough to stay in the
+    /// fastest cache: most words asked about are in no list and end here.
+    slots: Vec<u16>,
+    entries: Vec<LexEntry>,
     /// For each first byte, a bit per length in bytes of the words starting
     /// with it (lengths of 31 and more share the last bit): many words of a
     /// text are in no list and are turned away without hashing.
     shapes: [u32; 256],
+}
+
+struct LexEntry {
+    word: &'static [u8],
+    key: (u64, u64),
+    facts: WordFacts,
+}
+
+/// The first and last (up to) eight bytes of a word, packed: for a word of
+/// at most 16 bytes they hold all of it, so that equal keys and lengths mean
+/// equal words.
+fn lex_key(w: &[u8]) -> (u64, u64) {
+    let n = w.len();
+    if n >= 8 {
+        let head: [u8; 8] = w[..8].try_into().expect("8 bytes");
+        let tail: [u8; 8] = w[n - 8..].try_into().expect("8 bytes");
+        (u64::from_le_bytes(head), u64::from_le_bytes(tail))
+    } else if n >= 4 {
+        let head: [u8; 4] = w[..4].try_into().expect("4 bytes");
+        let tail: [u8; 4] = w[n - 4..].try_into().expect("4 bytes");
+        (u32::from_le_bytes(head) as u64, u32::from_le_bytes(tail) as u64)
+    } else {
+        (w.iter().fold(0, |h, &b| h << 8 | b as u64), 0)
+    }
 }
 
 impl Lexicon {
@@ -801,38 +826,30 @@ impl Lexicon {
         mark(MEDIUM_WORDS, &|f| f.medium = true);
         let size = (merged.len() * 2 + 1).next_power_of_two();
         let mut lexicon = Lexicon {
-            words: vec![&[]; size],
-            facts: vec![WordFacts::default(); size],
+            slots: vec![0; size],
+            entries: Vec::with_capacity(merged.len()),
             shapes: [0; 256],
         };
         for (w, facts) in merged {
             let w = w.as_bytes();
-            let mut i = Lexicon::slot(w) & (size - 1);
-            while !lexicon.words[i].is_empty() {
+            let key = lex_key(w);
+            let mut i = Lexicon::slot(w.len(), key) & (size - 1);
+            while lexicon.slots[i] != 0 {
                 i = (i + 1) & (size - 1);
             }
-            lexicon.words[i] = w;
-            lexicon.facts[i] = facts;
+            lexicon.entries.push(LexEntry {
+                word: w,
+                key,
+                facts,
+            });
+            lexicon.slots[i] = u16::try_from(lexicon.entries.len()).expect("a few hundred words");
             lexicon.shapes[w[0] as usize] |= 1 << w.len().min(31);
         }
         lexicon
     }
 
-    /// Hash of a word from at most its first and last eight bytes.
-    fn slot(w: &[u8]) -> usize {
-        let n = w.len();
-        let (head, tail) = if n >= 8 {
-            let head: [u8; 8] = w[..8].try_into().expect("8 bytes");
-            let tail: [u8; 8] = w[n - 8..].try_into().expect("8 bytes");
-            (u64::from_le_bytes(head), u64::from_le_bytes(tail))
-        } else if n >= 4 {
-            let head: [u8; 4] = w[..4].try_into().expect("4 bytes");
-            let tail: [u8; 4] = w[n - 4..].try_into().expect("4 bytes");
-            (u32::from_le_bytes(head) as u64, u32::from_le_bytes(tail) as u64)
-        } else {
-            (w.iter().fold(0, |h, &b| h << 8 | b as u64), 0)
-        };
-        let h = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    fn slot(len: usize, (head, tail): (u64, u64)) -> usize {
+        let h = (head ^ tail.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (h >> 40) as usize
     }
 
@@ -843,11 +860,13 @@ impl Lexicon {
         if !listed {
             return WordFacts::default();
         }
-        let mask = self.words.len() - 1;
-        let mut i = Lexicon::slot(w) & mask;
-        while !self.words[i].is_empty() {
-            if self.words[i] == w {
-                return self.facts[i];
+        let key = lex_key(w);
+        let mask = self.slots.len() - 1;
+        let mut i = Lexicon::slot(w.len(), key) & mask;
+        while self.slots[i] != 0 {
+            let e = &self.entries[self.slots[i] as usize - 1];
+            if e.key == key && e.word.len() == w.len() && (w.len() <= 16 || e.word == w) {
+                return e.facts;
             }
             i = (i + 1) & mask;
         }
@@ -2367,6 +2386,84 @@ pub(crate) fn around_cue(
                 cue: word.to_lowercase(),
                 channel,
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Which lists hold a word, by searching them one by one.
+    fn facts_by_search(w: &str) -> WordFacts {
+        let cue = [
+            (STRONG_SPEECH, Cue::Speech { strong: true }),
+            (WEAK_SPEECH, Cue::Speech { strong: false }),
+            (CITE, Cue::Cite),
+            (ACCORDING, Cue::According),
+            (REPORT, Cue::Report),
+            (EVAL, Cue::Eval),
+        ]
+        .into_iter()
+        .find(|(list, _)| list.contains(&w))
+        .map(|(_, c)| c);
+        let role = [
+            (PERSON_ROLES, RoleClass::Person),
+            (GROUP_ROLES, RoleClass::Group),
+            (INSTITUTION_ROLES, RoleClass::Institution),
+        ]
+        .into_iter()
+        .find(|(list, _)| list.contains(&w))
+        .map(|(_, r)| r);
+        WordFacts {
+            cue,
+            role,
+            adverb_or_aux: ADVERBS_AND_AUX.contains(&w),
+            weekday: WEEKDAYS.contains(&w),
+            month: MONTHS.contains(&w),
+            title: TITLE_WORDS.contains(&w),
+            determiner: DETERMINERS.contains(&w),
+            particle: PARTICLES.contains(&w),
+            phrase_word: PHRASE_WORDS.contains(&w),
+            medium: MEDIUM_WORDS.contains(&w),
+        }
+    }
+
+    #[test]
+    fn the_lexicon_table_agrees_with_searching_the_lists() {
+        let lists = [
+            STRONG_SPEECH,
+            WEAK_SPEECH,
+            CITE,
+            ACCORDING,
+            REPORT,
+            EVAL,
+            ADVERBS_AND_AUX,
+            WEEKDAYS,
+            MONTHS,
+            TITLE_WORDS,
+            PERSON_ROLES,
+            GROUP_ROLES,
+            INSTITUTION_ROLES,
+            DETERMINERS,
+            PARTICLES,
+            PHRASE_WORDS,
+            MEDIUM_WORDS,
+        ];
+        let mut words: Vec<String> = Vec::new();
+        for w in lists.iter().flat_map(|l| l.iter()) {
+            // The word, and near misses: other case, cut short, lengthened.
+            words.push(w.to_string());
+            words.push(w.to_uppercase());
+            words.push(w[..w.len() - 1].to_string());
+            words.push(format!("{w}s"));
+            words.push(format!("x{w}"));
+            words.push(format!("{w}{w}"));
+        }
+        words.extend(["", "a", "I", "secretary-generals", "spokesperson\u{2019}s", "é"].map(String::from));
+        for w in &words {
+            let (got, want) = (word_facts(w), facts_by_search(w));
+            assert_eq!(format!("{got:?}"), format!("{want:?}"), "{w:?}");
         }
     }
 }
