@@ -1077,27 +1077,6 @@ fn lower(w: &str) -> Cow<'_, str> {
     }
 }
 
-/// [`word_facts`] of the lower-case form of a word, given those of the word
-/// as written; ASCII words are lowered on the stack.
-fn lowered_facts(w: &str, as_written: WordFacts) -> WordFacts {
-    let b = w.as_bytes();
-    if !b.is_ascii() {
-        return word_facts(&lower(w));
-    }
-    if !b.iter().any(u8::is_ascii_uppercase) {
-        return as_written;
-    }
-    let mut buf = [0u8; 32];
-    match buf.get_mut(..b.len()) {
-        Some(low) => {
-            low.copy_from_slice(b);
-            low.make_ascii_lowercase();
-            Lexicon::get().lookup(low)
-        }
-        None => word_facts(&w.to_ascii_lowercase()),
-    }
-}
-
 /// Whether a word is a determiner, in any case.
 fn is_det(w: &str) -> bool {
     w.len() <= 7 && word_facts(&lower(w)).determiner
@@ -1130,8 +1109,33 @@ pub(crate) struct TokFacts {
 
 impl TokFacts {
     pub(crate) fn of(text: &str, kind: TokenKind) -> TokFacts {
-        let exact = word_facts(text);
-        let low = lowered_facts(text, exact);
+        // Every lexicon word starts with an ASCII letter (a test checks): no
+        // punctuation or number token, lower-cased or not, is in a list.
+        if kind != TokenKind::Word {
+            return TokFacts::default();
+        }
+        let lexicon = Lexicon::get();
+        let b = text.as_bytes();
+        let exact = lexicon.lookup(b);
+        let (mut upper, mut all_bits) = (false, 0u8);
+        for &c in b {
+            upper |= c.is_ascii_uppercase();
+            all_bits |= c;
+        }
+        // The facts of the word lowered as [`lower`] does; ASCII is lowered
+        // on the stack.
+        let mut buf = [0u8; 32];
+        let low = if !all_bits.is_ascii() {
+            word_facts(&lower(text))
+        } else if !upper {
+            exact
+        } else if let Some(low) = buf.get_mut(..b.len()) {
+            low.copy_from_slice(b);
+            low.make_ascii_lowercase();
+            lexicon.lookup(low)
+        } else {
+            word_facts(&text.to_ascii_lowercase())
+        };
         let np_word = kind == TokenKind::Word
             && if is_cap(text) {
                 !exact.weekday && !exact.month
@@ -2461,6 +2465,10 @@ mod tests {
             words.push(format!("{w}{w}"));
         }
         words.extend(["", "a", "I", "secretary-generals", "spokesperson\u{2019}s", "é"].map(String::from));
+        for w in lists.iter().flat_map(|l| l.iter()) {
+            // What lets TokFacts skip punctuation and numbers.
+            assert!(w.starts_with(|c: char| c.is_ascii_alphabetic()), "{w:?}");
+        }
         for w in &words {
             let (got, want) = (word_facts(w), facts_by_search(w));
             assert_eq!(format!("{got:?}"), format!("{want:?}"), "{w:?}");
