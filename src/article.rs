@@ -7,6 +7,8 @@
 
 use serde::Serialize;
 
+use crate::text::{block_has, find_byte};
+
 /// What a span of the article is. Everything but `Lead`, `Headline` and
 /// `Body` is noise that extraction skips.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -157,7 +159,17 @@ fn split_lines(text: &str) -> Vec<(usize, usize)> {
     let mut lines = Vec::new();
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
+    loop {
+        // Eight bytes at a time to the next line end.
+        i = find_byte(
+            bytes,
+            i,
+            |w| block_has(w, b'\n') || block_has(w, b'\r'),
+            |b| b == b'\n' || b == b'\r',
+        );
+        if i == bytes.len() {
+            break;
+        }
         match bytes[i] {
             b'\n' => {
                 lines.push((start, i));
@@ -424,14 +436,23 @@ fn is_photo_credit(inner: &str) -> bool {
 /// its [`boilerplate_start`], which the caller needs too.
 fn line_kind(line: &str, boilerplate: Option<usize>) -> ParagraphKind {
     let t = line;
-    // The lower-cased start of the line, in a stack buffer: this runs for
-    // every line of every article. A character lowercases to at most three.
+    // The lower-cased first 24 characters of the line, in a stack buffer:
+    // this runs for every line of every article. A character lowercases to
+    // at most three, and 24 ASCII bytes are 24 characters.
     let mut buf = [0u8; 24 * 3 * 4];
-    let mut n = 0;
-    for c in t.chars().take(24).flat_map(char::to_lowercase) {
-        n += c.encode_utf8(&mut buf[n..]).len();
-    }
-    let lower_prefix = std::str::from_utf8(&buf[..n]).expect("encoded from chars");
+    let head = &t.as_bytes()[..t.len().min(24)];
+    let lower_prefix = if head.is_ascii() {
+        let low = &mut buf[..head.len()];
+        low.copy_from_slice(head);
+        low.make_ascii_lowercase();
+        std::str::from_utf8(low).expect("ASCII")
+    } else {
+        let mut n = 0;
+        for c in t.chars().take(24).flat_map(char::to_lowercase) {
+            n += c.encode_utf8(&mut buf[n..]).len();
+        }
+        std::str::from_utf8(&buf[..n]).expect("encoded from chars")
+    };
     const LINKS: &[&str] = &[
         "also read",
         "read also",
