@@ -225,16 +225,25 @@ pub(crate) fn lookup_tokens_from(text: &str, tokens: &[Token]) -> Vec<(usize, us
             continue;
         }
         let mut end = t.end;
-        for suffix in ["'s", "\u{2019}s"] {
-            if t.text.ends_with(suffix) && t.text.len() > suffix.len() {
-                end -= suffix.len();
-                break;
+        // Both possessive endings end in 's'; most words do not.
+        if t.text.ends_with('s') {
+            for suffix in ["'s", "\u{2019}s"] {
+                if t.text.ends_with(suffix) && t.text.len() > suffix.len() {
+                    end -= suffix.len();
+                    break;
+                }
             }
         }
-        let word = &text[t.start..end];
-        let mut s = t.start;
+        let word = &text.as_bytes()[t.start..end];
         // '-' is one byte and never part of another character's encoding.
-        for (i, &c) in word.as_bytes().iter().enumerate() {
+        if !word.iter().skip(1).any(|&c| c == b'-') {
+            if end > t.start {
+                out.push((t.start, end));
+            }
+            continue;
+        }
+        let mut s = t.start;
+        for (i, &c) in word.iter().enumerate() {
             if c == b'-' && i > 0 {
                 let abs = t.start + i;
                 if abs > s {
@@ -477,8 +486,8 @@ impl PartyDict {
 
     /// Whether a text token can be a key of the index (false means it is
     /// certainly not one).
-    fn may_be_key(&self, token: &str) -> bool {
-        match (self.key_shapes.is_empty(), token.as_bytes().first()) {
+    fn may_be_key(&self, token: &[u8]) -> bool {
+        match (self.key_shapes.is_empty(), token.first()) {
             (false, Some(&b)) => self.key_shapes[b as usize] >> token.len().min(63) & 1 == 1,
             _ => true,
         }
@@ -668,12 +677,11 @@ impl PartyDict {
         let mut i = 0;
         while i < toks.len() {
             let (s, e) = toks[i];
-            let word = &text[s..e];
-            if !self.may_be_key(word) {
+            if !self.may_be_key(&text.as_bytes()[s..e]) {
                 i += 1;
                 continue;
             }
-            let Some(entries) = self.index.get(word) else {
+            let Some(entries) = self.index.get(&text[s..e]) else {
                 i += 1;
                 continue;
             };
