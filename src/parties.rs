@@ -128,10 +128,10 @@ pub struct PartyDict {
     /// bit per key length in bytes (lengths of 63 and more share the last
     /// bit). Empty until the index is built.
     key_shapes: Vec<u64>,
-    party_by_name: HashMap<String, usize>,
+    party_by_name: FastMap<String, usize>,
     /// Full name or alias -> every entry (one per role held).
-    person_by_name: HashMap<String, Vec<usize>>,
-    by_surname: HashMap<String, Vec<usize>>,
+    person_by_name: FastMap<String, Vec<usize>>,
+    by_surname: FastMap<String, Vec<usize>>,
     /// Problems that did not stop loading (duplicate aliases, empty forms).
     pub warnings: Vec<String>,
 }

@@ -7,7 +7,6 @@
 //! the cost per article stays linear in its length.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::parties::{Gender, Mention, PartyDict, PersonMention};
@@ -1315,9 +1314,9 @@ const MEDIUM_WORDS: &[&str] = &[
 fn outlet_name(words: &[&str], mention: &[bool]) -> Option<(String, bool)> {
     // Longest known outlet first, found through a table keyed by the first
     // word of each outlet name (no allocation unless one is found).
-    static TABLE: OnceLock<HashMap<&'static str, Vec<Vec<&'static str>>>> = OnceLock::new();
+    static TABLE: OnceLock<FastMap<&'static str, Vec<Vec<&'static str>>>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        let mut t: HashMap<&'static str, Vec<Vec<&'static str>>> = HashMap::new();
+        let mut t: FastMap<&'static str, Vec<Vec<&'static str>>> = FastMap::default();
         for o in OUTLETS {
             let parts: Vec<&'static str> = o.split(' ').collect();
             t.entry(parts[0]).or_default().push(parts);
@@ -1360,13 +1359,14 @@ fn outlet_name(words: &[&str], mention: &[bool]) -> Option<(String, bool)> {
             .collect();
         return Some((name.join(" "), tail_ok));
     }
-    if words.iter().any(|w| MEDIUM_WORDS.contains(w)) {
+    let medium = |w: &str| word_facts(w).medium;
+    if words.iter().any(|w| medium(w)) {
         // "APA news agency", "state television channel VTV": the proper
         // name; "Russian state media": the whole phrase.
         let proper: Vec<&str> = words
             .iter()
             .zip(mention)
-            .filter(|(w, m)| !**m && is_cap(w) && !MEDIUM_WORDS.contains(w))
+            .filter(|(w, m)| !**m && is_cap(w) && !medium(w))
             .map(|(w, _)| strip_possessive(w))
             .collect();
         if !proper.is_empty() && proper.len() <= 3 {
@@ -1910,10 +1910,15 @@ fn join_tokens(text: &str, toks: &[CTok]) -> String {
     match (toks.first(), toks.last()) {
         (Some(f), Some(l)) => {
             let s = &text[f.start..l.end];
-            strip_possessive(s)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
+            // The words joined by single spaces.
+            let mut out = String::with_capacity(s.len());
+            for word in strip_possessive(s).split_whitespace() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+            out
         }
         _ => String::new(),
     }
@@ -1921,13 +1926,18 @@ fn join_tokens(text: &str, toks: &[CTok]) -> String {
 
 /// Lower-case title words of a phrase ("Foreign Minister" -> "foreign minister").
 fn role_words(doc: &Doc, toks: &[CTok]) -> Option<String> {
-    let words: Vec<String> = toks
-        .iter()
-        .filter(|t| doc.facts(t).title)
-        .map(|t| t.text.to_lowercase())
-        .filter(|l| !matches!(l.as_str(), "mr" | "mrs" | "ms" | "dr" | "top"))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+    let mut out = String::new();
+    for t in toks.iter().filter(|t| doc.facts(t).title) {
+        let word = t.text.to_lowercase();
+        if matches!(word.as_str(), "mr" | "mrs" | "ms" | "dr" | "top") {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&word);
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// The noun phrase ending just before window index `end` (exclusive),
