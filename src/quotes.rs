@@ -15,7 +15,9 @@ use crate::speakers::{
     around_cue, channel_in, clause_start, np_back, np_fwd, reporting_outlet, CTok, Cue,
     Doc, Found, NpKind, Resolver, Speaker,
 };
-use crate::text::{block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, TokenKind};
+use crate::text::{
+    block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap, TokenKind,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -808,56 +810,35 @@ fn skip_partial(text: &str, q: &RawQuote) -> bool {
 
 /// Attribution of the quote at window index `qi`, looking for cues in
 /// `lo..hi`, nearest first.
-/// The cue words of a sentence window (outside quotes), linked to their
-/// neighbours, so each quote finds the cues around it without rescanning the
-/// sentence: a sentence of thousands of quote marks stays linear.
+/// The cue words of a sentence window (outside quotes), by position, so
+/// each quote finds the cues around it by binary search without rescanning
+/// the sentence: a sentence of thousands of quote marks stays linear.
 struct Cues {
-    is_cue: Vec<bool>,
-    /// Nearest cue strictly before / after each token.
-    prev: Vec<Option<usize>>,
-    next: Vec<Option<usize>>,
+    /// Window positions of the cue words, ascending.
+    at: Vec<usize>,
+    /// Length of the window.
+    len: usize,
     /// [`reporting_outlet`] by range: partial quotes all ask for the whole
     /// sentence.
-    outlets: std::cell::RefCell<std::collections::HashMap<(usize, usize), Option<String>>>,
+    outlets: std::cell::RefCell<FastMap<(usize, usize), Option<String>>>,
 }
 
 impl Cues {
     fn new(doc: &Doc, w: &[CTok]) -> Cues {
-        let is_cue: Vec<bool> = w
-            .iter()
-            .map(|t| t.quote.is_none() && doc.facts(t).cue.is_some())
+        let at = (0..w.len())
+            .filter(|&i| w[i].quote.is_none() && doc.facts(&w[i]).cue.is_some())
             .collect();
-        let mut prev = vec![None; w.len()];
-        let mut last = None;
-        for i in 0..w.len() {
-            prev[i] = last;
-            if is_cue[i] {
-                last = Some(i);
-            }
-        }
-        let mut next = vec![None; w.len()];
-        let mut last = None;
-        for i in (0..w.len()).rev() {
-            next[i] = last;
-            if is_cue[i] {
-                last = Some(i);
-            }
-        }
         Cues {
-            is_cue,
-            prev,
-            next,
+            at,
+            len: w.len(),
             outlets: Default::default(),
         }
     }
 
     /// Cues at `from` and after, in order.
     fn from(&self, from: usize) -> impl Iterator<Item = usize> + '_ {
-        let first = match self.is_cue.get(from) {
-            Some(true) => Some(from),
-            _ => self.next.get(from).copied().flatten(),
-        };
-        std::iter::successors(first, |&i| self.next[i])
+        let k = self.at.partition_point(|&c| c < from);
+        self.at[k..].iter().copied()
     }
 
     /// The outlet named as the subject of a reporting cue in `from..to`.
@@ -869,16 +850,26 @@ impl Cues {
             .clone()
     }
 
-    /// Cues in `lo..from`, nearest first.
+    /// Cues in `lo..from`, nearest first (none when `from` is past the
+    /// window).
     fn before(&self, from: usize, lo: usize) -> impl Iterator<Item = usize> + '_ {
-        std::iter::successors(self.prev.get(from).copied().flatten(), |&i| self.prev[i])
-            .take_while(move |&i| i >= lo)
+        let k = if from < self.len {
+            self.at.partition_point(|&c| c < from)
+        } else {
+            0
+        };
+        self.at[..k].iter().rev().copied().take_while(move |&i| i >= lo)
     }
 
-    /// Cues in `from + 1..hi`, nearest first.
+    /// Cues in `from + 1..hi`, nearest first (none when `from` is past the
+    /// window).
     fn after(&self, from: usize, hi: usize) -> impl Iterator<Item = usize> + '_ {
-        std::iter::successors(self.next.get(from).copied().flatten(), |&i| self.next[i])
-            .take_while(move |&i| i < hi)
+        let k = if from < self.len {
+            self.at.partition_point(|&c| c <= from)
+        } else {
+            self.at.len()
+        };
+        self.at[k..].iter().copied().take_while(move |&i| i < hi)
     }
 }
 
