@@ -85,6 +85,12 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
             if pos == bytes.len() {
                 break;
             }
+            // An ASCII byte here is no letter or digit (the run stopped at
+            // it) nor a combining mark: only the joiners can continue.
+            let next = bytes[pos];
+            if next.is_ascii() && !matches!(next, b'\'' | b'-' | b'.' | b',') {
+                break;
+            }
             let d = char_at(text, pos);
             if d.is_alphanumeric() || is_combining(d) {
                 all_digits &= d.is_numeric();
