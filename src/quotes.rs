@@ -499,6 +499,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         ctoks: Vec::new(),
         facts: Vec::new(),
         placeholder_facts: Default::default(),
+        next_window: Default::default(),
         mentions,
         people,
     };

@@ -34,6 +34,8 @@ pub(crate) struct Doc<'a> {
     pub facts: Vec<TokFacts>,
     /// Lexicon facts of a quote placeholder (`"`).
     pub placeholder_facts: TokFacts,
+    /// Where the last window borrowed from `ctoks` ended.
+    pub next_window: std::cell::Cell<usize>,
     pub mentions: Vec<Mention>,
     pub people: Vec<PersonMention>,
 }
@@ -101,14 +103,40 @@ impl<'a> Doc<'a> {
     /// multi-paragraph quote): the placeholder then starts at the range's
     /// first token, so that window is built on its own.
     pub fn window(&self, start: usize, end: usize) -> Cow<'_, [CTok<'a>]> {
-        let i = self.tok_at(start);
-        let q = self.tok_quote.get(i).copied().unwrap_or(NONE);
-        if q != NONE && i > 0 && self.tok_quote[i - 1] == q {
-            return Cow::Owned(self.collapse(i, end));
+        let from = self.first_ctok_at(start);
+        // The range starts inside a quote when the placeholder before
+        // `from` has a token starting at or after `start`.
+        if let Some(before) = from.checked_sub(1).map(|k| &self.ctoks[k]) {
+            let last = self.ctoks.get(from).map_or(self.toks.len(), |c| c.tok) - 1;
+            if before.quote.is_some() && self.toks[last].start >= start {
+                return Cow::Owned(self.collapse(self.tok_at(start), end));
+            }
         }
-        let from = self.ctoks.partition_point(|c| c.start < start);
-        let to = from + self.ctoks[from..].partition_point(|c| c.start < end);
-        Cow::Borrowed(&self.ctoks[from..to])
+        // A window is a sentence or a paragraph: walking to its end is
+        // cheaper than a binary search over the rest of the article.
+        let len = self.ctoks[from..]
+            .iter()
+            .position(|c| c.start >= end)
+            .unwrap_or(self.ctoks.len() - from);
+        self.next_window.set(from + len);
+        Cow::Borrowed(&self.ctoks[from..from + len])
+    }
+
+    /// Index of the first element of `ctoks` starting at or after `start`.
+    /// Windows are mostly asked for in text order, each starting right
+    /// after the one before: looking a few elements ahead of where the last
+    /// one ended avoids a binary search (and its cache misses) over the
+    /// whole article.
+    fn first_ctok_at(&self, start: usize) -> usize {
+        let hint = self.next_window.get().min(self.ctoks.len());
+        if hint > 0 && self.ctoks[hint - 1].start >= start {
+            return self.ctoks[..hint].partition_point(|c| c.start < start);
+        }
+        let rest = &self.ctoks[hint..];
+        hint + match rest.iter().take(16).position(|c| c.start >= start) {
+            Some(k) => k,
+            None => rest.partition_point(|c| c.start < start),
+        }
     }
 
     /// The window of the tokens from index `i` up to byte `end`, a quote
