@@ -506,21 +506,18 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     let spans: Vec<(usize, usize)> = raw.iter().map(|q| (q.open.0, q.outer_end())).collect();
     doc.index(&spans);
 
-    // Sentences, with the paragraph each belongs to.
     let mut sents: Vec<(usize, usize)> = Vec::new();
-    let mut sent_para: Vec<usize> = Vec::new();
     let mut qi = 0;
-    for (pi, &(ps, pe)) in paras.iter().enumerate() {
-        let before = sents.len();
+    for &(ps, pe) in &paras {
         sentences(text, ps, pe, &raw, &mut qi, &mut sents);
-        sent_para.extend(std::iter::repeat_n(pi, sents.len() - before));
     }
 
     let mut resolver = Resolver::new(&doc, &paras);
     let mut out: Vec<Quote> = Vec::new();
     let mut done = vec![false; raw.len()];
-    // Sentence index and attribution of the last attributed quote.
-    let mut last: Option<(usize, Speaker, Option<String>)> = None;
+    // Sentence index, speaker (an index into the resolver's history) and
+    // channel of the last attributed quote.
+    let mut last: Option<(usize, usize, Option<String>)> = None;
     let mut prev_parties: Vec<usize> = Vec::new();
 
     for (si, &(ss, se)) in sents.iter().enumerate() {
@@ -577,7 +574,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                         .filter(|l| si <= l.0 + 1 && kind == QuoteKind::Direct)
                     {
                         let _ = lsi;
-                        (Some(s.clone()), None, chan.or(c.clone()))
+                        (Some(resolver.history[*s].clone()), None, chan.or(c.clone()))
                     } else {
                         (None, cue, chan)
                     }
@@ -600,7 +597,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
             }
             if let Some(s) = &speaker {
                 resolver.history.push(s.clone());
-                last = Some((si, s.clone(), channel.clone()));
+                last = Some((si, resolver.history.len() - 1, channel.clone()));
             }
             let (start, end) = (rq.pieces[0].0, rq.pieces[rq.pieces.len() - 1].1);
             let qtext = rq
@@ -636,7 +633,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
             if let Some((start, end, found, speaker)) = found {
                 if let Some(s) = &speaker {
                     resolver.history.push(s.clone());
-                    last = Some((si, s.clone(), found.channel.clone()));
+                    last = Some((si, resolver.history.len() - 1, found.channel.clone()));
                 }
                 let targets = targets(
                     &doc,
@@ -660,7 +657,6 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 ));
             }
         }
-        let _ = &sent_para;
         prev_parties = sentence_parties;
     }
     add_counterparts(&doc, &paras, &mut out);
