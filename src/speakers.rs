@@ -30,7 +30,7 @@ pub(crate) struct Doc<'a> {
     /// The whole article as one window (see [`Doc::window`]): sentence and
     /// paragraph windows are slices of it.
     pub ctoks: Vec<CTok<'a>>,
-    /// Lexicon facts of each token.
+    /// Lexicon facts of each token outside quotes (defaults inside).
     pub facts: Vec<TokFacts>,
     /// Lexicon facts of a quote placeholder (`"`).
     pub placeholder_facts: TokFacts,
@@ -83,10 +83,19 @@ impl<'a> Doc<'a> {
             }
         }
         self.ctoks = self.collapse(0, usize::MAX);
+        // A token inside a quote is only ever seen as part of its quote's
+        // placeholder (see `facts`), so its own facts are never asked for.
         self.facts = self
             .toks
             .iter()
-            .map(|t| TokFacts::of(t.text, t.kind))
+            .zip(&self.tok_quote)
+            .map(|(t, &q)| {
+                if q == NONE {
+                    TokFacts::of(t.text, t.kind)
+                } else {
+                    TokFacts::default()
+                }
+            })
             .collect();
         self.placeholder_facts = TokFacts::of("\"", TokenKind::Punct);
     }
