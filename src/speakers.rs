@@ -1549,7 +1549,13 @@ impl<'d, 'a> Resolver<'d, 'a> {
         }
         let idx = self.persons.len();
         for word in name.split_whitespace() {
-            self.by_word.entry(word.to_string()).or_default().push(idx);
+            // Allocate a key only for a word not seen before.
+            match self.by_word.get_mut(word) {
+                Some(v) => v.push(idx),
+                None => {
+                    self.by_word.insert(word.to_string(), vec![idx]);
+                }
+            }
         }
         self.persons.push(PersonInfo {
             pos,
