@@ -7,6 +7,8 @@
 
 use serde::Serialize;
 
+use crate::text::{block_has, find_byte};
+
 /// What a span of the article is. Everything but `Lead`, `Headline` and
 /// `Body` is noise that extraction skips.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -157,7 +159,17 @@ fn split_lines(text: &str) -> Vec<(usize, usize)> {
     let mut lines = Vec::new();
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
+    loop {
+        // Eight bytes at a time to the next line end.
+        i = find_byte(
+            bytes,
+            i,
+            |w| block_has(w, b'\n') || block_has(w, b'\r'),
+            |b| b == b'\n' || b == b'\r',
+        );
+        if i == bytes.len() {
+            break;
+        }
         match bytes[i] {
             b'\n' => {
                 lines.push((start, i));
@@ -420,10 +432,27 @@ fn is_photo_credit(inner: &str) -> bool {
         })
 }
 
-/// Classifies one line of body text.
-fn line_kind(line: &str) -> ParagraphKind {
-    let t = line.trim();
-    let lower_prefix: String = t.chars().take(24).flat_map(char::to_lowercase).collect();
+/// Classifies one line of body text. `line` is trimmed and `boilerplate` is
+/// its [`boilerplate_start`], which the caller needs too.
+fn line_kind(line: &str, boilerplate: Option<usize>) -> ParagraphKind {
+    let t = line;
+    // The lower-cased first 24 characters of the line, in a stack buffer:
+    // this runs for every line of every article. A character lowercases to
+    // at most three, and 24 ASCII bytes are 24 characters.
+    let mut buf = [0u8; 24 * 3 * 4];
+    let head = &t.as_bytes()[..t.len().min(24)];
+    let lower_prefix = if head.is_ascii() {
+        let low = &mut buf[..head.len()];
+        low.copy_from_slice(head);
+        low.make_ascii_lowercase();
+        std::str::from_utf8(low).expect("ASCII")
+    } else {
+        let mut n = 0;
+        for c in t.chars().take(24).flat_map(char::to_lowercase) {
+            n += c.encode_utf8(&mut buf[n..]).len();
+        }
+        std::str::from_utf8(&buf[..n]).expect("encoded from chars")
+    };
     const LINKS: &[&str] = &[
         "also read",
         "read also",
@@ -442,7 +471,7 @@ fn line_kind(line: &str) -> ParagraphKind {
     if LINKS.iter().any(|l| lower_prefix.starts_with(l)) {
         return ParagraphKind::AlsoRead;
     }
-    if boilerplate_start(t).is_some_and(|i| i == 0)
+    if boilerplate.is_some_and(|i| i == 0)
         || lower_prefix.starts_with("(reporting by")
         || lower_prefix.starts_with("reporting by")
         || lower_prefix.starts_with("editing by")
@@ -454,7 +483,8 @@ fn line_kind(line: &str) -> ParagraphKind {
     if lower_prefix.starts_with("photo:")
         || lower_prefix.starts_with("file photo")
         || lower_prefix.starts_with("image:")
-        || (t.split_whitespace().count() <= 30 && caption_start(t) == Some(0))
+        // The cheap test first: few lines end in a parenthesis.
+        || (caption_start(t) == Some(0) && t.split_whitespace().count() <= 30)
     {
         return ParagraphKind::Caption;
     }
@@ -507,7 +537,8 @@ fn push_block(text: &str, lines: &[(usize, usize)], out: &mut Vec<Paragraph>) {
             continue;
         };
         let line = &text[ls..le];
-        let kind = line_kind(line);
+        let boilerplate = boilerplate_start(line);
+        let kind = line_kind(line, boilerplate);
         if kind != ParagraphKind::Body {
             flush(&mut open, out);
             out.push(Paragraph {
@@ -517,7 +548,7 @@ fn push_block(text: &str, lines: &[(usize, usize)], out: &mut Vec<Paragraph>) {
             });
             continue;
         }
-        if let Some(b) = boilerplate_start(line) {
+        if let Some(b) = boilerplate {
             // Body text followed by boilerplate on the same line.
             match open.as_mut() {
                 Some(o) => o.1 = ls + b,

@@ -123,10 +123,15 @@ pub struct PartyDict {
     people: Vec<Person>,
     /// First token -> forms starting with it, longest first.
     index: FastMap<String, Vec<Entry>>,
-    party_by_name: HashMap<String, usize>,
+    /// The shapes of the keys of `index`, so that the scan can pass over
+    /// most tokens of a text without hashing them: for each first byte, a
+    /// bit per key length in bytes (lengths of 63 and more share the last
+    /// bit). Empty until the index is built.
+    key_shapes: Vec<u64>,
+    party_by_name: FastMap<String, usize>,
     /// Full name or alias -> every entry (one per role held).
-    person_by_name: HashMap<String, Vec<usize>>,
-    by_surname: HashMap<String, Vec<usize>>,
+    person_by_name: FastMap<String, Vec<usize>>,
+    by_surname: FastMap<String, Vec<usize>>,
     /// Problems that did not stop loading (duplicate aliases, empty forms).
     pub warnings: Vec<String>,
 }
@@ -220,16 +225,26 @@ pub(crate) fn lookup_tokens_from(text: &str, tokens: &[Token]) -> Vec<(usize, us
             continue;
         }
         let mut end = t.end;
-        for suffix in ["'s", "\u{2019}s"] {
-            if t.text.ends_with(suffix) && t.text.len() > suffix.len() {
-                end -= suffix.len();
-                break;
+        // Both possessive endings end in 's'; most words do not.
+        if t.text.ends_with('s') {
+            for suffix in ["'s", "\u{2019}s"] {
+                if t.text.ends_with(suffix) && t.text.len() > suffix.len() {
+                    end -= suffix.len();
+                    break;
+                }
             }
         }
-        let word = &text[t.start..end];
+        let word = &text.as_bytes()[t.start..end];
+        // '-' is one byte and never part of another character's encoding.
+        if !word.iter().skip(1).any(|&c| c == b'-') {
+            if end > t.start {
+                out.push((t.start, end));
+            }
+            continue;
+        }
         let mut s = t.start;
-        for (i, c) in word.char_indices() {
-            if c == '-' && i > 0 {
+        for (i, &c) in word.iter().enumerate() {
+            if c == b'-' && i > 0 {
                 let abs = t.start + i;
                 if abs > s {
                     out.push((s, abs));
@@ -461,6 +476,21 @@ impl PartyDict {
         for v in self.index.values_mut() {
             v.sort_by_key(|e| std::cmp::Reverse(e.rest.len()));
         }
+        self.key_shapes = vec![0; 256];
+        for key in self.index.keys() {
+            if let Some(&b) = key.as_bytes().first() {
+                self.key_shapes[b as usize] |= 1 << key.len().min(63);
+            }
+        }
+    }
+
+    /// Whether a text token can be a key of the index (false means it is
+    /// certainly not one).
+    fn may_be_key(&self, token: &[u8]) -> bool {
+        match (self.key_shapes.is_empty(), token.first()) {
+            (false, Some(&b)) => self.key_shapes[b as usize] >> token.len().min(63) & 1 == 1,
+            _ => true,
+        }
     }
 
     /// Makes bare surnames findable ("Putin", and "Xi" for family-name-first
@@ -647,6 +677,10 @@ impl PartyDict {
         let mut i = 0;
         while i < toks.len() {
             let (s, e) = toks[i];
+            if !self.may_be_key(&text.as_bytes()[s..e]) {
+                i += 1;
+                continue;
+            }
             let Some(entries) = self.index.get(&text[s..e]) else {
                 i += 1;
                 continue;

@@ -12,10 +12,12 @@ use serde::Serialize;
 use crate::article::{is_abbreviation_before, is_quote_char, Article};
 use crate::parties::PartyDict;
 use crate::speakers::{
-    around_cue, channel_in, clause_start, cue_of, np_back, np_fwd, reporting_outlet, CTok, Cue,
+    around_cue, channel_in, clause_start, np_back, np_fwd, reporting_outlet, CTok, Cue,
     Doc, Found, NpKind, Resolver, Speaker,
 };
-use crate::text::{tokenize, CharIndex, TokenKind};
+use crate::text::{
+    block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap, TokenKind,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -279,7 +281,14 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
             }
         }
         let skip_first = open.is_some();
-        for (i, c) in para.char_indices() {
+        let mut from = 0;
+        loop {
+            let i = find_byte(para.as_bytes(), from, may_hold_quote_mark, may_start_quote_mark);
+            if i == para.len() {
+                break;
+            }
+            let c = char_at(para, i);
+            from = i + c.len_utf8();
             if !is_quote_char(c) || (skip_first && i == 0) {
                 continue;
             }
@@ -331,6 +340,30 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
     out
 }
 
+/// Whether a byte can be the first byte of a quote mark (see
+/// [`is_quote_char`]): `"` or the lead byte of `«`, `»` (U+00AB, U+00BB) or
+/// the curly quotes (U+2018..U+201E). Lets the scans for quote marks and
+/// sentence ends pass over all other bytes without decoding characters.
+fn may_start_quote_mark(b: u8) -> bool {
+    matches!(b, b'"' | 0xC2 | 0xE2)
+}
+
+/// Screen for [`find_byte`]: whether eight bytes may hold the start of a
+/// quote mark.
+fn may_hold_quote_mark(block: u64) -> bool {
+    block_has(block, b'"') || block_has_non_ascii(block)
+}
+
+/// Whether a byte is a sentence terminator.
+fn is_terminator(b: u8) -> bool {
+    matches!(b, b'.' | b'!' | b'?')
+}
+
+/// The character starting at byte `i` (a character boundary) of `s`.
+fn char_at(s: &str, i: usize) -> char {
+    s[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
+}
+
 // ---- step 2: sentences ---------------------------------------------------
 
 /// Sentence spans of one paragraph; terminators inside quotes do not split,
@@ -344,10 +377,32 @@ fn sentences(
     out: &mut Vec<(usize, usize)>,
 ) {
     let para = &text[ps..pe];
+    let bytes = para.as_bytes();
     let mut s = ps;
-    let mut iter = para.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    let mut i = 0;
+    loop {
+        // Only a terminator or the closing mark of a quote can end a
+        // sentence: other characters are passed over, and the quote cursor
+        // below catches up at the next candidate (it only moves forward, so
+        // that is the same as moving it at every character).
+        i = find_byte(
+            bytes,
+            i,
+            |w| {
+                block_has(w, b'.')
+                    || block_has(w, b'!')
+                    || block_has(w, b'?')
+                    || may_hold_quote_mark(w)
+            },
+            |b| is_terminator(b) || may_start_quote_mark(b),
+        );
+        if i == bytes.len() {
+            break;
+        }
+        let c = char_at(para, i);
         let a = ps + i;
+        let at = i;
+        i += c.len_utf8();
         while *qi < quotes.len() && quotes[*qi].outer_end() <= a {
             *qi += 1;
         }
@@ -362,17 +417,12 @@ fn sentences(
                     }
                 }
             }
-        } else if matches!(c, '.' | '!' | '?') && !(c == '.' && is_abbreviation_before(para, i)) {
-            let mut b = a + 1;
-            while let Some(&(_, n)) = iter.peek() {
-                if matches!(n, ')' | ']' | '.' | '!' | '?') {
-                    b += n.len_utf8();
-                    iter.next();
-                } else {
-                    break;
-                }
+        } else if matches!(c, '.' | '!' | '?') && !(c == '.' && is_abbreviation_before(para, at)) {
+            // Closing brackets and further terminators stay in the sentence.
+            while i < bytes.len() && matches!(bytes[i], b')' | b']' | b'.' | b'!' | b'?') {
+                i += 1;
             }
-            boundary = Some(b);
+            boundary = Some(ps + i);
         }
         let Some(b) = boundary else { continue };
         let rest = &text[b..pe];
@@ -446,32 +496,34 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         tok_quote: Vec::new(),
         tok_mention: Vec::new(),
         tok_person: Vec::new(),
+        ctoks: Vec::new(),
+        facts: Vec::new(),
+        placeholder_facts: Default::default(),
+        next_window: Default::default(),
         mentions,
         people,
     };
     let spans: Vec<(usize, usize)> = raw.iter().map(|q| (q.open.0, q.outer_end())).collect();
     doc.index(&spans);
 
-    // Sentences, with the paragraph each belongs to.
     let mut sents: Vec<(usize, usize)> = Vec::new();
-    let mut sent_para: Vec<usize> = Vec::new();
     let mut qi = 0;
-    for (pi, &(ps, pe)) in paras.iter().enumerate() {
-        let before = sents.len();
+    for &(ps, pe) in &paras {
         sentences(text, ps, pe, &raw, &mut qi, &mut sents);
-        sent_para.extend(std::iter::repeat_n(pi, sents.len() - before));
     }
 
     let mut resolver = Resolver::new(&doc, &paras);
     let mut out: Vec<Quote> = Vec::new();
     let mut done = vec![false; raw.len()];
-    // Sentence index and attribution of the last attributed quote.
-    let mut last: Option<(usize, Speaker, Option<String>)> = None;
+    // Sentence index, speaker (an index into the resolver's history) and
+    // channel of the last attributed quote.
+    let mut last: Option<(usize, usize, Option<String>)> = None;
     let mut prev_parties: Vec<usize> = Vec::new();
 
     for (si, &(ss, se)) in sents.iter().enumerate() {
         let w = doc.window(ss, se);
-        let cues = Cues::new(&w);
+        // Only sentences with quotes need their cues linked up.
+        let cues = std::cell::OnceCell::new();
         let sentence_parties = parties_outside_quotes(&doc, &resolver, &w);
         let placeholders: Vec<usize> = (0..w.len()).filter(|&i| w[i].quote.is_some()).collect();
         let mut has_direct = false;
@@ -497,7 +549,8 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 (0, w.len())
             };
             let partial = kind == QuoteKind::Partial;
-            let attrib = attribute(&mut resolver, &w, &cues, pi, lo, hi, partial);
+            let cues = cues.get_or_init(|| Cues::new(&doc, &w));
+            let attrib = attribute(&mut resolver, &w, cues, pi, lo, hi, partial);
             sentence_quotes.push((q, attrib, kind));
         }
         // Unattributed quotes borrow from another quote of the sentence, then
@@ -521,7 +574,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                         .filter(|l| si <= l.0 + 1 && kind == QuoteKind::Direct)
                     {
                         let _ = lsi;
-                        (Some(s.clone()), None, chan.or(c.clone()))
+                        (Some(resolver.history[*s].clone()), None, chan.or(c.clone()))
                     } else {
                         (None, cue, chan)
                     }
@@ -544,7 +597,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
             }
             if let Some(s) = &speaker {
                 resolver.history.push(s.clone());
-                last = Some((si, s.clone(), channel.clone()));
+                last = Some((si, resolver.history.len() - 1, channel.clone()));
             }
             let (start, end) = (rq.pieces[0].0, rq.pieces[rq.pieces.len() - 1].1);
             let qtext = rq
@@ -580,7 +633,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
             if let Some((start, end, found, speaker)) = found {
                 if let Some(s) = &speaker {
                     resolver.history.push(s.clone());
-                    last = Some((si, s.clone(), found.channel.clone()));
+                    last = Some((si, resolver.history.len() - 1, found.channel.clone()));
                 }
                 let targets = targets(
                     &doc,
@@ -604,7 +657,6 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 ));
             }
         }
-        let _ = &sent_para;
         prev_parties = sentence_parties;
     }
     add_counterparts(&doc, &paras, &mut out);
@@ -755,56 +807,35 @@ fn skip_partial(text: &str, q: &RawQuote) -> bool {
 
 /// Attribution of the quote at window index `qi`, looking for cues in
 /// `lo..hi`, nearest first.
-/// The cue words of a sentence window (outside quotes), linked to their
-/// neighbours, so each quote finds the cues around it without rescanning the
-/// sentence: a sentence of thousands of quote marks stays linear.
+/// The cue words of a sentence window (outside quotes), by position, so
+/// each quote finds the cues around it by binary search without rescanning
+/// the sentence: a sentence of thousands of quote marks stays linear.
 struct Cues {
-    is_cue: Vec<bool>,
-    /// Nearest cue strictly before / after each token.
-    prev: Vec<Option<usize>>,
-    next: Vec<Option<usize>>,
+    /// Window positions of the cue words, ascending.
+    at: Vec<usize>,
+    /// Length of the window.
+    len: usize,
     /// [`reporting_outlet`] by range: partial quotes all ask for the whole
     /// sentence.
-    outlets: std::cell::RefCell<std::collections::HashMap<(usize, usize), Option<String>>>,
+    outlets: std::cell::RefCell<FastMap<(usize, usize), Option<String>>>,
 }
 
 impl Cues {
-    fn new(w: &[CTok]) -> Cues {
-        let is_cue: Vec<bool> = w
-            .iter()
-            .map(|t| t.quote.is_none() && cue_of(t.text).is_some())
+    fn new(doc: &Doc, w: &[CTok]) -> Cues {
+        let at = (0..w.len())
+            .filter(|&i| w[i].quote.is_none() && doc.facts(&w[i]).cue.is_some())
             .collect();
-        let mut prev = vec![None; w.len()];
-        let mut last = None;
-        for i in 0..w.len() {
-            prev[i] = last;
-            if is_cue[i] {
-                last = Some(i);
-            }
-        }
-        let mut next = vec![None; w.len()];
-        let mut last = None;
-        for i in (0..w.len()).rev() {
-            next[i] = last;
-            if is_cue[i] {
-                last = Some(i);
-            }
-        }
         Cues {
-            is_cue,
-            prev,
-            next,
+            at,
+            len: w.len(),
             outlets: Default::default(),
         }
     }
 
     /// Cues at `from` and after, in order.
     fn from(&self, from: usize) -> impl Iterator<Item = usize> + '_ {
-        let first = match self.is_cue.get(from) {
-            Some(true) => Some(from),
-            _ => self.next.get(from).copied().flatten(),
-        };
-        std::iter::successors(first, |&i| self.next[i])
+        let k = self.at.partition_point(|&c| c < from);
+        self.at[k..].iter().copied()
     }
 
     /// The outlet named as the subject of a reporting cue in `from..to`.
@@ -816,16 +847,26 @@ impl Cues {
             .clone()
     }
 
-    /// Cues in `lo..from`, nearest first.
+    /// Cues in `lo..from`, nearest first (none when `from` is past the
+    /// window).
     fn before(&self, from: usize, lo: usize) -> impl Iterator<Item = usize> + '_ {
-        std::iter::successors(self.prev.get(from).copied().flatten(), |&i| self.prev[i])
-            .take_while(move |&i| i >= lo)
+        let k = if from < self.len {
+            self.at.partition_point(|&c| c < from)
+        } else {
+            0
+        };
+        self.at[..k].iter().rev().copied().take_while(move |&i| i >= lo)
     }
 
-    /// Cues in `from + 1..hi`, nearest first.
+    /// Cues in `from + 1..hi`, nearest first (none when `from` is past the
+    /// window).
     fn after(&self, from: usize, hi: usize) -> impl Iterator<Item = usize> + '_ {
-        std::iter::successors(self.next.get(from).copied().flatten(), |&i| self.next[i])
-            .take_while(move |&i| i < hi)
+        let k = if from < self.len {
+            self.at.partition_point(|&c| c <= from)
+        } else {
+            self.at.len()
+        };
+        self.at[k..].iter().copied().take_while(move |&i| i < hi)
     }
 }
 
@@ -917,7 +958,7 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
         if w[c].quote.is_some() {
             continue;
         }
-        let Some(cue) = cue_of(w[c].text) else {
+        let Some(cue) = doc.facts(&w[c]).cue else {
             continue;
         };
         match cue {
@@ -1200,12 +1241,13 @@ fn targets(
             "together" | "jointly" | "bilateral" | "Bilateral" => together = true,
             _ => {}
         }
-        let lower = t.to_lowercase();
-        if matches!(
-            lower.as_str(),
-            "our" | "both" | "two" | "bilateral" | "each"
-        ) && dual.is_none()
-        {
+        // The word lower-cased if it is one of these, without allocating:
+        // only an ASCII word can lower-case to an ASCII word without a 'k'
+        // (the Kelvin sign lower-cases to one).
+        let lower = ["our", "both", "two", "bilateral", "each"]
+            .into_iter()
+            .find(|w| t.eq_ignore_ascii_case(w));
+        if let (Some(lower), None) = (lower, dual) {
             let mut j = i + 1;
             if j < toks.len() && matches!(toks[j].text, "two" | "great" | "close") {
                 j += 1;
@@ -1257,4 +1299,18 @@ fn targets(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_quote_mark_starts_with_a_byte_the_scans_stop_at() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32).filter(|&c| is_quote_char(c)) {
+            let mut buf = [0u8; 4];
+            let first = c.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(may_start_quote_mark(first), "{c:?}");
+        }
+    }
 }

@@ -6,11 +6,11 @@
 //! Everything here works on short token windows (one sentence at most), so
 //! the cost per article stays linear in its length.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::parties::{Gender, Mention, PartyDict, PersonMention};
-use crate::text::{Token, TokenKind};
+use crate::text::{FastMap, Token, TokenKind};
 
 const NONE: u32 = u32::MAX;
 
@@ -27,6 +27,15 @@ pub(crate) struct Doc<'a> {
     pub tok_mention: Vec<u32>,
     /// Known-person mention covering the start of each token.
     pub tok_person: Vec<u32>,
+    /// The whole article as one window (see [`Doc::window`]): sentence and
+    /// paragraph windows are slices of it.
+    pub ctoks: Vec<CTok<'a>>,
+    /// Lexicon facts of each token outside quotes (defaults inside).
+    pub facts: Vec<TokFacts>,
+    /// Lexicon facts of a quote placeholder (`"`).
+    pub placeholder_facts: TokFacts,
+    /// Where the last window borrowed from `ctoks` ended.
+    pub next_window: std::cell::Cell<usize>,
     pub mentions: Vec<Mention>,
     pub people: Vec<PersonMention>,
 }
@@ -73,6 +82,22 @@ impl<'a> Doc<'a> {
                 self.tok_person[i] = p as u32;
             }
         }
+        self.ctoks = self.collapse(0, usize::MAX);
+        // A token inside a quote is only ever seen as part of its quote's
+        // placeholder (see `facts`), so its own facts are never asked for.
+        self.facts = self
+            .toks
+            .iter()
+            .zip(&self.tok_quote)
+            .map(|(t, &q)| {
+                if q == NONE {
+                    TokFacts::of(t.text, t.kind)
+                } else {
+                    TokFacts::default()
+                }
+            })
+            .collect();
+        self.placeholder_facts = TokFacts::of("\"", TokenKind::Punct);
     }
 
     /// Index of the first token starting at or after `byte`.
@@ -81,10 +106,52 @@ impl<'a> Doc<'a> {
     }
 
     /// The tokens of a byte range, each quote collapsed to one placeholder.
-    pub fn window(&self, start: usize, end: usize) -> Vec<CTok<'a>> {
-        let mut i = self.tok_at(start);
-        let j = self.toks[i.min(self.toks.len())..].partition_point(|t| t.start < end);
-        let mut out = Vec::with_capacity(j);
+    ///
+    /// Borrowed from the article-wide window built by [`Doc::index`], except
+    /// when the range starts inside a quote (a paragraph continuing a
+    /// multi-paragraph quote): the placeholder then starts at the range's
+    /// first token, so that window is built on its own.
+    pub fn window(&self, start: usize, end: usize) -> Cow<'_, [CTok<'a>]> {
+        let from = self.first_ctok_at(start);
+        // The range starts inside a quote when the placeholder before
+        // `from` has a token starting at or after `start`.
+        if let Some(before) = from.checked_sub(1).map(|k| &self.ctoks[k]) {
+            let last = self.ctoks.get(from).map_or(self.toks.len(), |c| c.tok) - 1;
+            if before.quote.is_some() && self.toks[last].start >= start {
+                return Cow::Owned(self.collapse(self.tok_at(start), end));
+            }
+        }
+        // A window is a sentence or a paragraph: walking to its end is
+        // cheaper than a binary search over the rest of the article.
+        let len = self.ctoks[from..]
+            .iter()
+            .position(|c| c.start >= end)
+            .unwrap_or(self.ctoks.len() - from);
+        self.next_window.set(from + len);
+        Cow::Borrowed(&self.ctoks[from..from + len])
+    }
+
+    /// Index of the first element of `ctoks` starting at or after `start`.
+    /// Windows are mostly asked for in text order, each starting right
+    /// after the one before: looking a few elements ahead of where the last
+    /// one ended avoids a binary search (and its cache misses) over the
+    /// whole article.
+    fn first_ctok_at(&self, start: usize) -> usize {
+        let hint = self.next_window.get().min(self.ctoks.len());
+        if hint > 0 && self.ctoks[hint - 1].start >= start {
+            return self.ctoks[..hint].partition_point(|c| c.start < start);
+        }
+        let rest = &self.ctoks[hint..];
+        hint + match rest.iter().take(16).position(|c| c.start >= start) {
+            Some(k) => k,
+            None => rest.partition_point(|c| c.start < start),
+        }
+    }
+
+    /// The window of the tokens from index `i` up to byte `end`, a quote
+    /// running on past `end` included whole.
+    fn collapse(&self, mut i: usize, end: usize) -> Vec<CTok<'a>> {
+        let mut out = Vec::with_capacity(self.toks.len().saturating_sub(i).min(end));
         while i < self.toks.len() && self.toks[i].start < end {
             let t = self.toks[i];
             let q = self.tok_quote[i];
@@ -112,6 +179,15 @@ impl<'a> Doc<'a> {
             i += 1;
         }
         out
+    }
+
+    /// Lexicon facts of a window token.
+    pub fn facts(&self, c: &CTok) -> TokFacts {
+        if c.quote.is_some() {
+            self.placeholder_facts
+        } else {
+            self.facts[c.tok]
+        }
     }
 
     fn mention_of(&self, c: &CTok) -> Option<&Mention> {
@@ -147,310 +223,539 @@ pub(crate) enum Cue {
     Report,
 }
 
-pub(crate) fn cue_of(word: &str) -> Option<Cue> {
-    let strong = Some(Cue::Speech { strong: true });
-    let weak = Some(Cue::Speech { strong: false });
-    match word {
-        "said" | "says" | "say" | "told" | "tells" | "added" | "adds" | "adding" | "stressed"
-        | "stresses" | "warned" | "warns" | "reiterated" | "reiterates" | "insisted"
-        | "insists" | "argued" | "argues" | "claimed" | "claims" | "noted" | "notes"
-        | "emphasized" | "emphasised" | "emphasizes" | "emphasises" | "underlined"
-        | "underscored" | "asserted" | "asserts" | "stated" | "states" | "saying" | "telling"
-        | "insisting" | "warning" | "stressing" | "noting" | "arguing" | "wrote" | "writes"
-        | "believes" | "maintained" | "maintains" | "affirmed" | "reaffirmed" | "explained"
-        | "explains" | "declared" | "declares" | "cautioned" | "contended" | "predicted"
-        | "complained" | "countered" | "conceded" | "acknowledged" | "admitted" | "remarked"
-        | "replied" | "responded" | "recalled" | "observed" | "concluded" | "pointed" => strong,
-        "announced" | "announces" | "confirmed" | "confirms" | "suggested" | "suggests"
-        | "denied" | "denies" | "alleged" | "alleges" | "vowed" | "vows" | "pledged"
-        | "promised" | "signalled" | "signaled" | "indicated" | "hinted" | "asked" | "asks"
-        | "urged" | "urges" | "posted" | "tweeted" | "commented" | "continued" => weak,
-        "cited" | "quoted" | "quoting" | "citing" => Some(Cue::Cite),
-        "according" | "According" => Some(Cue::According),
-        "reported" | "reports" => Some(Cue::Report),
-        "branded" | "called" | "calls" | "described" | "describes" | "dubbed" | "labelled"
-        | "labeled" | "termed" | "expressed" | "expresses" | "hailed" | "praised"
-        | "criticised" | "criticized" | "condemned" | "slammed" | "denounced" | "dismissed"
-        | "accused" | "blasted" | "lauded" | "welcomed" | "decried" | "voiced" | "spoke"
-        | "referred" | "characterised" | "characterized" | "likened" | "touted" | "promoted"
-        | "mocked" | "ridiculed" | "rejected" | "demanded" => Some(Cue::Eval),
-        _ => None,
-    }
-}
+/// Verbs of saying that take a reported clause without "that".
+const STRONG_SPEECH: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "added",
+    "adds",
+    "adding",
+    "stressed",
+    "stresses",
+    "warned",
+    "warns",
+    "reiterated",
+    "reiterates",
+    "insisted",
+    "insists",
+    "argued",
+    "argues",
+    "claimed",
+    "claims",
+    "noted",
+    "notes",
+    "emphasized",
+    "emphasised",
+    "emphasizes",
+    "emphasises",
+    "underlined",
+    "underscored",
+    "asserted",
+    "asserts",
+    "stated",
+    "states",
+    "saying",
+    "telling",
+    "insisting",
+    "warning",
+    "stressing",
+    "noting",
+    "arguing",
+    "wrote",
+    "writes",
+    "believes",
+    "maintained",
+    "maintains",
+    "affirmed",
+    "reaffirmed",
+    "explained",
+    "explains",
+    "declared",
+    "declares",
+    "cautioned",
+    "contended",
+    "predicted",
+    "complained",
+    "countered",
+    "conceded",
+    "acknowledged",
+    "admitted",
+    "remarked",
+    "replied",
+    "responded",
+    "recalled",
+    "observed",
+    "concluded",
+    "pointed",
+];
 
-fn is_adverb_or_aux(w: &str) -> bool {
-    matches!(
-        w,
-        "also"
-            | "later"
-            | "then"
-            | "further"
-            | "has"
-            | "had"
-            | "have"
-            | "was"
-            | "were"
-            | "is"
-            | "previously"
-            | "again"
-            | "earlier"
-            | "recently"
-            | "repeatedly"
-            | "once"
-            | "reportedly"
-            | "publicly"
-            | "separately"
-            | "still"
-            | "would"
-            | "will"
-            | "just"
-            | "today"
-            | "yesterday"
-            | "meanwhile"
-            | "however"
-            | "never"
-            | "often"
-            | "bluntly"
-            | "firmly"
-            | "flatly"
-            | "openly"
-            | "privately"
-            | "subsequently"
-            | "already"
-            | "once again"
-            | "had also"
-            | "has also"
-            | "angrily"
-            | "sharply"
-            | "explicitly"
-            | "directly"
-            | "curtly"
-            | "simply"
-            | "tersely"
-            | "told"
-    )
-}
+/// Verbs of saying that need "that" before a reported clause.
+const WEAK_SPEECH: &[&str] = &[
+    "announced",
+    "announces",
+    "confirmed",
+    "confirms",
+    "suggested",
+    "suggests",
+    "denied",
+    "denies",
+    "alleged",
+    "alleges",
+    "vowed",
+    "vows",
+    "pledged",
+    "promised",
+    "signalled",
+    "signaled",
+    "indicated",
+    "hinted",
+    "asked",
+    "asks",
+    "urged",
+    "urges",
+    "posted",
+    "tweeted",
+    "commented",
+    "continued",
+];
 
-fn is_weekday(w: &str) -> bool {
-    matches!(
-        w,
-        "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday"
-    )
-}
+const CITE: &[&str] = &[
+    "cited",
+    "quoted",
+    "quoting",
+    "citing",
+];
 
-fn is_month(w: &str) -> bool {
-    matches!(
-        w,
-        "January"
-            | "February"
-            | "March"
-            | "April"
-            | "May"
-            | "June"
-            | "July"
-            | "August"
-            | "September"
-            | "October"
-            | "November"
-            | "December"
-    )
-}
+const ACCORDING: &[&str] = &[
+    "according",
+    "According",
+];
 
-/// Words that make up titles and roles ("Foreign Minister", "top diplomat").
-fn is_title_word(lower: &str) -> bool {
-    matches!(
-        lower,
-        "president"
-            | "vice"
-            | "commodore"
-            | "brigadier"
-            | "marshal"
-            | "rear"
-            | "prime"
-            | "minister"
-            | "foreign"
-            | "defence"
-            | "defense"
-            | "secretary"
-            | "general"
-            | "secretary-general"
-            | "state"
-            | "chancellor"
-            | "premier"
-            | "spokesman"
-            | "spokeswoman"
-            | "spokesperson"
-            | "ambassador"
-            | "envoy"
-            | "special"
-            | "representative"
-            | "senator"
-            | "sen"
-            | "rep"
-            | "congressman"
-            | "congresswoman"
-            | "governor"
-            | "gov"
-            | "mayor"
-            | "king"
-            | "queen"
-            | "prince"
-            | "princess"
-            | "crown"
-            | "emir"
-            | "sultan"
-            | "supreme"
-            | "leader"
-            | "chairman"
-            | "chairwoman"
-            | "chair"
-            | "commissioner"
-            | "high"
-            | "chief"
-            | "commander"
-            | "gen"
-            | "admiral"
-            | "adm"
-            | "colonel"
-            | "col"
-            | "lieutenant"
-            | "lt"
-            | "major"
-            | "maj"
-            | "captain"
-            | "capt"
-            | "sergeant"
-            | "director"
-            | "deputy"
-            | "head"
-            | "speaker"
-            | "pope"
-            | "cardinal"
-            | "archbishop"
-            | "patriarch"
-            | "ayatollah"
-            | "mr"
-            | "mrs"
-            | "ms"
-            | "miss"
-            | "dr"
-            | "prof"
-            | "professor"
-            | "judge"
-            | "justice"
-            | "attorney"
-            | "economy"
-            | "finance"
-            | "interior"
-            | "trade"
-            | "energy"
-            | "health"
-            | "commerce"
-            | "treasury"
-            | "security"
-            | "national"
-            | "adviser"
-            | "advisor"
-            | "counselor"
-            | "counsellor"
-            | "top"
-            | "senior"
-            | "former"
-            | "acting"
-            | "interim"
-            | "opposition"
-            | "press"
-            | "affairs"
-            | "external"
-            | "home"
-            | "agriculture"
-            | "culture"
-            | "education"
-            | "labour"
-            | "labor"
-            | "environment"
-            | "transport"
-            | "development"
-            | "emergency"
-            | "president-elect"
-            | "diplomat"
-            | "official"
-            | "negotiator"
-            | "aide"
-            | "presidential"
-            | "first"
-            | "lady"
-            | "lord"
-            | "sir"
-            | "dame"
-            | "executive"
-            | "ceo"
-            | "founder"
-            | "military"
-            | "intelligence"
-            | "ex"
-            | "outgoing"
-            | "incoming"
-            | "veteran"
-            | "army"
-            | "navy"
-            | "staff"
-            | "cabinet"
-            | "white"
-            | "house"
-            | "chief-of-staff"
-            | "assistant"
-            | "undersecretary"
-            | "under-secretary"
-            | "permanent"
-            | "delegate"
-            | "delegation"
-            | "spy"
-            | "defence-minister"
-            | "elect"
-            | "mission"
-            | "un"
-            | "parliamentary"
-            | "lawmaker"
-            | "legislator"
-            | "member"
-            | "party"
-            | "state-run"
-            | "government"
-            | "ministry"
-            | "department"
-            | "office"
-            | "spokespeople"
-            | "de"
-            | "facto"
-    )
-}
+const REPORT: &[&str] = &[
+    "reported",
+    "reports",
+];
 
-/// Heads of noun phrases that name one speaking person by role.
-fn role_head(lower: &str) -> Option<RoleClass> {
-    match lower {
-        "minister" | "president" | "spokesman" | "spokeswoman" | "spokesperson" | "diplomat"
-        | "ambassador" | "envoy" | "official" | "leader" | "premier" | "chancellor"
-        | "secretary" | "chief" | "commander" | "general" | "negotiator" | "aide" | "adviser"
-        | "advisor" | "representative" | "senator" | "governor" | "mayor" | "king" | "head"
-        | "director" | "chairman" | "chairwoman" | "lawmaker" | "legislator" | "source"
-        | "officer" | "prosecutor" | "judge" | "emir" | "prince" | "queen" | "pope"
-        | "secretary-general" | "commissioner" | "counterpart" | "deputy" => {
-            Some(RoleClass::Person)
-        }
-        "officials" | "members" | "leaders" | "diplomats" | "sources" | "authorities"
-        | "lawmakers" | "allies" | "ministers" | "negotiators" | "officers" | "spokespeople"
-        | "representatives" | "governments" | "states" | "nations" | "countries" => {
-            Some(RoleClass::Group)
-        }
-        "ministry" | "department" | "office" | "government" | "embassy" | "military" | "army"
-        | "mission" | "council" | "commission" | "parliament" | "administration" | "cabinet"
-        | "presidency" | "service" | "command" | "committee" | "secretariat" | "court"
-        | "junta" | "regime" | "navy" | "forces" | "spokesperson's" | "alliance" | "bloc"
-        | "delegation" => Some(RoleClass::Institution),
-        _ => None,
-    }
-}
+const EVAL: &[&str] = &[
+    "branded",
+    "called",
+    "calls",
+    "described",
+    "describes",
+    "dubbed",
+    "labelled",
+    "labeled",
+    "termed",
+    "expressed",
+    "expresses",
+    "hailed",
+    "praised",
+    "criticised",
+    "criticized",
+    "condemned",
+    "slammed",
+    "denounced",
+    "dismissed",
+    "accused",
+    "blasted",
+    "lauded",
+    "welcomed",
+    "decried",
+    "voiced",
+    "spoke",
+    "referred",
+    "characterised",
+    "characterized",
+    "likened",
+    "touted",
+    "promoted",
+    "mocked",
+    "ridiculed",
+    "rejected",
+    "demanded",
+];
+
+/// Words between a subject and its cue verb ("Wang also said", "has repeatedly
+/// warned").
+const ADVERBS_AND_AUX: &[&str] = &[
+    "also",
+    "later",
+    "then",
+    "further",
+    "has",
+    "had",
+    "have",
+    "was",
+    "were",
+    "is",
+    "previously",
+    "again",
+    "earlier",
+    "recently",
+    "repeatedly",
+    "once",
+    "reportedly",
+    "publicly",
+    "separately",
+    "still",
+    "would",
+    "will",
+    "just",
+    "today",
+    "yesterday",
+    "meanwhile",
+    "however",
+    "never",
+    "often",
+    "bluntly",
+    "firmly",
+    "flatly",
+    "openly",
+    "privately",
+    "subsequently",
+    "already",
+    "once again",
+    "had also",
+    "has also",
+    "angrily",
+    "sharply",
+    "explicitly",
+    "directly",
+    "curtly",
+    "simply",
+    "tersely",
+    "told",
+];
+
+const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Words that make up titles and roles ("Foreign Minister", "top diplomat"),
+/// lower-case.
+const TITLE_WORDS: &[&str] = &[
+    "president",
+    "vice",
+    "commodore",
+    "brigadier",
+    "marshal",
+    "rear",
+    "prime",
+    "minister",
+    "foreign",
+    "defence",
+    "defense",
+    "secretary",
+    "general",
+    "secretary-general",
+    "state",
+    "chancellor",
+    "premier",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "ambassador",
+    "envoy",
+    "special",
+    "representative",
+    "senator",
+    "sen",
+    "rep",
+    "congressman",
+    "congresswoman",
+    "governor",
+    "gov",
+    "mayor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "crown",
+    "emir",
+    "sultan",
+    "supreme",
+    "leader",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "commissioner",
+    "high",
+    "chief",
+    "commander",
+    "gen",
+    "admiral",
+    "adm",
+    "colonel",
+    "col",
+    "lieutenant",
+    "lt",
+    "major",
+    "maj",
+    "captain",
+    "capt",
+    "sergeant",
+    "director",
+    "deputy",
+    "head",
+    "speaker",
+    "pope",
+    "cardinal",
+    "archbishop",
+    "patriarch",
+    "ayatollah",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "professor",
+    "judge",
+    "justice",
+    "attorney",
+    "economy",
+    "finance",
+    "interior",
+    "trade",
+    "energy",
+    "health",
+    "commerce",
+    "treasury",
+    "security",
+    "national",
+    "adviser",
+    "advisor",
+    "counselor",
+    "counsellor",
+    "top",
+    "senior",
+    "former",
+    "acting",
+    "interim",
+    "opposition",
+    "press",
+    "affairs",
+    "external",
+    "home",
+    "agriculture",
+    "culture",
+    "education",
+    "labour",
+    "labor",
+    "environment",
+    "transport",
+    "development",
+    "emergency",
+    "president-elect",
+    "diplomat",
+    "official",
+    "negotiator",
+    "aide",
+    "presidential",
+    "first",
+    "lady",
+    "lord",
+    "sir",
+    "dame",
+    "executive",
+    "ceo",
+    "founder",
+    "military",
+    "intelligence",
+    "ex",
+    "outgoing",
+    "incoming",
+    "veteran",
+    "army",
+    "navy",
+    "staff",
+    "cabinet",
+    "white",
+    "house",
+    "chief-of-staff",
+    "assistant",
+    "undersecretary",
+    "under-secretary",
+    "permanent",
+    "delegate",
+    "delegation",
+    "spy",
+    "defence-minister",
+    "elect",
+    "mission",
+    "un",
+    "parliamentary",
+    "lawmaker",
+    "legislator",
+    "member",
+    "party",
+    "state-run",
+    "government",
+    "ministry",
+    "department",
+    "office",
+    "spokespeople",
+    "de",
+    "facto",
+];
+
+/// Heads of noun phrases that name one speaking person by role, lower-case.
+const PERSON_ROLES: &[&str] = &[
+    "minister",
+    "president",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "diplomat",
+    "ambassador",
+    "envoy",
+    "official",
+    "leader",
+    "premier",
+    "chancellor",
+    "secretary",
+    "chief",
+    "commander",
+    "general",
+    "negotiator",
+    "aide",
+    "adviser",
+    "advisor",
+    "representative",
+    "senator",
+    "governor",
+    "mayor",
+    "king",
+    "head",
+    "director",
+    "chairman",
+    "chairwoman",
+    "lawmaker",
+    "legislator",
+    "source",
+    "officer",
+    "prosecutor",
+    "judge",
+    "emir",
+    "prince",
+    "queen",
+    "pope",
+    "secretary-general",
+    "commissioner",
+    "counterpart",
+    "deputy",
+];
+
+const GROUP_ROLES: &[&str] = &[
+    "officials",
+    "members",
+    "leaders",
+    "diplomats",
+    "sources",
+    "authorities",
+    "lawmakers",
+    "allies",
+    "ministers",
+    "negotiators",
+    "officers",
+    "spokespeople",
+    "representatives",
+    "governments",
+    "states",
+    "nations",
+    "countries",
+];
+
+const INSTITUTION_ROLES: &[&str] = &[
+    "ministry",
+    "department",
+    "office",
+    "government",
+    "embassy",
+    "military",
+    "army",
+    "mission",
+    "council",
+    "commission",
+    "parliament",
+    "administration",
+    "cabinet",
+    "presidency",
+    "service",
+    "command",
+    "committee",
+    "secretariat",
+    "court",
+    "junta",
+    "regime",
+    "navy",
+    "forces",
+    "spokesperson's",
+    "alliance",
+    "bloc",
+    "delegation",
+];
+
+/// Lower-case.
+const DETERMINERS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "its",
+    "his",
+    "her",
+    "their",
+    "this",
+    "that",
+    "another",
+];
+
+/// Name particles ("Osama bin Laden", "Ursula von der Leyen").
+const PARTICLES: &[&str] = &[
+    "bin",
+    "al",
+    "de",
+    "da",
+    "van",
+    "von",
+    "der",
+    "di",
+    "la",
+    "le",
+    "du",
+    "ibn",
+    "dos",
+    "del",
+    "el",
+];
+
+/// Lower-case words that, like titles, can stand inside a speaker phrase
+/// ("state news agency", "government official").
+const PHRASE_WORDS: &[&str] = &["state", "news", "public", "official", "government", "social"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RoleClass {
@@ -459,32 +764,159 @@ pub(crate) enum RoleClass {
     Institution,
 }
 
-fn is_determiner(lower: &str) -> bool {
-    matches!(
-        lower,
-        "the" | "a" | "an" | "its" | "his" | "her" | "their" | "this" | "that" | "another"
-    )
+/// Which of the word lists above hold a word, exactly as written.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordFacts {
+    cue: Option<Cue>,
+    role: Option<RoleClass>,
+    adverb_or_aux: bool,
+    weekday: bool,
+    month: bool,
+    title: bool,
+    determiner: bool,
+    particle: bool,
+    phrase_word: bool,
+    medium: bool,
 }
 
-fn is_particle(w: &str) -> bool {
-    matches!(
-        w,
-        "bin"
-            | "al"
-            | "de"
-            | "da"
-            | "van"
-            | "von"
-            | "der"
-            | "di"
-            | "la"
-            | "le"
-            | "du"
-            | "ibn"
-            | "dos"
-            | "del"
-            | "el"
-    )
+/// The word lists as one table, open addressing over a hash of the first
+/// and last bytes of a word: cheaper than a general-purpose hash map for the
+/// short words asked about here, and asked about every token of an article.
+struct Lexicon {
+    /// One more than an index into `entries`, by hash slot (0: empty). A
+    /// power of two, less than half full, and small enough to stay in the
+    /// fastest cache: most words asked about are in no list and end here.
+    slots: Vec<u16>,
+    entries: Vec<LexEntry>,
+    /// For each first byte, a bit per length in bytes of the words starting
+    /// with it (lengths of 31 and more share the last bit): many words of a
+    /// text are in no list and are turned away without hashing.
+    shapes: [u32; 256],
+}
+
+struct LexEntry {
+    word: &'static [u8],
+    key: (u64, u64),
+    facts: WordFacts,
+}
+
+/// The first and last (up to) eight bytes of a word, packed: for a word of
+/// at most 16 bytes they hold all of it, so that equal keys and lengths mean
+/// equal words.
+fn lex_key(w: &[u8]) -> (u64, u64) {
+    let n = w.len();
+    if n >= 8 {
+        let head: [u8; 8] = w[..8].try_into().expect("8 bytes");
+        let tail: [u8; 8] = w[n - 8..].try_into().expect("8 bytes");
+        (u64::from_le_bytes(head), u64::from_le_bytes(tail))
+    } else if n >= 4 {
+        let head: [u8; 4] = w[..4].try_into().expect("4 bytes");
+        let tail: [u8; 4] = w[n - 4..].try_into().expect("4 bytes");
+        (u32::from_le_bytes(head) as u64, u32::from_le_bytes(tail) as u64)
+    } else {
+        (w.iter().fold(0, |h, &b| h << 8 | b as u64), 0)
+    }
+}
+
+impl Lexicon {
+    fn get() -> &'static Lexicon {
+        static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+        LEXICON.get_or_init(Lexicon::build)
+    }
+
+    fn build() -> Lexicon {
+        let mut merged: Vec<(&'static str, WordFacts)> = Vec::new();
+        let mut mark = |words: &[&'static str], set: &dyn Fn(&mut WordFacts)| {
+            for &w in words {
+                let i = match merged.iter().position(|(m, _)| *m == w) {
+                    Some(i) => i,
+                    None => {
+                        merged.push((w, WordFacts::default()));
+                        merged.len() - 1
+                    }
+                };
+                set(&mut merged[i].1);
+            }
+        };
+        let strong = Cue::Speech { strong: true };
+        let weak = Cue::Speech { strong: false };
+        // A word in two cue or role lists keeps the first.
+        mark(STRONG_SPEECH, &|f| f.cue = f.cue.or(Some(strong)));
+        mark(WEAK_SPEECH, &|f| f.cue = f.cue.or(Some(weak)));
+        mark(CITE, &|f| f.cue = f.cue.or(Some(Cue::Cite)));
+        mark(ACCORDING, &|f| f.cue = f.cue.or(Some(Cue::According)));
+        mark(REPORT, &|f| f.cue = f.cue.or(Some(Cue::Report)));
+        mark(EVAL, &|f| f.cue = f.cue.or(Some(Cue::Eval)));
+        mark(PERSON_ROLES, &|f| f.role = f.role.or(Some(RoleClass::Person)));
+        mark(GROUP_ROLES, &|f| f.role = f.role.or(Some(RoleClass::Group)));
+        mark(INSTITUTION_ROLES, &|f| {
+            f.role = f.role.or(Some(RoleClass::Institution))
+        });
+        mark(ADVERBS_AND_AUX, &|f| f.adverb_or_aux = true);
+        mark(WEEKDAYS, &|f| f.weekday = true);
+        mark(MONTHS, &|f| f.month = true);
+        mark(TITLE_WORDS, &|f| f.title = true);
+        mark(DETERMINERS, &|f| f.determiner = true);
+        mark(PARTICLES, &|f| f.particle = true);
+        mark(PHRASE_WORDS, &|f| f.phrase_word = true);
+        mark(MEDIUM_WORDS, &|f| f.medium = true);
+        let size = (merged.len() * 2 + 1).next_power_of_two();
+        let mut lexicon = Lexicon {
+            slots: vec![0; size],
+            entries: Vec::with_capacity(merged.len()),
+            shapes: [0; 256],
+        };
+        for (w, facts) in merged {
+            let w = w.as_bytes();
+            let key = lex_key(w);
+            let mut i = Lexicon::slot(w.len(), key) & (size - 1);
+            while lexicon.slots[i] != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            lexicon.entries.push(LexEntry {
+                word: w,
+                key,
+                facts,
+            });
+            lexicon.slots[i] = u16::try_from(lexicon.entries.len()).expect("a few hundred words");
+            lexicon.shapes[w[0] as usize] |= 1 << w.len().min(31);
+        }
+        lexicon
+    }
+
+    fn slot(len: usize, (head, tail): (u64, u64)) -> usize {
+        let h = (head ^ tail.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 40) as usize
+    }
+
+    fn lookup(&self, w: &[u8]) -> WordFacts {
+        let listed = w
+            .first()
+            .is_some_and(|&b| self.shapes[b as usize] >> w.len().min(31) & 1 == 1);
+        if !listed {
+            return WordFacts::default();
+        }
+        let key = lex_key(w);
+        let mask = self.slots.len() - 1;
+        let mut i = Lexicon::slot(w.len(), key) & mask;
+        while self.slots[i] != 0 {
+            let e = &self.entries[self.slots[i] as usize - 1];
+            if e.key == key && e.word.len() == w.len() && (w.len() <= 16 || e.word == w) {
+                return e.facts;
+            }
+            i = (i + 1) & mask;
+        }
+        WordFacts::default()
+    }
+}
+
+/// Looks a word up in every list at once.
+fn word_facts(word: &str) -> WordFacts {
+    Lexicon::get().lookup(word.as_bytes())
+}
+
+fn role_head(lower: &str) -> Option<RoleClass> {
+    word_facts(lower).role
 }
 
 /// Capitalised words that are not names (sentence openers, institutions,
@@ -673,17 +1105,89 @@ fn is_non_name(w: &str) -> bool {
 }
 
 /// Lower-case form of a word without allocating when it has no capitals.
-fn lower(w: &str) -> std::borrow::Cow<'_, str> {
+fn lower(w: &str) -> Cow<'_, str> {
     if w.chars().any(char::is_uppercase) {
-        std::borrow::Cow::Owned(w.to_lowercase())
+        Cow::Owned(w.to_lowercase())
     } else {
-        std::borrow::Cow::Borrowed(w)
+        Cow::Borrowed(w)
     }
 }
 
 /// Whether a word is a determiner, in any case.
 fn is_det(w: &str) -> bool {
-    w.len() <= 7 && is_determiner(&lower(w))
+    w.len() <= 7 && word_facts(&lower(w)).determiner
+}
+
+/// What attribution asks about a token, again and again for the same token
+/// (every noun phrase tried around every cue looks at it), worked out once
+/// per article.
+///
+/// The lower-case lexicons (titles, roles, determiners) are consulted with
+/// the token lowered by [`lower`]; some callers lowered with
+/// `str::to_lowercase`, which differs only for words without capitals that
+/// hold other lowercasable characters (titlecase digraphs): those lower to
+/// non-ASCII either way and match no list entry, all of which are ASCII.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct TokFacts {
+    pub cue: Option<Cue>,
+    /// A word that can be part of a speaker noun phrase on its own account
+    /// (capitalised and not a date, or a title, role or phrase word); see
+    /// [`np_token`] for the rest.
+    np_word: bool,
+    /// A determiner, in any case (and at most 7 bytes, like [`is_det`]).
+    det: bool,
+    adverb_or_aux: bool,
+    weekday: bool,
+    /// The lower-cased token is a title word.
+    title: bool,
+    particle: bool,
+}
+
+impl TokFacts {
+    pub(crate) fn of(text: &str, kind: TokenKind) -> TokFacts {
+        // Every lexicon word starts with an ASCII letter (a test checks): no
+        // punctuation or number token, lower-cased or not, is in a list.
+        if kind != TokenKind::Word {
+            return TokFacts::default();
+        }
+        let lexicon = Lexicon::get();
+        let b = text.as_bytes();
+        let exact = lexicon.lookup(b);
+        let (mut upper, mut all_bits) = (false, 0u8);
+        for &c in b {
+            upper |= c.is_ascii_uppercase();
+            all_bits |= c;
+        }
+        // The facts of the word lowered as [`lower`] does; ASCII is lowered
+        // on the stack.
+        let mut buf = [0u8; 32];
+        let low = if !all_bits.is_ascii() {
+            word_facts(&lower(text))
+        } else if !upper {
+            exact
+        } else if let Some(low) = buf.get_mut(..b.len()) {
+            low.copy_from_slice(b);
+            low.make_ascii_lowercase();
+            lexicon.lookup(low)
+        } else {
+            word_facts(&text.to_ascii_lowercase())
+        };
+        let np_word = kind == TokenKind::Word
+            && if is_cap(text) {
+                !exact.weekday && !exact.month
+            } else {
+                low.title || low.role.is_some() || exact.particle || exact.phrase_word || exact.medium
+            };
+        TokFacts {
+            cue: exact.cue,
+            np_word,
+            det: text.len() <= 7 && low.determiner,
+            adverb_or_aux: exact.adverb_or_aux,
+            weekday: exact.weekday,
+            title: low.title,
+            particle: exact.particle,
+        }
+    }
 }
 
 fn is_cap(w: &str) -> bool {
@@ -847,9 +1351,9 @@ const MEDIUM_WORDS: &[&str] = &[
 fn outlet_name(words: &[&str], mention: &[bool]) -> Option<(String, bool)> {
     // Longest known outlet first, found through a table keyed by the first
     // word of each outlet name (no allocation unless one is found).
-    static TABLE: OnceLock<HashMap<&'static str, Vec<Vec<&'static str>>>> = OnceLock::new();
+    static TABLE: OnceLock<FastMap<&'static str, Vec<Vec<&'static str>>>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        let mut t: HashMap<&'static str, Vec<Vec<&'static str>>> = HashMap::new();
+        let mut t: FastMap<&'static str, Vec<Vec<&'static str>>> = FastMap::default();
         for o in OUTLETS {
             let parts: Vec<&'static str> = o.split(' ').collect();
             t.entry(parts[0]).or_default().push(parts);
@@ -892,13 +1396,14 @@ fn outlet_name(words: &[&str], mention: &[bool]) -> Option<(String, bool)> {
             .collect();
         return Some((name.join(" "), tail_ok));
     }
-    if words.iter().any(|w| MEDIUM_WORDS.contains(w)) {
+    let medium = |w: &str| word_facts(w).medium;
+    if words.iter().any(|w| medium(w)) {
         // "APA news agency", "state television channel VTV": the proper
         // name; "Russian state media": the whole phrase.
         let proper: Vec<&str> = words
             .iter()
             .zip(mention)
-            .filter(|(w, m)| !**m && is_cap(w) && !MEDIUM_WORDS.contains(w))
+            .filter(|(w, m)| !**m && is_cap(w) && !medium(w))
             .map(|(w, _)| strip_possessive(w))
             .collect();
         if !proper.is_empty() && proper.len() <= 3 {
@@ -969,7 +1474,7 @@ pub(crate) struct Resolver<'d, 'a> {
     pub doc: &'d Doc<'a>,
     persons: Vec<PersonInfo>,
     /// Name word -> indices into `persons` (ascending position).
-    by_word: HashMap<String, Vec<usize>>,
+    by_word: FastMap<String, Vec<usize>>,
     /// Speakers attributed so far, in text order.
     pub history: Vec<Speaker>,
 }
@@ -980,14 +1485,15 @@ impl<'d, 'a> Resolver<'d, 'a> {
         let mut r = Resolver {
             doc,
             persons: Vec::new(),
-            by_word: HashMap::new(),
+            by_word: FastMap::default(),
             history: Vec::new(),
         };
         for &(ps, pe) in paragraphs {
             let w = doc.window(ps, pe);
             let mut i = 0;
             while i < w.len() {
-                if !np_token(doc, &w, i) || !is_cap(w[i].text) {
+                // The cheap test first.
+                if !is_cap(w[i].text) || !np_token(doc, &w, i) {
                     i += 1;
                     continue;
                 }
@@ -1043,7 +1549,13 @@ impl<'d, 'a> Resolver<'d, 'a> {
         }
         let idx = self.persons.len();
         for word in name.split_whitespace() {
-            self.by_word.entry(word.to_string()).or_default().push(idx);
+            // Allocate a key only for a word not seen before.
+            match self.by_word.get_mut(word) {
+                Some(v) => v.push(idx),
+                None => {
+                    self.by_word.insert(word.to_string(), vec![idx]);
+                }
+            }
         }
         self.persons.push(PersonInfo {
             pos,
@@ -1285,22 +1797,9 @@ fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
             && w.get(i + 1)
                 .is_some_and(|n| n.quote.is_none() && is_cap(n.text));
     }
-    if kind == TokenKind::Number {
-        return false;
-    }
-    if is_cap(s) {
-        return !is_weekday(s) && !is_month(s);
-    }
-    let lower = lower(s);
-    is_title_word(&lower)
-        || role_head(&lower).is_some()
-        || is_particle(s)
-        || (s == "of" && i > 0 && i + 1 < w.len() && is_cap(w[i + 1].text))
-        || matches!(
-            s,
-            "state" | "news" | "public" | "official" | "government" | "social"
-        )
-        || MEDIUM_WORDS.contains(&s)
+    kind == TokenKind::Word
+        && (doc.facts[t.tok].np_word
+            || (s == "of" && i > 0 && i + 1 < w.len() && is_cap(w[i + 1].text)))
 }
 
 /// Classifies window tokens `a..b` (candidate noun phrase) by its tail.
@@ -1309,7 +1808,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         return None;
     }
     let mut a = a;
-    while a < b && is_det(w[a].text) && doc.mention_of(&w[a]).is_none() {
+    while a < b && doc.facts(&w[a]).det && doc.mention_of(&w[a]).is_none() {
         a += 1;
     }
     if a >= b {
@@ -1363,7 +1862,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
                 name: person.name.clone(),
             },
             party: Some(person.party),
-            role: role_words(&w[a..first]),
+            role: role_words(doc, &w[a..first]),
             first: a,
             end: b,
             gender: person.gender.or(gender),
@@ -1374,10 +1873,10 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
     while n > a {
         let t = &w[n - 1];
         let s = t.text;
-        let lower = s.to_lowercase();
+        let f = doc.facts(t);
         let is_name = doc.mention_of(t).is_none()
-            && ((is_cap(s) && !is_title_word(&lower) && !is_non_name(s) && !is_acronym(s))
-                || (is_particle(s) && n - 1 > a && n < b)
+            && ((is_cap(s) && !f.title && !is_non_name(s) && !is_acronym(s))
+                || (f.particle && n - 1 > a && n < b)
                 || (s == "." && n - 1 > a));
         if !is_name {
             break;
@@ -1390,7 +1889,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         return Some(Np {
             kind: NpKind::Person { name },
             party,
-            role: role_words(&w[a..n]),
+            role: role_words(doc, &w[a..n]),
             first: a,
             end: b,
             gender,
@@ -1407,7 +1906,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
                 phrase,
             },
             party,
-            role: role_words(&w[a..b]),
+            role: role_words(doc, &w[a..b]),
             first: a,
             end: b,
             gender,
@@ -1454,23 +1953,34 @@ fn join_tokens(text: &str, toks: &[CTok]) -> String {
     match (toks.first(), toks.last()) {
         (Some(f), Some(l)) => {
             let s = &text[f.start..l.end];
-            strip_possessive(s)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
+            // The words joined by single spaces.
+            let mut out = String::with_capacity(s.len());
+            for word in strip_possessive(s).split_whitespace() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+            out
         }
         _ => String::new(),
     }
 }
 
 /// Lower-case title words of a phrase ("Foreign Minister" -> "foreign minister").
-fn role_words(toks: &[CTok]) -> Option<String> {
-    let words: Vec<String> = toks
-        .iter()
-        .map(|t| t.text.to_lowercase())
-        .filter(|l| is_title_word(l) && !matches!(l.as_str(), "mr" | "mrs" | "ms" | "dr" | "top"))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+fn role_words(doc: &Doc, toks: &[CTok]) -> Option<String> {
+    let mut out = String::new();
+    for t in toks.iter().filter(|t| doc.facts(t).title) {
+        let word = t.text.to_lowercase();
+        if matches!(word.as_str(), "mr" | "mrs" | "ms" | "dr" | "top") {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&word);
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// The noun phrase ending just before window index `end` (exclusive),
@@ -1480,9 +1990,10 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
     let mut j = end;
     while j > lo {
         let s = w[j - 1].text;
-        if is_adverb_or_aux(s) && s != "told" {
+        let f = doc.facts(&w[j - 1]);
+        if f.adverb_or_aux && s != "told" {
             j -= 1;
-        } else if is_weekday(s) && j >= 2 && j - 2 >= lo && w[j - 2].text == "on" {
+        } else if f.weekday && j >= 2 && j - 2 >= lo && w[j - 2].text == "on" {
             j -= 2;
         } else {
             break;
@@ -1508,7 +2019,7 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
                 // Only a plain noun phrase is an appositive; a relative
                 // clause ("who was speaking ...") adds nothing.
                 let (a0, a1) = (comma + 1, j - 1);
-                let plain = a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || is_det(w[i].text));
+                let plain = a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || doc.facts(&w[i]).det);
                 if plain {
                     if let Some(ap) = classify(doc, w, a0, a1) {
                         match (&np.kind, &ap.kind) {
@@ -1690,7 +2201,7 @@ fn np_back_plain(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np> {
     while a > lo && np_token(doc, w, a - 1) && end - a < 12 {
         a -= 1;
     }
-    if a > lo && is_det(w[a - 1].text) {
+    if a > lo && doc.facts(&w[a - 1]).det {
         a -= 1;
     }
     if a == end {
@@ -1711,7 +2222,7 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
         _ => {}
     }
     let mut b = start;
-    if is_det(w[b].text) {
+    if doc.facts(&w[b]).det {
         b += 1;
     }
     while b < hi && np_token(doc, w, b) && b - start < 12 {
@@ -1720,7 +2231,7 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
     let mut np = classify(doc, w, start, b)?;
     if b + 1 < hi && w[b].text == "," {
         let mut e = b + 1;
-        if e < hi && is_det(w[e].text) {
+        if e < hi && doc.facts(&w[e]).det {
             e += 1;
         }
         while e < hi && np_token(doc, w, e) && e - b < 12 {
@@ -1806,7 +2317,7 @@ pub(crate) fn reporting_outlet(
 ) -> Option<String> {
     for c in cues.take_while(|&c| c < to.min(w.len())) {
         if matches!(
-            cue_of(w[c].text),
+            doc.facts(&w[c]).cue,
             Some(Cue::Report | Cue::Cite) | Some(Cue::Speech { .. })
         ) {
             if let Some(np) = np_back_plain(doc, w, c, from) {
@@ -1845,7 +2356,7 @@ pub(crate) fn around_cue(
     allow_eval: bool,
 ) -> Option<Found> {
     let word = w[c].text;
-    let cue = cue_of(word)?;
+    let cue = doc.facts(&w[c]).cue?;
     let speaking = |np: &Np| !matches!(np.kind, NpKind::Outlet { .. });
     match cue {
         Cue::Eval if !allow_eval => None,
@@ -1901,7 +2412,7 @@ pub(crate) fn around_cue(
             if np.is_none() {
                 // "and said", "but warned": the subject of the clause.
                 let mut j = c;
-                while j > lo && is_adverb_or_aux(w[j - 1].text) {
+                while j > lo && doc.facts(&w[j - 1]).adverb_or_aux {
                     j -= 1;
                 }
                 if j > lo && matches!(w[j - 1].text, "and" | "but") {
@@ -1932,6 +2443,88 @@ pub(crate) fn around_cue(
                 cue: word.to_lowercase(),
                 channel,
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Which lists hold a word, by searching them one by one.
+    fn facts_by_search(w: &str) -> WordFacts {
+        let cue = [
+            (STRONG_SPEECH, Cue::Speech { strong: true }),
+            (WEAK_SPEECH, Cue::Speech { strong: false }),
+            (CITE, Cue::Cite),
+            (ACCORDING, Cue::According),
+            (REPORT, Cue::Report),
+            (EVAL, Cue::Eval),
+        ]
+        .into_iter()
+        .find(|(list, _)| list.contains(&w))
+        .map(|(_, c)| c);
+        let role = [
+            (PERSON_ROLES, RoleClass::Person),
+            (GROUP_ROLES, RoleClass::Group),
+            (INSTITUTION_ROLES, RoleClass::Institution),
+        ]
+        .into_iter()
+        .find(|(list, _)| list.contains(&w))
+        .map(|(_, r)| r);
+        WordFacts {
+            cue,
+            role,
+            adverb_or_aux: ADVERBS_AND_AUX.contains(&w),
+            weekday: WEEKDAYS.contains(&w),
+            month: MONTHS.contains(&w),
+            title: TITLE_WORDS.contains(&w),
+            determiner: DETERMINERS.contains(&w),
+            particle: PARTICLES.contains(&w),
+            phrase_word: PHRASE_WORDS.contains(&w),
+            medium: MEDIUM_WORDS.contains(&w),
+        }
+    }
+
+    #[test]
+    fn the_lexicon_table_agrees_with_searching_the_lists() {
+        let lists = [
+            STRONG_SPEECH,
+            WEAK_SPEECH,
+            CITE,
+            ACCORDING,
+            REPORT,
+            EVAL,
+            ADVERBS_AND_AUX,
+            WEEKDAYS,
+            MONTHS,
+            TITLE_WORDS,
+            PERSON_ROLES,
+            GROUP_ROLES,
+            INSTITUTION_ROLES,
+            DETERMINERS,
+            PARTICLES,
+            PHRASE_WORDS,
+            MEDIUM_WORDS,
+        ];
+        let mut words: Vec<String> = Vec::new();
+        for w in lists.iter().flat_map(|l| l.iter()) {
+            // The word, and near misses: other case, cut short, lengthened.
+            words.push(w.to_string());
+            words.push(w.to_uppercase());
+            words.push(w[..w.len() - 1].to_string());
+            words.push(format!("{w}s"));
+            words.push(format!("x{w}"));
+            words.push(format!("{w}{w}"));
+        }
+        words.extend(["", "a", "I", "secretary-generals", "spokesperson\u{2019}s", "é"].map(String::from));
+        for w in lists.iter().flat_map(|l| l.iter()) {
+            // What lets TokFacts skip punctuation and numbers.
+            assert!(w.starts_with(|c: char| c.is_ascii_alphabetic()), "{w:?}");
+        }
+        for w in &words {
+            let (got, want) = (word_facts(w), facts_by_search(w));
+            assert_eq!(format!("{got:?}"), format!("{want:?}"), "{w:?}");
         }
     }
 }

@@ -30,52 +30,114 @@ fn is_apostrophe(c: char) -> bool {
 /// "co-operation") so negations and possessives survive tokenisation.
 /// Whitespace and control characters are skipped.
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
+    let bytes = text.as_bytes();
     // About one token per five bytes of English; avoids repeated regrowth.
     let mut tokens = Vec::with_capacity(text.len() / 5 + 4);
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        if c.is_alphanumeric() {
-            let mut end = start + c.len_utf8();
-            let mut all_digits = c.is_numeric();
-            while let Some(&(i, d)) = chars.peek() {
-                if d.is_alphanumeric() || is_combining(d) {
-                    all_digits &= d.is_numeric();
-                    end = i + d.len_utf8();
-                    chars.next();
-                } else if (is_apostrophe(d) || d == '-' || d == '.' || d == ',')
-                    && joins_word(text, i + d.len_utf8(), d, all_digits)
-                {
-                    // Keep the joiner only when a letter/digit follows it.
-                    end = i + d.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            let kind = if all_digits {
-                TokenKind::Number
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let start = pos;
+        let b = bytes[pos];
+        // ASCII is most of any text and needs no decoding; for an ASCII
+        // character, whitespace or control is a space or an ASCII control.
+        let (word, mut all_digits) = if b.is_ascii() {
+            pos += 1;
+            if b.is_ascii_alphanumeric() {
+                (true, b.is_ascii_digit())
+            } else if b == b' ' || b.is_ascii_control() {
+                continue;
             } else {
-                TokenKind::Word
-            };
-            tokens.push(Token {
-                text: &text[start..end],
-                start,
-                end,
-                kind,
-            });
-        } else if c.is_whitespace() || c.is_control() || is_combining(c) {
-            continue;
+                (false, false)
+            }
         } else {
-            let end = start + c.len_utf8();
+            let c = char_at(text, pos);
+            pos += c.len_utf8();
+            if c.is_alphanumeric() {
+                (true, c.is_numeric())
+            } else if c.is_whitespace() || c.is_control() || is_combining(c) {
+                continue;
+            } else {
+                (false, false)
+            }
+        };
+        if !word {
             tokens.push(Token {
-                text: &text[start..end],
+                text: &text[start..pos],
                 start,
-                end,
+                end: pos,
                 kind: TokenKind::Punct,
             });
+            continue;
         }
+        loop {
+            // Runs of ASCII letters and digits: a byte at a time, without
+            // decoding characters (and without tracking digits once a
+            // letter has made this a word).
+            if all_digits {
+                while pos < bytes.len() && bytes[pos].is_ascii_alphanumeric() {
+                    all_digits &= bytes[pos].is_ascii_digit();
+                    pos += 1;
+                }
+            } else {
+                while pos < bytes.len() && ASCII_ALNUM[bytes[pos] as usize] {
+                    pos += 1;
+                }
+            }
+            if pos == bytes.len() {
+                break;
+            }
+            // An ASCII byte here is no letter or digit (the run stopped at
+            // it) nor a combining mark: only the joiners can continue.
+            let next = bytes[pos];
+            if next.is_ascii() && !matches!(next, b'\'' | b'-' | b'.' | b',') {
+                break;
+            }
+            let d = char_at(text, pos);
+            if d.is_alphanumeric() || is_combining(d) {
+                all_digits &= d.is_numeric();
+                pos += d.len_utf8();
+            } else if (is_apostrophe(d) || d == '-' || d == '.' || d == ',')
+                && joins_word(text, pos + d.len_utf8(), d, all_digits)
+            {
+                // Keep the joiner only when a letter/digit follows it.
+                pos += d.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let kind = if all_digits {
+            TokenKind::Number
+        } else {
+            TokenKind::Word
+        };
+        tokens.push(Token {
+            text: &text[start..pos],
+            start,
+            end: pos,
+            kind,
+        });
     }
     tokens
+}
+
+/// ASCII letters and digits, by byte.
+static ASCII_ALNUM: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// The character starting at byte `pos` (a character boundary) of `text`.
+fn char_at(text: &str, pos: usize) -> char {
+    let b = text.as_bytes()[pos];
+    if b.is_ascii() {
+        b as char
+    } else {
+        text[pos..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
+    }
 }
 
 /// Whether the joiner `d` ending at byte `after` continues the current token:
@@ -93,58 +155,131 @@ fn is_combining(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
-/// Converts byte offsets of one text to character offsets and back.
-/// Built once per text; ASCII texts need no table.
-pub struct CharIndex {
-    /// Byte offset of every character start, plus the text length; empty for
-    /// pure-ASCII text, where byte and character offsets coincide.
-    starts: Vec<usize>,
-    len_bytes: usize,
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any of the eight bytes packed in `block` is `b`.
+pub(crate) fn block_has(block: u64, b: u8) -> bool {
+    let x = block ^ (LOW_BITS * b as u64);
+    x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS != 0
 }
 
-impl CharIndex {
-    pub fn new(text: &str) -> Self {
-        let starts = if text.is_ascii() {
-            Vec::new()
-        } else {
-            text.char_indices()
-                .map(|(i, _)| i)
-                .chain(std::iter::once(text.len()))
-                .collect()
-        };
+/// Whether any of the eight bytes packed in `block` is not ASCII.
+pub(crate) fn block_has_non_ascii(block: u64) -> bool {
+    block & HIGH_BITS != 0
+}
+
+/// The index of the first byte at or after `i` for which `hit` holds, or
+/// `bytes.len()`. `screen` sees eight bytes at a time (little-endian) and
+/// must be true whenever one of them is a hit: blocks it turns down are
+/// passed over whole, which makes scans for rare bytes several times faster
+/// than looking at each byte.
+pub(crate) fn find_byte(
+    bytes: &[u8],
+    mut i: usize,
+    screen: impl Fn(u64) -> bool,
+    hit: impl Fn(u8) -> bool,
+) -> usize {
+    while let Some(block) = bytes.get(i..i + 8) {
+        if screen(u64::from_le_bytes(block.try_into().expect("eight bytes"))) {
+            if let Some(k) = block.iter().position(|&b| hit(b)) {
+                return i + k;
+            }
+        }
+        i += 8;
+    }
+    let tail = bytes.get(i..).unwrap_or_default();
+    tail.iter().position(|&b| hit(b)).map_or(bytes.len(), |k| i + k)
+}
+
+/// Converts byte offsets of one text to character offsets and back.
+/// Built once per text; ASCII texts need no table.
+pub struct CharIndex<'a> {
+    bytes: &'a [u8],
+    /// Number of characters starting before each block of [`BLOCK`] bytes
+    /// (block `k` starts at byte `k * BLOCK`); empty for pure-ASCII text,
+    /// where byte and character offsets coincide. A conversion counts
+    /// character starts inside one block only, and building the table costs
+    /// a count over the bytes rather than a table entry per character.
+    blocks: Vec<usize>,
+    len_chars: usize,
+}
+
+const BLOCK: usize = 64;
+
+/// Whether a byte of UTF-8 starts a character (is not a continuation byte).
+fn starts_char(b: u8) -> bool {
+    (b as i8) >= -0x40
+}
+
+impl<'a> CharIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut blocks = Vec::new();
+        let mut len_chars = bytes.len();
+        if !text.is_ascii() {
+            blocks.reserve(bytes.len() / BLOCK + 1);
+            len_chars = 0;
+            for chunk in bytes.chunks(BLOCK) {
+                blocks.push(len_chars);
+                len_chars += chunk.iter().filter(|&&b| starts_char(b)).count();
+            }
+        }
         CharIndex {
-            starts,
-            len_bytes: text.len(),
+            bytes,
+            blocks,
+            len_chars,
         }
     }
 
     /// Number of characters in the text.
     pub fn len_chars(&self) -> usize {
-        if self.starts.is_empty() {
-            self.len_bytes
-        } else {
-            self.starts.len() - 1
-        }
+        self.len_chars
     }
 
     /// Character offset of a byte offset. A byte offset inside a character
     /// maps to that character's start, so the result is always valid.
     pub fn to_char(&self, byte: usize) -> usize {
-        if self.starts.is_empty() {
-            return byte.min(self.len_bytes);
+        if self.blocks.is_empty() {
+            return byte.min(self.bytes.len());
         }
-        match self.starts.binary_search(&byte) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
+        if byte >= self.bytes.len() {
+            return self.len_chars;
+        }
+        let k = byte / BLOCK;
+        let before = self.blocks[k]
+            + self.bytes[k * BLOCK..byte]
+                .iter()
+                .filter(|&&b| starts_char(b))
+                .count();
+        if starts_char(self.bytes[byte]) {
+            before
+        } else {
+            // Inside a character: the one that started last.
+            before - 1
         }
     }
 
     /// Byte offset of a character offset, or None past the end of the text.
     pub fn to_byte(&self, ch: usize) -> Option<usize> {
-        if self.starts.is_empty() {
-            return (ch <= self.len_bytes).then_some(ch);
+        if self.blocks.is_empty() {
+            return (ch <= self.bytes.len()).then_some(ch);
         }
-        self.starts.get(ch).copied()
+        if ch >= self.len_chars {
+            return (ch == self.len_chars).then_some(self.bytes.len());
+        }
+        // The last block starting at or before the character.
+        let k = self.blocks.partition_point(|&c| c <= ch) - 1;
+        let mut n = self.blocks[k];
+        for (i, &b) in self.bytes.iter().enumerate().skip(k * BLOCK) {
+            if starts_char(b) {
+                if n == ch {
+                    return Some(i);
+                }
+                n += 1;
+            }
+        }
+        None
     }
 }
 
@@ -232,6 +367,77 @@ pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherD
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The tokenizer as first written, a character at a time: the fast one
+    /// must split every text exactly like it.
+    fn tokenize_by_char(text: &str) -> Vec<Token<'_>> {
+        let mut tokens = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            if c.is_alphanumeric() {
+                let mut end = start + c.len_utf8();
+                let mut all_digits = c.is_numeric();
+                while let Some(&(i, d)) = chars.peek() {
+                    if d.is_alphanumeric() || is_combining(d) {
+                        all_digits &= d.is_numeric();
+                        end = i + d.len_utf8();
+                        chars.next();
+                    } else if (is_apostrophe(d) || d == '-' || d == '.' || d == ',')
+                        && joins_word(text, i + d.len_utf8(), d, all_digits)
+                    {
+                        end = i + d.len_utf8();
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                let kind = if all_digits {
+                    TokenKind::Number
+                } else {
+                    TokenKind::Word
+                };
+                tokens.push(Token {
+                    text: &text[start..end],
+                    start,
+                    end,
+                    kind,
+                });
+            } else if c.is_whitespace() || c.is_control() || is_combining(c) {
+                continue;
+            } else {
+                let end = start + c.len_utf8();
+                tokens.push(Token {
+                    text: &text[start..end],
+                    start,
+                    end,
+                    kind: TokenKind::Punct,
+                });
+            }
+        }
+        tokens
+    }
+
+    #[test]
+    fn tokenize_splits_the_test_articles_like_the_char_by_char_tokenizer() {
+        let dirs = ["tests/articles", "tests/articles_heldout"];
+        for dir in dirs {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                assert_eq!(tokenize(&text), tokenize_by_char(&text));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn tokenize_splits_any_text_like_the_char_by_char_tokenizer(
+            text in r"([a-zA-Z0-9 .,'\-\x{2019}\x{0301}\x{0660}\x{00b2}\x{2160}\x{000b}\x{00a0}\x{3000}\x{2014}\x{201c}\x{212a}é中Ж]|\PC|\pC){0,60}"
+        ) {
+            prop_assert_eq!(tokenize(&text), tokenize_by_char(&text));
+        }
+    }
 
     #[test]
     fn tokens_keep_apostrophes_and_hyphens_inside_words() {
@@ -275,6 +481,54 @@ mod tests {
         assert_eq!(idx.to_byte(c), Some(b));
         assert_eq!(idx.to_byte(idx.len_chars()), Some(text.len()));
         assert_eq!(idx.to_byte(idx.len_chars() + 1), None);
+    }
+
+    #[test]
+    fn char_index_agrees_with_char_indices_at_every_offset() {
+        let text = "“Wang” said Müller — 中国 and Пекин ".repeat(9);
+        let starts: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let idx = CharIndex::new(&text);
+        assert_eq!(idx.len_chars(), starts.len() - 1);
+        for byte in 0..text.len() + 3 {
+            let want = match starts.binary_search(&byte) {
+                Ok(i) => i,
+                Err(i) => i - 1,
+            };
+            assert_eq!(idx.to_char(byte), want, "byte {byte}");
+        }
+        for ch in 0..starts.len() + 3 {
+            assert_eq!(idx.to_byte(ch), starts.get(ch).copied(), "char {ch}");
+        }
+    }
+
+    #[test]
+    fn byte_search_finds_what_a_plain_search_finds() {
+        let text = "Ab. \"cd\" é!\n x?“y”…".repeat(3);
+        let bytes = text.as_bytes();
+        let hit = |b: u8| matches!(b, b'.' | b'!' | b'"' | 0xE2);
+        let screen = |w: u64| {
+            block_has(w, b'.') || block_has(w, b'!') || block_has(w, b'"') || block_has_non_ascii(w)
+        };
+        for from in 0..=bytes.len() {
+            let want = (from..bytes.len())
+                .find(|&i| hit(bytes[i]))
+                .unwrap_or(bytes.len());
+            assert_eq!(find_byte(bytes, from, screen, hit), want, "from {from}");
+        }
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut block = [b'a'; 8];
+                block[at] = b;
+                let w = u64::from_le_bytes(block);
+                assert_eq!(block_has(w, b), true);
+                assert_eq!(block_has(w, b'z'), b == b'z');
+                assert_eq!(block_has_non_ascii(w), b >= 0x80);
+            }
+        }
     }
 
     #[test]
