@@ -322,22 +322,11 @@ const WEAK_SPEECH: &[&str] = &[
     "continued",
 ];
 
-const CITE: &[&str] = &[
-    "cited",
-    "quoted",
-    "quoting",
-    "citing",
-];
+const CITE: &[&str] = &["cited", "quoted", "quoting", "citing"];
 
-const ACCORDING: &[&str] = &[
-    "according",
-    "According",
-];
+const ACCORDING: &[&str] = &["according", "According"];
 
-const REPORT: &[&str] = &[
-    "reported",
-    "reports",
-];
+const REPORT: &[&str] = &["reported", "reports"];
 
 const EVAL: &[&str] = &[
     "branded",
@@ -722,40 +711,24 @@ const INSTITUTION_ROLES: &[&str] = &[
 
 /// Lower-case.
 const DETERMINERS: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "its",
-    "his",
-    "her",
-    "their",
-    "this",
-    "that",
-    "another",
+    "the", "a", "an", "its", "his", "her", "their", "this", "that", "another",
 ];
 
 /// Name particles ("Osama bin Laden", "Ursula von der Leyen").
 const PARTICLES: &[&str] = &[
-    "bin",
-    "al",
-    "de",
-    "da",
-    "van",
-    "von",
-    "der",
-    "di",
-    "la",
-    "le",
-    "du",
-    "ibn",
-    "dos",
-    "del",
-    "el",
+    "bin", "al", "de", "da", "van", "von", "der", "di", "la", "le", "du", "ibn", "dos", "del", "el",
 ];
 
 /// Lower-case words that, like titles, can stand inside a speaker phrase
 /// ("state news agency", "government official").
-const PHRASE_WORDS: &[&str] = &["state", "news", "public", "official", "government", "social"];
+const PHRASE_WORDS: &[&str] = &[
+    "state",
+    "news",
+    "public",
+    "official",
+    "government",
+    "social",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RoleClass {
@@ -812,7 +785,10 @@ fn lex_key(w: &[u8]) -> (u64, u64) {
     } else if n >= 4 {
         let head: [u8; 4] = w[..4].try_into().expect("4 bytes");
         let tail: [u8; 4] = w[n - 4..].try_into().expect("4 bytes");
-        (u32::from_le_bytes(head) as u64, u32::from_le_bytes(tail) as u64)
+        (
+            u32::from_le_bytes(head) as u64,
+            u32::from_le_bytes(tail) as u64,
+        )
     } else {
         (w.iter().fold(0, |h, &b| h << 8 | b as u64), 0)
     }
@@ -847,7 +823,9 @@ impl Lexicon {
         mark(ACCORDING, &|f| f.cue = f.cue.or(Some(Cue::According)));
         mark(REPORT, &|f| f.cue = f.cue.or(Some(Cue::Report)));
         mark(EVAL, &|f| f.cue = f.cue.or(Some(Cue::Eval)));
-        mark(PERSON_ROLES, &|f| f.role = f.role.or(Some(RoleClass::Person)));
+        mark(PERSON_ROLES, &|f| {
+            f.role = f.role.or(Some(RoleClass::Person))
+        });
         mark(GROUP_ROLES, &|f| f.role = f.role.or(Some(RoleClass::Group)));
         mark(INSTITUTION_ROLES, &|f| {
             f.role = f.role.or(Some(RoleClass::Institution))
@@ -1126,7 +1104,8 @@ fn is_det(w: &str) -> bool {
 /// the token lowered by [`lower`]; some callers lowered with
 /// `str::to_lowercase`, which differs only for words without capitals that
 /// hold other lowercasable characters (titlecase digraphs): those lower to
-/// non-ASCII either way and match no list entry, all of which are ASCII.
+/// non-ASCII either way and match no list entry, all of which are ASCII
+/// (tests check both).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct TokFacts {
     pub cue: Option<Cue>,
@@ -1172,12 +1151,11 @@ impl TokFacts {
         } else {
             word_facts(&text.to_ascii_lowercase())
         };
-        let np_word = kind == TokenKind::Word
-            && if is_cap(text) {
-                !exact.weekday && !exact.month
-            } else {
-                low.title || low.role.is_some() || exact.particle || exact.phrase_word || exact.medium
-            };
+        let np_word = if is_cap(text) {
+            !exact.weekday && !exact.month
+        } else {
+            low.title || low.role.is_some() || exact.particle || exact.phrase_word || exact.medium
+        };
         TokFacts {
             cue: exact.cue,
             np_word,
@@ -2019,7 +1997,8 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
                 // Only a plain noun phrase is an appositive; a relative
                 // clause ("who was speaking ...") adds nothing.
                 let (a0, a1) = (comma + 1, j - 1);
-                let plain = a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || doc.facts(&w[i]).det);
+                let plain =
+                    a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || doc.facts(&w[i]).det);
                 if plain {
                     if let Some(ap) = classify(doc, w, a0, a1) {
                         match (&np.kind, &ap.kind) {
@@ -2487,6 +2466,18 @@ mod tests {
     }
 
     #[test]
+    fn lowering_a_word_without_capitals_never_makes_it_ascii() {
+        // What lets `lower` stand in for `str::to_lowercase` before a
+        // lexicon lookup (see `TokFacts`).
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let low: String = c.to_lowercase().collect();
+            if !c.is_uppercase() && low != c.to_string() {
+                assert!(!low.is_ascii(), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
     fn the_lexicon_table_agrees_with_searching_the_lists() {
         let lists = [
             STRONG_SPEECH,
@@ -2517,7 +2508,17 @@ mod tests {
             words.push(format!("x{w}"));
             words.push(format!("{w}{w}"));
         }
-        words.extend(["", "a", "I", "secretary-generals", "spokesperson\u{2019}s", "é"].map(String::from));
+        words.extend(
+            [
+                "",
+                "a",
+                "I",
+                "secretary-generals",
+                "spokesperson\u{2019}s",
+                "é",
+            ]
+            .map(String::from),
+        );
         for w in lists.iter().flat_map(|l| l.iter()) {
             // What lets TokFacts skip punctuation and numbers.
             assert!(w.starts_with(|c: char| c.is_ascii_alphabetic()), "{w:?}");
