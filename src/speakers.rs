@@ -756,10 +756,12 @@ struct WordFacts {
 /// and last bytes of a word: cheaper than a general-purpose hash map for the
 /// short words asked about here, and asked about every token of an article.
 struct Lexicon {
-    /// One more than an index into `entries`, by hash slot (0: empty). A
+    /// By hash slot (0: empty), one more than an index into `entries` in
+    /// the low 16 bits and a tag from the word's hash in the high ones. A
     /// power of two, less than half full, and small enough to stay in the
-    /// fastest cache: most words asked about are in no list and end here.
-    slots: Vec<u16>,
+    /// fastest cache: most words asked about are in no list and, thanks to
+    /// the tag, are turned away here without reading an entry.
+    slots: Vec<u32>,
     entries: Vec<LexEntry>,
     /// For each first byte, a bit per length in bytes of the words starting
     /// with it (lengths of 31 and more share the last bit): many words of a
@@ -847,7 +849,8 @@ impl Lexicon {
         for (w, facts) in merged {
             let w = w.as_bytes();
             let key = lex_key(w);
-            let mut i = Lexicon::slot(w.len(), key) & (size - 1);
+            let (slot, tag) = Lexicon::slot(w.len(), key);
+            let mut i = slot & (size - 1);
             while lexicon.slots[i] != 0 {
                 i = (i + 1) & (size - 1);
             }
@@ -856,15 +859,18 @@ impl Lexicon {
                 key,
                 facts,
             });
-            lexicon.slots[i] = u16::try_from(lexicon.entries.len()).expect("a few hundred words");
+            let index = u16::try_from(lexicon.entries.len()).expect("a few hundred words");
+            lexicon.slots[i] = (tag as u32) << 16 | index as u32;
             lexicon.shapes[w[0] as usize] |= 1 << w.len().min(31);
         }
         lexicon
     }
 
-    fn slot(len: usize, (head, tail): (u64, u64)) -> usize {
+    /// Where to start probing for a word, and its tag (other bits of the
+    /// same hash).
+    fn slot(len: usize, (head, tail): (u64, u64)) -> (usize, u16) {
         let h = (head ^ tail.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> 40) as usize
+        ((h >> 40) as usize, (h >> 24) as u16)
     }
 
     fn lookup(&self, w: &[u8]) -> WordFacts {
@@ -876,11 +882,14 @@ impl Lexicon {
         }
         let key = lex_key(w);
         let mask = self.slots.len() - 1;
-        let mut i = Lexicon::slot(w.len(), key) & mask;
+        let (slot, tag) = Lexicon::slot(w.len(), key);
+        let mut i = slot & mask;
         while self.slots[i] != 0 {
-            let e = &self.entries[self.slots[i] as usize - 1];
-            if e.key == key && e.word.len() == w.len() && (w.len() <= 16 || e.word == w) {
-                return e.facts;
+            if (self.slots[i] >> 16) as u16 == tag {
+                let e = &self.entries[(self.slots[i] & 0xFFFF) as usize - 1];
+                if e.key == key && e.word.len() == w.len() && (w.len() <= 16 || e.word == w) {
+                    return e.facts;
+                }
             }
             i = (i + 1) & mask;
         }
