@@ -12,8 +12,8 @@ use serde::Serialize;
 use crate::article::{is_abbreviation_before, is_quote_char, Article};
 use crate::parties::PartyDict;
 use crate::speakers::{
-    around_cue, channel_in, clause_start, np_back, np_fwd, reporting_outlet, CTok, Cue,
-    Doc, Found, NpKind, Resolver, Speaker,
+    around_cue, channel_in, clause_start, np_back, np_fwd, reporting_outlet, CTok, Cue, Doc, Found,
+    NpKind, Resolver, Speaker,
 };
 use crate::text::{
     block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap, TokenKind,
@@ -283,7 +283,12 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
         let skip_first = open.is_some();
         let mut from = 0;
         loop {
-            let i = find_byte(para.as_bytes(), from, may_hold_quote_mark, may_start_quote_mark);
+            let i = find_byte(
+                para.as_bytes(),
+                from,
+                may_hold_quote_mark,
+                may_start_quote_mark,
+            );
             if i == para.len() {
                 break;
             }
@@ -855,7 +860,11 @@ impl Cues {
         } else {
             0
         };
-        self.at[..k].iter().rev().copied().take_while(move |&i| i >= lo)
+        self.at[..k]
+            .iter()
+            .rev()
+            .copied()
+            .take_while(move |&i| i >= lo)
     }
 
     /// Cues in `from + 1..hi`, nearest first (none when `from` is past the
@@ -1241,9 +1250,10 @@ fn targets(
             "together" | "jointly" | "bilateral" | "Bilateral" => together = true,
             _ => {}
         }
-        // The word lower-cased if it is one of these, without allocating:
-        // only an ASCII word can lower-case to an ASCII word without a 'k'
-        // (the Kelvin sign lower-cases to one).
+        // The word lower-cased if it is one of these, without allocating.
+        // Comparing ASCII case-insensitively finds the same words as
+        // `to_lowercase` would: the only non-ASCII character that lowers to
+        // ASCII is the Kelvin sign ('k'), in none of them.
         let lower = ["our", "both", "two", "bilateral", "each"]
             .into_iter()
             .find(|w| t.eq_ignore_ascii_case(w));
@@ -1307,7 +1317,10 @@ mod tests {
 
     #[test]
     fn every_quote_mark_starts_with_a_byte_the_scans_stop_at() {
-        for c in (0..=0x10FFFF).filter_map(char::from_u32).filter(|&c| is_quote_char(c)) {
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_quote_char(c))
+        {
             let mut buf = [0u8; 4];
             let first = c.encode_utf8(&mut buf).as_bytes()[0];
             assert!(may_start_quote_mark(first), "{c:?}");

@@ -322,22 +322,11 @@ const WEAK_SPEECH: &[&str] = &[
     "continued",
 ];
 
-const CITE: &[&str] = &[
-    "cited",
-    "quoted",
-    "quoting",
-    "citing",
-];
+const CITE: &[&str] = &["cited", "quoted", "quoting", "citing"];
 
-const ACCORDING: &[&str] = &[
-    "according",
-    "According",
-];
+const ACCORDING: &[&str] = &["according", "According"];
 
-const REPORT: &[&str] = &[
-    "reported",
-    "reports",
-];
+const REPORT: &[&str] = &["reported", "reports"];
 
 const EVAL: &[&str] = &[
     "branded",
@@ -722,40 +711,24 @@ const INSTITUTION_ROLES: &[&str] = &[
 
 /// Lower-case.
 const DETERMINERS: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "its",
-    "his",
-    "her",
-    "their",
-    "this",
-    "that",
-    "another",
+    "the", "a", "an", "its", "his", "her", "their", "this", "that", "another",
 ];
 
 /// Name particles ("Osama bin Laden", "Ursula von der Leyen").
 const PARTICLES: &[&str] = &[
-    "bin",
-    "al",
-    "de",
-    "da",
-    "van",
-    "von",
-    "der",
-    "di",
-    "la",
-    "le",
-    "du",
-    "ibn",
-    "dos",
-    "del",
-    "el",
+    "bin", "al", "de", "da", "van", "von", "der", "di", "la", "le", "du", "ibn", "dos", "del", "el",
 ];
 
 /// Lower-case words that, like titles, can stand inside a speaker phrase
 /// ("state news agency", "government official").
-const PHRASE_WORDS: &[&str] = &["state", "news", "public", "official", "government", "social"];
+const PHRASE_WORDS: &[&str] = &[
+    "state",
+    "news",
+    "public",
+    "official",
+    "government",
+    "social",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RoleClass {
@@ -783,10 +756,12 @@ struct WordFacts {
 /// and last bytes of a word: cheaper than a general-purpose hash map for the
 /// short words asked about here, and asked about every token of an article.
 struct Lexicon {
-    /// One more than an index into `entries`, by hash slot (0: empty). A
+    /// By hash slot (0: empty), one more than an index into `entries` in
+    /// the low 16 bits and a tag from the word's hash in the high ones. A
     /// power of two, less than half full, and small enough to stay in the
-    /// fastest cache: most words asked about are in no list and end here.
-    slots: Vec<u16>,
+    /// fastest cache: most words asked about are in no list and, thanks to
+    /// the tag, are turned away here without reading an entry.
+    slots: Vec<u32>,
     entries: Vec<LexEntry>,
     /// For each first byte, a bit per length in bytes of the words starting
     /// with it (lengths of 31 and more share the last bit): many words of a
@@ -812,7 +787,10 @@ fn lex_key(w: &[u8]) -> (u64, u64) {
     } else if n >= 4 {
         let head: [u8; 4] = w[..4].try_into().expect("4 bytes");
         let tail: [u8; 4] = w[n - 4..].try_into().expect("4 bytes");
-        (u32::from_le_bytes(head) as u64, u32::from_le_bytes(tail) as u64)
+        (
+            u32::from_le_bytes(head) as u64,
+            u32::from_le_bytes(tail) as u64,
+        )
     } else {
         (w.iter().fold(0, |h, &b| h << 8 | b as u64), 0)
     }
@@ -847,7 +825,9 @@ impl Lexicon {
         mark(ACCORDING, &|f| f.cue = f.cue.or(Some(Cue::According)));
         mark(REPORT, &|f| f.cue = f.cue.or(Some(Cue::Report)));
         mark(EVAL, &|f| f.cue = f.cue.or(Some(Cue::Eval)));
-        mark(PERSON_ROLES, &|f| f.role = f.role.or(Some(RoleClass::Person)));
+        mark(PERSON_ROLES, &|f| {
+            f.role = f.role.or(Some(RoleClass::Person))
+        });
         mark(GROUP_ROLES, &|f| f.role = f.role.or(Some(RoleClass::Group)));
         mark(INSTITUTION_ROLES, &|f| {
             f.role = f.role.or(Some(RoleClass::Institution))
@@ -869,7 +849,8 @@ impl Lexicon {
         for (w, facts) in merged {
             let w = w.as_bytes();
             let key = lex_key(w);
-            let mut i = Lexicon::slot(w.len(), key) & (size - 1);
+            let (slot, tag) = Lexicon::slot(w.len(), key);
+            let mut i = slot & (size - 1);
             while lexicon.slots[i] != 0 {
                 i = (i + 1) & (size - 1);
             }
@@ -878,15 +859,18 @@ impl Lexicon {
                 key,
                 facts,
             });
-            lexicon.slots[i] = u16::try_from(lexicon.entries.len()).expect("a few hundred words");
+            let index = u16::try_from(lexicon.entries.len()).expect("a few hundred words");
+            lexicon.slots[i] = (tag as u32) << 16 | index as u32;
             lexicon.shapes[w[0] as usize] |= 1 << w.len().min(31);
         }
         lexicon
     }
 
-    fn slot(len: usize, (head, tail): (u64, u64)) -> usize {
+    /// Where to start probing for a word, and its tag (other bits of the
+    /// same hash).
+    fn slot(len: usize, (head, tail): (u64, u64)) -> (usize, u16) {
         let h = (head ^ tail.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> 40) as usize
+        ((h >> 40) as usize, (h >> 24) as u16)
     }
 
     fn lookup(&self, w: &[u8]) -> WordFacts {
@@ -898,11 +882,14 @@ impl Lexicon {
         }
         let key = lex_key(w);
         let mask = self.slots.len() - 1;
-        let mut i = Lexicon::slot(w.len(), key) & mask;
+        let (slot, tag) = Lexicon::slot(w.len(), key);
+        let mut i = slot & mask;
         while self.slots[i] != 0 {
-            let e = &self.entries[self.slots[i] as usize - 1];
-            if e.key == key && e.word.len() == w.len() && (w.len() <= 16 || e.word == w) {
-                return e.facts;
+            if (self.slots[i] >> 16) as u16 == tag {
+                let e = &self.entries[(self.slots[i] & 0xFFFF) as usize - 1];
+                if e.key == key && e.word.len() == w.len() && (w.len() <= 16 || e.word == w) {
+                    return e.facts;
+                }
             }
             i = (i + 1) & mask;
         }
@@ -1126,7 +1113,8 @@ fn is_det(w: &str) -> bool {
 /// the token lowered by [`lower`]; some callers lowered with
 /// `str::to_lowercase`, which differs only for words without capitals that
 /// hold other lowercasable characters (titlecase digraphs): those lower to
-/// non-ASCII either way and match no list entry, all of which are ASCII.
+/// non-ASCII either way and match no list entry, all of which are ASCII
+/// (tests check both).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct TokFacts {
     pub cue: Option<Cue>,
@@ -1172,12 +1160,11 @@ impl TokFacts {
         } else {
             word_facts(&text.to_ascii_lowercase())
         };
-        let np_word = kind == TokenKind::Word
-            && if is_cap(text) {
-                !exact.weekday && !exact.month
-            } else {
-                low.title || low.role.is_some() || exact.particle || exact.phrase_word || exact.medium
-            };
+        let np_word = if is_cap(text) {
+            !exact.weekday && !exact.month
+        } else {
+            low.title || low.role.is_some() || exact.particle || exact.phrase_word || exact.medium
+        };
         TokFacts {
             cue: exact.cue,
             np_word,
@@ -2019,7 +2006,8 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
                 // Only a plain noun phrase is an appositive; a relative
                 // clause ("who was speaking ...") adds nothing.
                 let (a0, a1) = (comma + 1, j - 1);
-                let plain = a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || doc.facts(&w[i]).det);
+                let plain =
+                    a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || doc.facts(&w[i]).det);
                 if plain {
                     if let Some(ap) = classify(doc, w, a0, a1) {
                         match (&np.kind, &ap.kind) {
@@ -2487,6 +2475,18 @@ mod tests {
     }
 
     #[test]
+    fn lowering_a_word_without_capitals_never_makes_it_ascii() {
+        // What lets `lower` stand in for `str::to_lowercase` before a
+        // lexicon lookup (see `TokFacts`).
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let low: String = c.to_lowercase().collect();
+            if !c.is_uppercase() && low != c.to_string() {
+                assert!(!low.is_ascii(), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
     fn the_lexicon_table_agrees_with_searching_the_lists() {
         let lists = [
             STRONG_SPEECH,
@@ -2517,7 +2517,17 @@ mod tests {
             words.push(format!("x{w}"));
             words.push(format!("{w}{w}"));
         }
-        words.extend(["", "a", "I", "secretary-generals", "spokesperson\u{2019}s", "é"].map(String::from));
+        words.extend(
+            [
+                "",
+                "a",
+                "I",
+                "secretary-generals",
+                "spokesperson\u{2019}s",
+                "é",
+            ]
+            .map(String::from),
+        );
         for w in lists.iter().flat_map(|l| l.iter()) {
             // What lets TokFacts skip punctuation and numbers.
             assert!(w.starts_with(|c: char| c.is_ascii_alphabetic()), "{w:?}");

@@ -136,7 +136,10 @@ fn char_at(text: &str, pos: usize) -> char {
     if b.is_ascii() {
         b as char
     } else {
-        text[pos..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
+        text[pos..]
+            .chars()
+            .next()
+            .unwrap_or(char::REPLACEMENT_CHARACTER)
     }
 }
 
@@ -189,7 +192,9 @@ pub(crate) fn find_byte(
         i += 8;
     }
     let tail = bytes.get(i..).unwrap_or_default();
-    tail.iter().position(|&b| hit(b)).map_or(bytes.len(), |k| i + k)
+    tail.iter()
+        .position(|&b| hit(b))
+        .map_or(bytes.len(), |k| i + k)
 }
 
 /// Converts byte offsets of one text to character offsets and back.
@@ -524,7 +529,7 @@ mod tests {
                 let mut block = [b'a'; 8];
                 block[at] = b;
                 let w = u64::from_le_bytes(block);
-                assert_eq!(block_has(w, b), true);
+                assert!(block_has(w, b));
                 assert_eq!(block_has(w, b'z'), b == b'z');
                 assert_eq!(block_has_non_ascii(w), b >= 0x80);
             }
