@@ -73,7 +73,8 @@ pub fn expand(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// An open JSON Lines input: reader, name for messages, current line.
-type OpenJsonl = (BufReader<Box<dyn Read>>, String, usize);
+/// `Send` so that a reader thread can own the inputs.
+type OpenJsonl = (BufReader<Box<dyn Read + Send>>, String, usize);
 
 /// Streams the articles of `files` in order.
 pub struct Inputs {
@@ -166,7 +167,7 @@ impl Iterator for Inputs {
                 return Some(read_text(&path, self.max));
             }
             let origin = display(&path);
-            let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+            let reader: Box<dyn Read + Send> = if path.as_os_str() == "-" {
                 Box::new(io::stdin())
             } else {
                 match File::open(&path) {

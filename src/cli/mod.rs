@@ -12,6 +12,7 @@ mod dyads;
 mod eval;
 mod extract;
 mod lint;
+mod pool;
 mod predict;
 mod train;
 mod util;

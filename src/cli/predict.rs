@@ -3,6 +3,7 @@
 
 use super::articles::{expand, party_dict, Input, InputFormat, Inputs};
 use super::extract::clip;
+use super::pool::ordered_map;
 use super::util::load_model;
 use anyhow::{bail, Context, Result};
 use stancekit::article::Article;
@@ -65,10 +66,6 @@ pub struct Args {
     max_article_bytes: usize,
 }
 
-/// Articles read ahead per thread: enough to keep workers busy, small enough
-/// that memory does not depend on the corpus size.
-const PER_THREAD: usize = 16;
-
 pub fn run(args: Args) -> Result<ExitCode> {
     let stance = load_model(args.model.as_deref(), Task::Stance)?;
     let sentiment = load_model(args.sentiment_model.as_deref(), Task::Sentiment)?;
@@ -82,11 +79,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bail!("--sentiment-model must be a sentiment model (train it with --task sentiment)");
     }
     let parties = party_dict(args.parties.as_deref())?;
-    let predictor = Predictor {
-        stance: &stance,
-        sentiment: &sentiment,
-        parties,
-    };
     let files = expand(&args.files)?;
     let threads = args
         .threads
@@ -101,29 +93,49 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bar
     });
     let mut inputs = Inputs::new(files, args.input_format, args.max_article_bytes);
+    // The reader thread owns the inputs, so each article carries the file
+    // count for the progress bar to the writer.
+    let inputs = std::iter::from_fn(move || {
+        let input = inputs.next()?;
+        Some((input, inputs.files_done()))
+    });
+    let format = args.format;
+    // Workers serialise as well as score, so formatting runs in parallel
+    // and the writer only copies bytes.
+    let work = move |(input, files_done): (Input, usize)| -> Result<Rendered> {
+        let predictor = Predictor {
+            stance: &stance,
+            sentiment: &sentiment,
+            parties,
+        };
+        let record = score_one(&predictor, input);
+        let mut bytes = Vec::new();
+        write_record(&mut bytes, &record, format)?;
+        Ok(Rendered {
+            bytes,
+            failed: record.error.is_some(),
+            files_done,
+        })
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.format == Format::Csv {
         writeln!(out, "article,date,quote,kind,speaker,speaker_party,sentiment,target,mention,stance,p_conciliatory,p_critical,p_neutral,text,error")?;
     }
     let (mut failed, mut articles) = (0usize, 0usize);
-    loop {
-        let batch: Vec<Input> = inputs.by_ref().take(threads * PER_THREAD).collect();
-        if batch.is_empty() {
-            break;
+    ordered_map(inputs, threads, work, |rendered| {
+        let rendered = rendered?;
+        articles += 1;
+        if rendered.failed {
+            failed += 1;
         }
-        for record in score_batch(&predictor, batch, threads) {
-            articles += 1;
-            if record.error.is_some() {
-                failed += 1;
-            }
-            write_record(&mut out, &record, args.format)?;
-        }
+        out.write_all(&rendered.bytes)?;
         if let Some(bar) = &progress {
-            bar.set_position(inputs.files_done() as u64);
+            bar.set_position(rendered.files_done as u64);
             bar.set_message(format!("({articles} articles)"));
         }
-    }
+        Ok(())
+    })?;
     out.flush().context("writing output")?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
@@ -133,6 +145,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One article's output, ready to write.
+struct Rendered {
+    bytes: Vec<u8>,
+    failed: bool,
+    /// Input files opened when the article was read.
+    files_done: usize,
 }
 
 fn score_one(predictor: &Predictor, input: Input) -> ArticlePrediction {
@@ -146,35 +166,6 @@ fn score_one(predictor: &Predictor, input: Input) -> ArticlePrediction {
         }
         Input::Failed { id, error } => ArticlePrediction::failed(&id, error),
     }
-}
-
-/// Scores a batch on up to `threads` threads; results keep the input order.
-fn score_batch(predictor: &Predictor, batch: Vec<Input>, threads: usize) -> Vec<ArticlePrediction> {
-    if threads <= 1 || batch.len() <= 1 {
-        return batch.into_iter().map(|i| score_one(predictor, i)).collect();
-    }
-    let per = batch.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<Input>> = Vec::new();
-    let mut it = batch.into_iter().peekable();
-    while it.peek().is_some() {
-        chunks.push(it.by_ref().take(per).collect());
-    }
-    std::thread::scope(|s| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|c| {
-                s.spawn(move || {
-                    c.into_iter()
-                        .map(|i| score_one(predictor, i))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("predict worker panicked"))
-            .collect()
-    })
 }
 
 fn write_record(out: &mut impl Write, r: &ArticlePrediction, format: Format) -> Result<()> {
