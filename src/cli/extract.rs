@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::ValueEnum;
 
 use super::articles::{expand, party_dict, Input, InputFormat, Inputs};
+use super::pool::ordered_map;
 use stancekit::article::Article;
 use stancekit::quotes::{self, ArticleQuotes};
 
@@ -35,6 +36,7 @@ Exit status: 0 all articles read, 1 some article failed, 2 usage error.
 Examples:
   stancekit extract article.txt
   stancekit extract --format table news/*.txt
+  stancekit extract news/ --threads 4 > quotes.jsonl
   cat articles.jsonl | stancekit extract --input-format jsonl -")]
 pub struct Args {
     /// Article files or directories (their .txt and .jsonl files, sorted);
@@ -58,37 +60,54 @@ pub struct Args {
     /// being read.
     #[arg(long, value_name = "BYTES", default_value_t = 10_000_000)]
     max_article_bytes: usize,
+
+    /// Worker threads [default: all cores]. Output order never depends on it.
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let dict = party_dict(args.parties.as_deref())?;
     let files = expand(&args.files)?;
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let mut failed = false;
-    for input in Inputs::new(files, args.input_format, args.max_article_bytes) {
-        let record = match input {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let format = args.format;
+    // Workers serialise as well as extract, so formatting runs in parallel
+    // and the writer only copies bytes.
+    let work = move |input: Input| -> anyhow::Result<(Vec<u8>, bool)> {
+        let (record, failed) = match input {
             Input::Article { id, text, date } => {
                 let mut article = Article::parse(&id, text);
                 if date.is_some() {
                     article.date = date;
                 }
                 let quotes = quotes::extract(&article, dict);
-                ArticleQuotes::new(&article, &quotes)
+                (ArticleQuotes::new(&article, &quotes), false)
             }
-            Input::Failed { id, error } => {
-                failed = true;
-                ArticleQuotes::failed(&id, error)
-            }
+            Input::Failed { id, error } => (ArticleQuotes::failed(&id, error), true),
         };
-        match args.format {
+        let mut bytes = Vec::new();
+        match format {
             Format::Json => {
-                serde_json::to_writer(&mut out, &record)?;
-                out.write_all(b"\n")?;
+                serde_json::to_writer(&mut bytes, &record)?;
+                bytes.push(b'\n');
             }
-            Format::Table => write_table(&mut out, &record)?,
+            Format::Table => write_table(&mut bytes, &record)?,
         }
-    }
+        Ok((bytes, failed))
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut failed = false;
+    let inputs = Inputs::new(files, args.input_format, args.max_article_bytes);
+    ordered_map(inputs, threads, work, |rendered| {
+        let (bytes, article_failed) = rendered?;
+        failed |= article_failed;
+        out.write_all(&bytes)?;
+        Ok(())
+    })?;
     out.flush().context("writing output")?;
     Ok(if failed {
         ExitCode::from(1)
