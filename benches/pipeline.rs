@@ -171,6 +171,16 @@ fn benches(c: &mut Criterion) {
                 .n_features()
         })
     });
+    // The shipped model as the binary loads it: numbers embedded as binary
+    // at build time (build.rs), the rest as JSON. Same throughput unit (the
+    // model's JSON bytes), so the two rows compare directly.
+    g.bench_function("stance model embedded (default)", |b| {
+        b.iter(|| {
+            stancekit::defaults::model(stancekit::model::Task::Stance)
+                .expect("loads")
+                .n_features()
+        })
+    });
     let toml = std::fs::read_to_string(root().join("models/parties.toml")).expect("parties.toml");
     g.throughput(Throughput::Bytes(toml.len() as u64));
     g.bench_function("party dictionary from TOML", |b| {
