@@ -67,8 +67,29 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let stance = load_model(args.model.as_deref(), Task::Stance)?;
-    let sentiment = load_model(args.sentiment_model.as_deref(), Task::Sentiment)?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    // The two models and the party dictionary are independent and take a
+    // few milliseconds each to load: with more than one thread they load
+    // side by side. Errors are reported in the same order either way.
+    let (stance, sentiment, parties) = if threads > 1 {
+        std::thread::scope(|s| {
+            let sentiment =
+                s.spawn(|| load_model(args.sentiment_model.as_deref(), Task::Sentiment));
+            let parties = s.spawn(|| party_dict(args.parties.as_deref()));
+            let stance = load_model(args.model.as_deref(), Task::Stance);
+            (stance, joined(sentiment), joined(parties))
+        })
+    } else {
+        (
+            load_model(args.model.as_deref(), Task::Stance),
+            load_model(args.sentiment_model.as_deref(), Task::Sentiment),
+            party_dict(args.parties.as_deref()),
+        )
+    };
+    let (stance, sentiment) = (stance?, sentiment?);
     if stance.task != Task::Stance {
         bail!(
             "--model must be a stance model (this one was trained with --task {:?})",
@@ -78,12 +99,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if sentiment.task != Task::Sentiment {
         bail!("--sentiment-model must be a sentiment model (train it with --task sentiment)");
     }
-    let parties = party_dict(args.parties.as_deref())?;
+    let parties = parties?;
     let files = expand(&args.files)?;
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
     let progress = (io::stderr().is_terminal() && files.len() > 1).then(|| {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         bar.set_style(
@@ -280,4 +297,13 @@ fn write_table(out: &mut impl Write, r: &ArticlePrediction) -> io::Result<()> {
         }
     }
     writeln!(out)
+}
+
+/// The result of a loading thread; a panic there becomes an error.
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    h.join().unwrap_or_else(|_| {
+        Err(anyhow::anyhow!(
+            "loading a model or the dictionary panicked"
+        ))
+    })
 }
