@@ -146,7 +146,7 @@ fn ascii_alnum_bytes(x: u64) -> u64 {
     let above = |v: u64, hi: u8| v + LOW_BITS * (0x7F - hi) as u64;
     let digit = at_least(low7, b'0') & !above(low7, b'9');
     // Setting bit 5 lower-cases a letter, and only letters land in a..z.
-    let folded = low7 | LOW_BITS * 0x20;
+    let folded = low7 | (LOW_BITS * 0x20);
     let letter = at_least(folded, b'a') & !above(folded, b'z');
     (digit | letter) & ascii & HIGH_BITS
 }
