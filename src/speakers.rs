@@ -151,7 +151,9 @@ impl<'a> Doc<'a> {
     /// The window of the tokens from index `i` up to byte `end`, a quote
     /// running on past `end` included whole.
     fn collapse(&self, mut i: usize, end: usize) -> Vec<CTok<'a>> {
-        let mut out = Vec::with_capacity(self.toks.len().saturating_sub(i).min(end));
+        let tokens_before_end =
+            self.toks[i.min(self.toks.len())..].partition_point(|t| t.start < end);
+        let mut out = Vec::with_capacity(tokens_before_end);
         while i < self.toks.len() && self.toks[i].start < end {
             let t = self.toks[i];
             let q = self.tok_quote[i];
