@@ -118,7 +118,7 @@ python3 benches/gen_articles.py --mb 10 --stats "$work/ten.stats" >"$ten"
 read -r ten_bytes ten_n <"$work/ten.stats"
 ex=()
 for _ in $(seq "$runs"); do
-  s=$(now); "$bin" extract "$ten" >/dev/null 2>&1; e=$(now)
+  s=$(now); "$bin" extract --threads 1 "$ten" >/dev/null 2>&1; e=$(now)  # one thread, like textacy
   ex+=("$(calc "$e - $s")")
 done
 ex_t=$(median "${ex[@]}")
