@@ -12,8 +12,7 @@ use serde::Serialize;
 use crate::article::{is_abbreviation_before, is_quote_char, Article};
 use crate::parties::PartyDict;
 use crate::speakers::{
-    around_cue, channel_in, clause_start, np_back, np_fwd, reporting_outlet, CTok, Cue, Doc, Found,
-    NpKind, Resolver, Speaker,
+    around_cue, np_fwd, reporting_outlet, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
 };
 use crate::text::{
     block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap, TokenKind,
@@ -810,8 +809,6 @@ fn skip_partial(text: &str, q: &RawQuote) -> bool {
     is_title_case(&text[cs..ce])
 }
 
-/// Attribution of the quote at window index `qi`, looking for cues in
-/// `lo..hi`, nearest first.
 /// The cue words of a sentence window (outside quotes), by position, so
 /// each quote finds the cues around it by binary search without rescanning
 /// the sentence: a sentence of thousands of quote marks stays linear.
@@ -882,6 +879,8 @@ impl Cues {
 /// At most this many cues are tried for one quote.
 const MAX_CUES: usize = 6;
 
+/// Attribution of the quote at window index `qi`, looking for cues in
+/// `lo..hi`, nearest first.
 fn attribute(
     r: &mut Resolver,
     w: &[CTok],
@@ -1064,7 +1063,6 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
             _ => {}
         }
     }
-    let _ = (np_back, clause_start, channel_in);
     None
 }
 
