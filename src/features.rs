@@ -1140,19 +1140,11 @@ impl Vectorizer {
     /// The TF-IDF row of a document's feature columns (one per occurrence).
     fn weigh_columns(&self, columns: &mut [u32]) -> SparseRow {
         columns.sort_unstable();
-        let sublinear = self.analyzer.config().sublinear_tf;
-        let mut row: SparseRow = Vec::with_capacity(columns.len());
-        for run in columns.chunk_by(|a, b| a == b) {
-            let (j, c) = (run[0], run.len());
-            let tf = if sublinear {
-                1.0 + (c as f64).ln()
-            } else {
-                c as f64
-            };
-            row.push((j, tf * self.idf[j as usize]));
-        }
-        normalise(&mut row);
-        row
+        self.weigh(
+            columns
+                .chunk_by(|a, b| a == b)
+                .map(|run| (run[0], run.len() as u32)),
+        )
     }
 
     /// [`Vectorizer::transform`] without the key index: each feature's name
@@ -1175,23 +1167,22 @@ impl Vectorizer {
                 .analyzer
                 .visit_keys(doc, &mut Scratch::default(), &mut lookup),
         });
-        self.weigh(count_ids(&mut ids))
+        self.weigh_columns(&mut ids)
     }
 
     /// Counts over vocabulary columns (sorted) -> TF-IDF row, L2-normalised.
-    fn weigh(&self, counts: Counts) -> SparseRow {
+    fn weigh(&self, counts: impl IntoIterator<Item = (u32, u32)>) -> SparseRow {
         let sublinear = self.analyzer.config().sublinear_tf;
-        let mut row: SparseRow = counts
-            .into_iter()
-            .map(|(j, c)| {
-                let tf = if sublinear {
-                    1.0 + (c as f64).ln()
-                } else {
-                    c as f64
-                };
-                (j, tf * self.idf[j as usize])
-            })
-            .collect();
+        let counts = counts.into_iter();
+        let mut row: SparseRow = Vec::with_capacity(counts.size_hint().1.unwrap_or(0));
+        row.extend(counts.map(|(j, c)| {
+            let tf = if sublinear {
+                1.0 + (c as f64).ln()
+            } else {
+                c as f64
+            };
+            (j, tf * self.idf[j as usize])
+        }));
         normalise(&mut row);
         row
     }

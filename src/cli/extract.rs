@@ -69,10 +69,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let dict = party_dict(args.parties.as_deref())?;
     let files = expand(&args.files)?;
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let threads = super::pool::worker_threads(args.threads);
     let format = args.format;
     // Workers serialise as well as extract, so formatting runs in parallel
     // and the writer only copies bytes.

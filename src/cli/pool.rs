@@ -26,6 +26,13 @@ const CHUNK: usize = 4;
 /// enough that memory does not depend on the corpus.
 const WINDOW_PER_THREAD: usize = 4;
 
+/// The worker count for `--threads`: as asked (at least one), or every core.
+pub fn worker_threads(requested: Option<usize>) -> usize {
+    requested
+        .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
 /// Calls `work` on every item of `inputs` on `threads` threads and hands
 /// the results to `write` in input order, stopping at the first error
 /// `write` returns. With one thread everything runs inline on the calling

@@ -67,10 +67,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let threads = super::pool::worker_threads(args.threads);
     // The two models and the party dictionary are independent and take a
     // few milliseconds each to load: with more than one thread they load
     // side by side. Errors are reported in the same order either way.
