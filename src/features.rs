@@ -6,7 +6,7 @@
 //! emitted with their side and distance bucket. Everything is deterministic:
 //! the vocabulary is sorted, IDF comes from the training documents only.
 
-use crate::text::{tokenize, FastMap, TokenKind};
+use crate::text::{tokenize, FastMap, FastSet, TokenKind};
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -134,6 +134,11 @@ pub struct Scratch {
     words: Vec<usize>,
     /// Feature columns of the document being transformed.
     columns: Vec<u32>,
+    /// Per position of `terms`: the id keys use for it (the scratch id, or a
+    /// vocabulary's own id when transforming).
+    ids: Vec<u32>,
+    /// `identity` in a vocabulary's own ids.
+    identity_ids: Vec<u32>,
 }
 
 /// A text's tokens with their term ids, valid while the term table is.
@@ -241,8 +246,8 @@ pub struct Analyzer {
     config: FeatureConfig,
     stemmer: Stemmer,
     /// Lexicon entries normalised as terms are (stemmed when stems are on).
-    conciliatory: std::collections::HashSet<String>,
-    critical: std::collections::HashSet<String>,
+    conciliatory: FastSet<String>,
+    critical: FastSet<String>,
 }
 
 thread_local! {
@@ -442,41 +447,66 @@ impl Analyzer {
 
     /// Like [`Analyzer::visit`], but yields each feature as a [`Key`] over
     /// `sc`'s term table: no string is built per feature.
-    fn visit_keys(&self, doc: &Doc, sc: &mut Scratch, emit: &mut dyn FnMut(&Scratch, Key)) {
-        let cfg = &self.config;
+    fn visit_keys(&self, doc: &Doc, sc: &mut Scratch, emit: &mut impl FnMut(&Scratch, Key)) {
         let target_at = self.terms(doc, sc);
-        let sc = &*sc;
-        for t in &sc.terms {
+        let mut ids = std::mem::take(&mut sc.ids);
+        ids.clear();
+        ids.extend(sc.terms.iter().map(|t| t.id));
+        {
+            let sc = &*sc;
+            self.emit_keys(doc, sc, target_at, &ids, &sc.identity, &mut |key| {
+                emit(sc, key)
+            });
+        }
+        sc.ids = ids;
+    }
+
+    /// Emits the keys of the analysed document in `sc` (after
+    /// [`Analyzer::terms`]), naming term `i` of `sc.terms` by `ids[i]` and the
+    /// target's own words by `identity`. An id of [`ABSENT`] marks a term a
+    /// vocabulary does not have: keys that would contain it are skipped, as
+    /// no feature of that vocabulary can match them.
+    fn emit_keys(
+        &self,
+        doc: &Doc,
+        sc: &Scratch,
+        target_at: Option<usize>,
+        ids: &[u32],
+        identity: &[u32],
+        emit: &mut impl FnMut(Key),
+    ) {
+        let cfg = &self.config;
+        for (t, &id) in sc.terms.iter().zip(ids) {
             if t.is_break {
                 let text = sc.table[t.id as usize].as_str();
-                if text == "!" || text == "?" {
-                    emit(sc, Key::new(Family::Punct, 0, &[t.id]));
+                if (text == "!" || text == "?") && id != ABSENT {
+                    emit(Key::new(Family::Punct, 0, &[id]));
                 }
                 continue;
             }
-            emit(sc, Key::new(Family::Word, t.negated as u8, &[t.id]));
+            if id != ABSENT {
+                emit(Key::new(Family::Word, t.negated as u8, &[id]));
+            }
         }
         // n-grams never cross punctuation.
-        let mut ids = [0u32; 4];
+        let mut gram = [0u32; 4];
         for n in 2..=cfg.ngram_max.min(4) {
-            for win in sc.terms.windows(n) {
-                if win.iter().any(|t| t.is_break) {
+            for (win, win_ids) in sc.terms.windows(n).zip(ids.windows(n)) {
+                if win.iter().any(|t| t.is_break) || win_ids.contains(&ABSENT) {
                     continue;
                 }
-                for (slot, t) in ids.iter_mut().zip(win) {
-                    *slot = t.id;
-                }
-                emit(sc, Key::new(Family::Gram, n as u8, &ids[..n]));
+                gram[..n].copy_from_slice(win_ids);
+                emit(Key::new(Family::Gram, n as u8, &gram[..n]));
             }
         }
         if !cfg.target_aware {
             return;
         }
         if cfg.own_party && doc.own_party {
-            emit(sc, Key::new(Family::OwnParty, 0, &[]));
+            emit(Key::new(Family::OwnParty, 0, &[]));
         }
         let Some(t) = target_at else {
-            emit(sc, Key::new(Family::NoTarget, 0, &[]));
+            emit(Key::new(Family::NoTarget, 0, &[]));
             return;
         };
         // Distance is counted in words, skipping punctuation.
@@ -484,7 +514,7 @@ impl Analyzer {
         let pos = words.iter().position(|&i| i == t).unwrap_or(0);
         for (k, &i) in words.iter().enumerate() {
             let d = k.abs_diff(pos);
-            if d == 0 || d > cfg.context_window {
+            if d == 0 || d > cfg.context_window || ids[i] == ABSENT {
                 continue;
             }
             let bucket: u8 = match d {
@@ -492,16 +522,10 @@ impl Analyzer {
                 2..=3 => 2,
                 _ => 3,
             };
-            let term = sc.terms[i];
+            let negated = sc.terms[i].negated as u8;
             let side = if k < pos { Family::Left } else { Family::Right };
-            emit(
-                sc,
-                Key::new(side, bucket * 2 + term.negated as u8, &[term.id]),
-            );
-            emit(
-                sc,
-                Key::new(Family::Context, term.negated as u8, &[term.id]),
-            );
+            emit(Key::new(side, bucket * 2 + negated, &[ids[i]]));
+            emit(Key::new(Family::Context, negated, &[ids[i]]));
         }
         if cfg.sentence_scope || cfg.lexicon {
             let is_end = |i: usize| {
@@ -517,11 +541,8 @@ impl Analyzer {
                 if term.is_break || i == t {
                     continue;
                 }
-                if cfg.sentence_scope {
-                    emit(
-                        sc,
-                        Key::new(Family::Sentence, term.negated as u8, &[term.id]),
-                    );
+                if cfg.sentence_scope && ids[i] != ABSENT {
+                    emit(Key::new(Family::Sentence, term.negated as u8, &[ids[i]]));
                 }
                 if cfg.lexicon {
                     let text = sc.table[term.id as usize].as_str();
@@ -536,18 +557,20 @@ impl Analyzer {
                     };
                     if let Some(tone) = tone {
                         let flag = tone + term.negated as u8;
-                        emit(sc, Key::new(Family::Tone, flag, &[]));
+                        emit(Key::new(Family::Tone, flag, &[]));
                         let near = words.binary_search(&i).is_ok_and(|k| k.abs_diff(pos) <= 3);
                         if near {
-                            emit(sc, Key::new(Family::Tone, flag + 4, &[]));
+                            emit(Key::new(Family::Tone, flag + 4, &[]));
                         }
                     }
                 }
             }
         }
         if cfg.target_identity {
-            for &id in &sc.identity {
-                emit(sc, Key::new(Family::Identity, 0, &[id]));
+            for &id in identity {
+                if id != ABSENT {
+                    emit(Key::new(Family::Identity, 0, &[id]));
+                }
             }
         }
     }
@@ -733,10 +756,15 @@ struct KeyIndex {
     /// Unique per vectoriser, to find its term remap in a thread's scratch.
     uid: u64,
     terms: FastMap<String, u32>,
-    /// Columns of the one-term features (most lookups) by term id and
-    /// [`unary_slot`]: an array read instead of a hash probe.
-    unary: Vec<[u32; UNARY_SLOTS]>,
-    /// Columns of the other features (n-grams, flags).
+    /// The one-term features (most lookups) of each term: a bit per
+    /// [`unary_slot`] the vocabulary has, and where the term's columns start
+    /// in `unary_columns` (in slot order). Eight bytes a term keep the table
+    /// small enough to stay in cache, unlike a full row of slots.
+    unary: Vec<(u32, u32)>,
+    unary_columns: Vec<u32>,
+    /// Columns of the word pairs, by the two term ids in one word.
+    bigrams: FastMap<u64, u32>,
+    /// Columns of the other features (longer n-grams, flags).
     keys: FastMap<Key, u32>,
 }
 
@@ -836,6 +864,7 @@ impl KeyIndex {
         let mut terms: FastMap<String, u32> = FastMap::default();
         let mut table: Vec<String> = Vec::new();
         let mut keys: FastMap<Key, u32> = FastMap::default();
+        let mut bigrams: FastMap<u64, u32> = FastMap::default();
         let mut unary: Vec<[u32; UNARY_SLOTS]> = Vec::new();
         let mut ids = Vec::with_capacity(4);
         let mut check = String::new();
@@ -867,47 +896,78 @@ impl KeyIndex {
                         }
                         unary[id][slot] = j as u32;
                     }
+                    None if family == Family::Gram && flag == 2 => {
+                        bigrams.insert(pair(key.ids[0], key.ids[1]), j as u32);
+                    }
                     None => {
                         keys.insert(key, j as u32);
                     }
                 }
             });
         }
+        let mut unary_columns = Vec::new();
+        let unary = unary
+            .iter()
+            .map(|slots| {
+                let base = unary_columns.len() as u32;
+                let mut mask = 0u32;
+                for (slot, &c) in slots.iter().enumerate() {
+                    if c != NO_COLUMN {
+                        mask |= 1 << slot;
+                        unary_columns.push(c);
+                    }
+                }
+                (mask, base)
+            })
+            .collect();
         KeyIndex {
             uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             terms,
             unary,
+            unary_columns,
+            bigrams,
             keys,
         }
     }
 
-    /// The column of `key` (over the scratch term table), using and filling
-    /// `remap` (scratch term id -> this index's term id).
-    fn column(&self, table: &[String], remap: &mut Vec<u32>, key: Key) -> Option<u32> {
-        let mut k = key;
-        for id in &mut k.ids[..key.arity()] {
-            let i = *id as usize;
-            if i >= remap.len() {
-                remap.resize(table.len().max(i + 1), UNSET);
-            }
-            let mut m = remap[i];
-            if m == UNSET {
-                m = self.terms.get(table[i].as_str()).copied().unwrap_or(ABSENT);
-                remap[i] = m;
-            }
-            if m == ABSENT {
-                return None;
-            }
-            *id = m;
+    /// This index's id of scratch term `id` ([`ABSENT`] when no feature uses
+    /// the term), using and filling `remap` (scratch id -> index id).
+    fn term_id(&self, table: &[String], remap: &mut Vec<u32>, id: u32) -> u32 {
+        let i = id as usize;
+        if i >= remap.len() {
+            remap.resize(table.len().max(i + 1), UNSET);
+        }
+        let mut m = remap[i];
+        if m == UNSET {
+            m = self.terms.get(table[i].as_str()).copied().unwrap_or(ABSENT);
+            remap[i] = m;
+        }
+        m
+    }
+
+    /// The column of `key`, whose ids are this index's own term ids.
+    #[inline]
+    fn column(&self, key: Key) -> Option<u32> {
+        if key.family == Family::Gram && key.flag == 2 {
+            return self.bigrams.get(&pair(key.ids[0], key.ids[1])).copied();
         }
         if key.arity() == 1 {
-            if let Some(slot) = unary_slot(k.family, k.flag) {
-                let c = self.unary.get(k.ids[0] as usize)?[slot];
-                return (c != NO_COLUMN).then_some(c);
+            if let Some(slot) = unary_slot(key.family, key.flag) {
+                let &(mask, base) = self.unary.get(key.ids[0] as usize)?;
+                if mask & (1 << slot) == 0 {
+                    return None;
+                }
+                let before = (mask & ((1 << slot) - 1)).count_ones();
+                return Some(self.unary_columns[(base + before) as usize]);
             }
         }
-        self.keys.get(&k).copied()
+        self.keys.get(&key).copied()
     }
+}
+
+/// Two term ids as one hash key.
+fn pair(a: u32, b: u32) -> u64 {
+    (a as u64) << 32 | b as u64
 }
 
 /// Scales a row to unit L2 length (an empty row stays empty).
@@ -1117,12 +1177,33 @@ impl Vectorizer {
             };
             let mut remap = std::mem::take(&mut sc.remaps[slot].1);
             let mut columns = std::mem::take(&mut sc.columns);
+            let mut ids = std::mem::take(&mut sc.ids);
+            let mut identity = std::mem::take(&mut sc.identity_ids);
             columns.clear();
-            self.analyzer.visit_keys(doc, sc, &mut |sc, key| {
-                if let Some(j) = index.column(&sc.table, &mut remap, key) {
-                    columns.push(j);
-                }
-            });
+            // Each position's term is looked up in the index once; keys are
+            // then built from index ids, and those naming a term the index
+            // lacks are never formed.
+            let target_at = self.analyzer.terms(doc, sc);
+            ids.clear();
+            ids.extend(
+                sc.terms
+                    .iter()
+                    .map(|t| index.term_id(&sc.table, &mut remap, t.id)),
+            );
+            identity.clear();
+            identity.extend(
+                sc.identity
+                    .iter()
+                    .map(|&id| index.term_id(&sc.table, &mut remap, id)),
+            );
+            self.analyzer
+                .emit_keys(doc, sc, target_at, &ids, &identity, &mut |key| {
+                    if let Some(j) = index.column(key) {
+                        columns.push(j);
+                    }
+                });
+            sc.ids = ids;
+            sc.identity_ids = identity;
             sc.remaps[slot].1 = remap;
             let row = self.weigh_columns(&mut columns);
             sc.columns = columns;
@@ -1176,7 +1257,9 @@ impl Vectorizer {
         let counts = counts.into_iter();
         let mut row: SparseRow = Vec::with_capacity(counts.size_hint().1.unwrap_or(0));
         row.extend(counts.map(|(j, c)| {
-            let tf = if sublinear {
+            // Most features occur once, and 1 + ln(1) is exactly 1: skipping
+            // the logarithm there changes no bit.
+            let tf = if sublinear && c > 1 {
                 1.0 + (c as f64).ln()
             } else {
                 c as f64

@@ -4,6 +4,7 @@
 
 use crate::article::Article;
 use crate::features::Doc;
+use crate::json;
 use crate::model::{Prediction, StanceModel};
 use crate::parties::PartyDict;
 use crate::quotes::{self, ArticleQuotes, QuoteKind};
@@ -279,6 +280,113 @@ impl Predictor<'_> {
             dyads,
             error: None,
         }
+    }
+}
+
+impl ArticlePrediction {
+    /// Appends the record as one line of compact JSON, byte for byte what
+    /// `serde_json::to_writer` writes for it, without serde's per-field
+    /// machinery (the record writer is on `predict`'s hot path).
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"article\":");
+        json::string(out, &self.article);
+        out.extend_from_slice(b",\"date\":");
+        json::opt_string(out, self.date.as_deref());
+        out.extend_from_slice(b",\"quotes\":[");
+        for (i, q) in self.quotes.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            q.write_json(out);
+        }
+        out.extend_from_slice(b"],\"dyads\":[");
+        for (i, d) in self.dyads.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"source\":");
+            json::string(out, &d.source);
+            out.extend_from_slice(b",\"target\":");
+            json::string(out, &d.target);
+            out.extend_from_slice(b",\"conciliatory\":");
+            json::uint(out, d.conciliatory);
+            out.extend_from_slice(b",\"critical\":");
+            json::uint(out, d.critical);
+            out.extend_from_slice(b",\"neutral\":");
+            json::uint(out, d.neutral);
+            out.extend_from_slice(b",\"score\":");
+            json::float(out, d.score);
+            out.push(b'}');
+        }
+        out.push(b']');
+        if let Some(e) = &self.error {
+            out.extend_from_slice(b",\"error\":");
+            json::string(out, e);
+        }
+        out.push(b'}');
+    }
+}
+
+impl QuoteStance {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"text\":");
+        json::string(out, &self.text);
+        out.extend_from_slice(b",\"start\":");
+        json::uint(out, self.start);
+        out.extend_from_slice(b",\"end\":");
+        json::uint(out, self.end);
+        out.extend_from_slice(match self.kind {
+            QuoteKind::Direct => b",\"kind\":\"direct\"",
+            QuoteKind::Partial => b",\"kind\":\"partial\"",
+            QuoteKind::Indirect => b",\"kind\":\"indirect\"",
+        });
+        out.extend_from_slice(b",\"speaker\":");
+        json::opt_string(out, self.speaker.as_deref());
+        out.extend_from_slice(b",\"speaker_party\":");
+        json::opt_string(out, self.speaker_party.as_deref());
+        out.extend_from_slice(b",\"cue\":");
+        json::opt_string(out, self.cue.as_deref());
+        out.extend_from_slice(b",\"channel\":");
+        json::opt_string(out, self.channel.as_deref());
+        out.extend_from_slice(b",\"sentiment\":{\"label\":");
+        json::string(out, &self.sentiment.label);
+        out.extend_from_slice(b",\"probs\":");
+        self.sentiment.probs.write_json(out);
+        out.extend_from_slice(b"},\"targets\":[");
+        for (i, t) in self.targets.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"party\":");
+            json::string(out, &t.party);
+            out.extend_from_slice(b",\"mention\":");
+            json::string(out, &t.mention);
+            out.extend_from_slice(b",\"start\":");
+            json::uint(out, t.start);
+            out.extend_from_slice(b",\"end\":");
+            json::uint(out, t.end);
+            out.extend_from_slice(b",\"stance\":");
+            json::string(out, &t.stance);
+            out.extend_from_slice(b",\"probs\":");
+            t.probs.write_json(out);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
+    }
+}
+
+impl Probs {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (label, p)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json::string(out, label);
+            out.push(b':');
+            json::float(out, *p);
+        }
+        out.push(b'}');
     }
 }
 

@@ -182,11 +182,11 @@ fn score_one(predictor: &Predictor, input: Input) -> ArticlePrediction {
     }
 }
 
-fn write_record(out: &mut impl Write, r: &ArticlePrediction, format: Format) -> Result<()> {
+fn write_record(out: &mut Vec<u8>, r: &ArticlePrediction, format: Format) -> Result<()> {
     match format {
         Format::Json => {
-            serde_json::to_writer(&mut *out, r)?;
-            out.write_all(b"\n")?;
+            r.write_json(out);
+            out.push(b'\n');
         }
         Format::Csv => {
             // One row per (quote, target); a quote without targets, an
