@@ -762,8 +762,13 @@ struct KeyIndex {
     /// small enough to stay in cache, unlike a full row of slots.
     unary: Vec<(u32, u32)>,
     unary_columns: Vec<u32>,
-    /// Columns of the word pairs, by the two term ids in one word.
-    bigrams: FastMap<u64, u32>,
+    /// Word pairs by their first term: the pairs starting with term `a`
+    /// are `bigrams[bigram_start[a]..bigram_start[a + 1]]`, as (second term,
+    /// column) sorted by second term. About 8 bytes a pair, against 16-32
+    /// for a hash table entry, and a document's pairs with one first word
+    /// sit together: the two models' pair tables stay in cache.
+    bigram_start: Vec<u32>,
+    bigrams: Vec<(u32, u32)>,
     /// Columns of the other features (longer n-grams, flags).
     keys: FastMap<Key, u32>,
 }
@@ -864,7 +869,7 @@ impl KeyIndex {
         let mut terms: FastMap<String, u32> = FastMap::default();
         let mut table: Vec<String> = Vec::new();
         let mut keys: FastMap<Key, u32> = FastMap::default();
-        let mut bigrams: FastMap<u64, u32> = FastMap::default();
+        let mut pairs: Vec<(u32, u32, u32)> = Vec::new();
         let mut unary: Vec<[u32; UNARY_SLOTS]> = Vec::new();
         let mut ids = Vec::with_capacity(4);
         let mut check = String::new();
@@ -897,7 +902,7 @@ impl KeyIndex {
                         unary[id][slot] = j as u32;
                     }
                     None if family == Family::Gram && flag == 2 => {
-                        bigrams.insert(pair(key.ids[0], key.ids[1]), j as u32);
+                        pairs.push((key.ids[0], key.ids[1], j as u32));
                     }
                     None => {
                         keys.insert(key, j as u32);
@@ -920,11 +925,22 @@ impl KeyIndex {
                 (mask, base)
             })
             .collect();
+        // A name has one reading as a pair, so (first, second) is unique.
+        pairs.sort_unstable();
+        let mut bigram_start = vec![0u32; table.len() + 1];
+        for &(a, _, _) in &pairs {
+            bigram_start[a as usize + 1] += 1;
+        }
+        for a in 0..table.len() {
+            bigram_start[a + 1] += bigram_start[a];
+        }
+        let bigrams = pairs.iter().map(|&(_, b, j)| (b, j)).collect();
         KeyIndex {
             uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             terms,
             unary,
             unary_columns,
+            bigram_start,
             bigrams,
             keys,
         }
@@ -949,7 +965,17 @@ impl KeyIndex {
     #[inline]
     fn column(&self, key: Key) -> Option<u32> {
         if key.family == Family::Gram && key.flag == 2 {
-            return self.bigrams.get(&pair(key.ids[0], key.ids[1])).copied();
+            let a = key.ids[0] as usize;
+            let (lo, hi) = (*self.bigram_start.get(a)?, *self.bigram_start.get(a + 1)?);
+            let list = &self.bigrams[lo as usize..hi as usize];
+            let b = key.ids[1];
+            return if list.len() <= 8 {
+                list.iter().find(|p| p.0 == b).map(|p| p.1)
+            } else {
+                list.binary_search_by_key(&b, |p| p.0)
+                    .ok()
+                    .map(|i| list[i].1)
+            };
         }
         if key.arity() == 1 {
             if let Some(slot) = unary_slot(key.family, key.flag) {
@@ -963,11 +989,6 @@ impl KeyIndex {
         }
         self.keys.get(&key).copied()
     }
-}
-
-/// Two term ids as one hash key.
-fn pair(a: u32, b: u32) -> u64 {
-    (a as u64) << 32 | b as u64
 }
 
 /// Scales a row to unit L2 length (an empty row stays empty).
@@ -1130,7 +1151,7 @@ impl Vectorizer {
                     .collect();
                 // Local ids are in first-seen order; columns must be sorted.
                 row.sort_unstable();
-                rows.push(vectorizer.weigh(row));
+                rows.push(vectorizer.weigh(row, |j| vectorizer.idf[j as usize]));
             }
         }
         (vectorizer, rows)
@@ -1154,6 +1175,13 @@ impl Vectorizer {
     }
 
     pub fn transform(&self, doc: &Doc) -> SparseRow {
+        self.transform_with(doc, |j| self.idf[j as usize])
+    }
+
+    /// [`Vectorizer::transform`] with each column's IDF read through `idf`,
+    /// which must give this vectoriser's values: a model keeps them beside
+    /// its weights, so scoring a feature touches one place in memory.
+    pub(crate) fn transform_with(&self, doc: &Doc, idf: impl Fn(u32) -> f64) -> SparseRow {
         let index = match self.index.get() {
             Some(index) => index,
             None => {
@@ -1161,7 +1189,7 @@ impl Vectorizer {
                     .transforms
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if n + 1 < INDEX_AFTER {
-                    return self.transform_by_search(doc);
+                    return self.transform_by_search(doc, idf);
                 }
                 self.index.get_or_init(|| KeyIndex::new(&self.vocab))
             }
@@ -1205,7 +1233,7 @@ impl Vectorizer {
             sc.ids = ids;
             sc.identity_ids = identity;
             sc.remaps[slot].1 = remap;
-            let row = self.weigh_columns(&mut columns);
+            let row = self.weigh_columns(&mut columns, &idf);
             sc.columns = columns;
             row
         };
@@ -1219,18 +1247,19 @@ impl Vectorizer {
     }
 
     /// The TF-IDF row of a document's feature columns (one per occurrence).
-    fn weigh_columns(&self, columns: &mut [u32]) -> SparseRow {
+    fn weigh_columns(&self, columns: &mut [u32], idf: impl Fn(u32) -> f64) -> SparseRow {
         columns.sort_unstable();
         self.weigh(
             columns
                 .chunk_by(|a, b| a == b)
                 .map(|run| (run[0], run.len() as u32)),
+            idf,
         )
     }
 
     /// [`Vectorizer::transform`] without the key index: each feature's name
     /// is rendered and looked up in the sorted vocabulary.
-    fn transform_by_search(&self, doc: &Doc) -> SparseRow {
+    fn transform_by_search(&self, doc: &Doc, idf: impl Fn(u32) -> f64) -> SparseRow {
         let mut ids = Vec::new();
         let mut name = String::new();
         let mut lookup = |sc: &Scratch, key: Key| {
@@ -1248,11 +1277,15 @@ impl Vectorizer {
                 .analyzer
                 .visit_keys(doc, &mut Scratch::default(), &mut lookup),
         });
-        self.weigh_columns(&mut ids)
+        self.weigh_columns(&mut ids, idf)
     }
 
     /// Counts over vocabulary columns (sorted) -> TF-IDF row, L2-normalised.
-    fn weigh(&self, counts: impl IntoIterator<Item = (u32, u32)>) -> SparseRow {
+    fn weigh(
+        &self,
+        counts: impl IntoIterator<Item = (u32, u32)>,
+        idf: impl Fn(u32) -> f64,
+    ) -> SparseRow {
         let sublinear = self.analyzer.config().sublinear_tf;
         let counts = counts.into_iter();
         let mut row: SparseRow = Vec::with_capacity(counts.size_hint().1.unwrap_or(0));
@@ -1264,7 +1297,7 @@ impl Vectorizer {
             } else {
                 c as f64
             };
-            (j, tf * self.idf[j as usize])
+            (j, tf * idf(j))
         }));
         normalise(&mut row);
         row

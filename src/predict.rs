@@ -222,7 +222,15 @@ impl Predictor<'_> {
                         }
                     })
                     .collect();
-            let sentiment: LabelProbs = self.sentiment.predict(&q.text, None, &[]).into();
+            let sentiment: LabelProbs = self
+                .sentiment
+                .predict_doc(&Doc {
+                    text: &q.text,
+                    target: None,
+                    others: &[],
+                    own_party: false,
+                })
+                .into();
             let targets = qj
                 .targets
                 .into_iter()
@@ -241,12 +249,12 @@ impl Predictor<'_> {
                         own_party: q.speaker_party.as_deref() == Some(tj.party.as_str()),
                     };
                     let p = match spans[i] {
-                        Some(_) => self.stance.predict_row(&self.stance.featurize_doc(&doc)),
+                        Some(_) => self.stance.predict_doc(&doc),
                         // The stance model learnt from statements that name
                         // their target; toward a party the quote does not
                         // name, the quote's own tone is the better guide.
                         None => self.tone_as_stance(&sentiment).unwrap_or_else(|| {
-                            self.stance.predict_row(&self.stance.featurize_doc(&doc))
+                            self.stance.predict_doc(&doc)
                         }),
                     };
                     TargetStance {

@@ -76,11 +76,18 @@ impl StanceModel {
         intercepts: Vec<f64>,
         meta: TrainingMeta,
     ) -> StanceModel {
+        let k = labels.len();
+        let mut scoring = Vec::with_capacity(vectorizer.idf().len() * (k + 1));
+        for (j, &idf) in vectorizer.idf().iter().enumerate() {
+            scoring.push(idf);
+            scoring.extend_from_slice(weights.get(j * k..j * k + k).unwrap_or(&[]));
+        }
         StanceModel {
             task,
             labels,
             vectorizer,
             weights,
+            scoring,
             intercepts,
             meta,
         }
