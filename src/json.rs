@@ -152,7 +152,16 @@ mod tests {
             uint(&mut out, n);
             assert_eq!(out, serde_json::to_vec(&n).unwrap());
         }
-        for x in [0.0, -0.0, 1.0, 0.1, 1e-7, 0.4178358358093212, 1e300, f64::NAN] {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            0.1,
+            1e-7,
+            0.4178358358093212,
+            1e300,
+            f64::NAN,
+        ] {
             let mut out = Vec::new();
             float(&mut out, x);
             assert_eq!(out, serde_json::to_vec(&x).unwrap(), "{x}");

@@ -253,9 +253,9 @@ impl Predictor<'_> {
                         // The stance model learnt from statements that name
                         // their target; toward a party the quote does not
                         // name, the quote's own tone is the better guide.
-                        None => self.tone_as_stance(&sentiment).unwrap_or_else(|| {
-                            self.stance.predict_doc(&doc)
-                        }),
+                        None => self
+                            .tone_as_stance(&sentiment)
+                            .unwrap_or_else(|| self.stance.predict_doc(&doc)),
                     };
                     TargetStance {
                         party: tj.party,

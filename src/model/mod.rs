@@ -137,7 +137,9 @@ impl StanceModel {
         let stride = self.labels.len() + 1;
         let row = self
             .vectorizer
-            .transform_with(&Doc { target, ..*doc }, |j| self.scoring[j as usize * stride]);
+            .transform_with(&Doc { target, ..*doc }, |j| {
+                self.scoring[j as usize * stride]
+            });
         self.prediction(self.probabilities_from(&row, &self.scoring, stride, 1))
     }
 
@@ -299,4 +301,48 @@ pub fn other_mentions(examples: &[Example]) -> Vec<Vec<(usize, usize)>> {
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predict_doc_gives_the_numbers_of_predict_row_on_featurize_doc() {
+        let texts = [
+            "Russia has never been a threat to anyone, and we urge Washington to stop its provocations.",
+            "We welcome the agreement with Japan and look forward to working side by side.",
+            "The talks were held on Tuesday.",
+            "",
+            "China's \"no limits\" partnership is not what it seems, NATO said; Beijing disagreed!",
+        ];
+        for task in [Task::Stance, Task::Sentiment] {
+            let model = crate::defaults::model(task).unwrap();
+            // Twice over, so both the search path and the key index are used.
+            for _ in 0..20 {
+                for text in texts {
+                    let spans: Vec<Option<(usize, usize)>> = ["Russia", "Japan", "NATO", "Beijing"]
+                        .iter()
+                        .map(|m| text.find(m).map(|s| (s, s + m.len())))
+                        .chain([None])
+                        .collect();
+                    for target in spans {
+                        let others: Vec<(usize, usize)> = ["Washington", "China"]
+                            .iter()
+                            .filter_map(|m| text.find(m).map(|s| (s, s + m.len())))
+                            .collect();
+                        let doc = Doc {
+                            text,
+                            target,
+                            others: &others,
+                            own_party: target.is_none(),
+                        };
+                        let a = model.predict_doc(&doc);
+                        let b = model.predict_row(&model.featurize_doc(&doc));
+                        assert_eq!(a, b, "{task:?} {text:?} {target:?}");
+                    }
+                }
+            }
+        }
+    }
 }
