@@ -7,7 +7,8 @@ use crate::features::Doc;
 use crate::json;
 use crate::model::{Prediction, StanceModel};
 use crate::parties::PartyDict;
-use crate::quotes::{self, ArticleQuotes, QuoteKind};
+use crate::quotes::{self, QuoteKind};
+use crate::text::CharIndex;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::BTreeMap;
 
@@ -195,9 +196,12 @@ impl Predictor<'_> {
 
     pub fn predict(&self, article: &Article) -> ArticlePrediction {
         let quotes = quotes::extract(article, self.parties);
-        let record = ArticleQuotes::new(article, &quotes);
+        // The record's offsets are in characters, as `extract`'s are
+        // (ArticleQuotes::new); its strings are moved out of the quotes
+        // once each quote is scored rather than copied.
+        let chars = CharIndex::new(&article.text);
         let mut out = Vec::with_capacity(quotes.len());
-        for (q, qj) in quotes.iter().zip(record.quotes) {
+        for q in quotes {
             // A partial quote is a few words; the stance is read from the
             // sentence around it, where the parties are usually named.
             // Mentions inside the text read are placeholders; targets resolved
@@ -231,9 +235,9 @@ impl Predictor<'_> {
                     own_party: false,
                 })
                 .into();
-            let targets = qj
+            let stances: Vec<Prediction> = q
                 .targets
-                .into_iter()
+                .iter()
                 .enumerate()
                 .map(|(i, tj)| {
                     let others: Vec<(usize, usize)> = spans
@@ -248,7 +252,7 @@ impl Predictor<'_> {
                         others: &others,
                         own_party: q.speaker_party.as_deref() == Some(tj.party.as_str()),
                     };
-                    let p = match spans[i] {
+                    match spans[i] {
                         Some(_) => self.stance.predict_doc(&doc),
                         // The stance model learnt from statements that name
                         // their target; toward a party the quote does not
@@ -256,34 +260,39 @@ impl Predictor<'_> {
                         None => self
                             .tone_as_stance(&sentiment)
                             .unwrap_or_else(|| self.stance.predict_doc(&doc)),
-                    };
-                    TargetStance {
-                        party: tj.party,
-                        mention: tj.mention,
-                        start: tj.start,
-                        end: tj.end,
-                        stance: p.label,
-                        probs: Probs(p.probs),
                     }
                 })
                 .collect();
+            let targets = q
+                .targets
+                .into_iter()
+                .zip(stances)
+                .map(|(t, p)| TargetStance {
+                    start: chars.to_char(t.start),
+                    end: chars.to_char(t.end),
+                    party: t.party,
+                    mention: t.mention,
+                    stance: p.label,
+                    probs: Probs(p.probs),
+                })
+                .collect();
             out.push(QuoteStance {
-                text: qj.text,
-                start: qj.start,
-                end: qj.end,
-                kind: qj.kind,
-                speaker: qj.speaker,
-                speaker_party: qj.speaker_party,
-                cue: qj.cue,
-                channel: qj.channel,
+                text: q.text,
+                start: chars.to_char(q.start),
+                end: chars.to_char(q.end),
+                kind: q.kind,
+                speaker: q.speaker,
+                speaker_party: q.speaker_party,
+                cue: q.cue,
+                channel: q.channel,
                 sentiment,
                 targets,
             });
         }
         let dyads = article_dyads(&out);
         ArticlePrediction {
-            article: record.article,
-            date: record.date,
+            article: article.id.clone(),
+            date: article.date.clone(),
             quotes: out,
             dyads,
             error: None,
