@@ -717,7 +717,9 @@ impl Key {
 /// case tables.
 fn push_lowercase(out: &mut String, s: &str) {
     if s.is_ascii() {
-        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
     } else {
         out.extend(s.chars().flat_map(char::to_lowercase));
     }
