@@ -1,4 +1,4 @@
-//! Build step for the embedded default models. Most of a model file is its
+//! Build step for the embedded default models and party dictionary. Most of a model file is its
 //! IDF and weights as decimal text, and parsing 200,000 decimals exactly took
 //! most of stancekit's start-up. They are parsed here, once, and embedded as
 //! little-endian f64 bytes beside the rest of the file (JSON with those
@@ -24,6 +24,27 @@ fn main() {
             skeleton.as_bytes(),
         );
         write(&out.join(format!("{name}.f64")), &numbers);
+    }
+    // The party dictionary as JSON, which reads several times faster than
+    // TOML at start-up. Left empty (the TOML is parsed at run time) if the
+    // file does not parse or holds TOML dates, which JSON cannot carry.
+    let src = "models/parties.toml";
+    println!("cargo:rerun-if-changed={src}");
+    let text = std::fs::read_to_string(src).unwrap_or_else(|e| panic!("reading {src}: {e}"));
+    let json = toml::from_str::<toml::Value>(&text)
+        .ok()
+        .filter(|v| !has_datetime(v))
+        .and_then(|v| serde_json::to_string(&v).ok())
+        .unwrap_or_default();
+    write(&out.join("parties.json"), json.as_bytes());
+}
+
+fn has_datetime(v: &toml::Value) -> bool {
+    match v {
+        toml::Value::Datetime(_) => true,
+        toml::Value::Array(a) => a.iter().any(has_datetime),
+        toml::Value::Table(t) => t.values().any(has_datetime),
+        _ => false,
     }
 }
 

@@ -536,13 +536,12 @@ impl Analyzer {
             let end = (t + 1..sc.terms.len())
                 .find(|&i| is_end(i))
                 .unwrap_or(sc.terms.len());
-            for i in start..end {
-                let term = sc.terms[i];
+            for (i, (&term, &id)) in sc.terms.iter().zip(ids).enumerate().take(end).skip(start) {
                 if term.is_break || i == t {
                     continue;
                 }
-                if cfg.sentence_scope && ids[i] != ABSENT {
-                    emit(Key::new(Family::Sentence, term.negated as u8, &[ids[i]]));
+                if cfg.sentence_scope && id != ABSENT {
+                    emit(Key::new(Family::Sentence, term.negated as u8, &[id]));
                 }
                 if cfg.lexicon {
                     let text = sc.table[term.id as usize].as_str();
