@@ -113,12 +113,16 @@ struct Term {
 #[derive(Default)]
 pub struct Scratch {
     /// Lower-cased surface form -> term id.
-    stems: FastMap<String, u32>,
+    /// The value also says whether the form is a negation cue, worked out
+    /// once per distinct form rather than once per occurrence.
+    stems: FastMap<String, (u32, bool)>,
     /// Normalised text -> term id: two surface forms with one stem share an
     /// id, so equal ids mean equal features.
     by_text: FastMap<String, u32>,
     /// Term id -> normalised text.
     table: Vec<String>,
+    /// Term id -> whether the term ends a negation's scope ("but").
+    ends_negation: Vec<bool>,
     terms: Vec<Term>,
     /// Term ids of the target mention's own words (lower-cased, unstemmed).
     identity: Vec<u32>,
@@ -188,6 +192,7 @@ impl Scratch {
             self.stems.clear();
             self.by_text.clear();
             self.table.clear();
+            self.ends_negation.clear();
             self.remaps.clear();
             self.analysed.valid = false;
         }
@@ -197,21 +202,35 @@ impl Scratch {
     }
 
     fn intern(&mut self, key: &str, make: impl FnOnce(&str) -> String) -> u32 {
-        if let Some(&id) = self.stems.get(key) {
-            return id;
+        self.intern_flagged(key, |_| false, make).0
+    }
+
+    /// [`Scratch::intern`], also returning `flag(key)`, which is computed
+    /// when `key` is first seen and remembered with it. A key must always be
+    /// interned with the same `flag`.
+    fn intern_flagged(
+        &mut self,
+        key: &str,
+        flag: impl FnOnce(&str) -> bool,
+        make: impl FnOnce(&str) -> String,
+    ) -> (u32, bool) {
+        if let Some(&found) = self.stems.get(key) {
+            return found;
         }
         let text = make(key);
         let id = match self.by_text.get(&text) {
             Some(&id) => id,
             None => {
                 let id = self.table.len() as u32;
+                self.ends_negation.push(ends_negation(&text));
                 self.table.push(text.clone());
                 self.by_text.insert(text, id);
                 id
             }
         };
-        self.stems.insert(key.to_string(), id);
-        id
+        let flagged = (id, flag(key));
+        self.stems.insert(key.to_string(), flagged);
+        flagged
     }
 }
 
@@ -309,16 +328,19 @@ impl Analyzer {
                     lower.clear();
                     lower.push(if stem { '\u{1}' } else { '\u{3}' });
                     push_lowercase(&mut lower, tok.text);
-                    let cue = is_negation_cue(&lower[1..]);
-                    let id = sc.intern(&lower, |l| {
-                        let base = strip_possessive(&l[1..]);
-                        if stem {
-                            self.stemmer.stem(base).into_owned()
-                        } else {
-                            base.to_string()
-                        }
-                    });
-                    let ends = ends_negation(&sc.table[id as usize]);
+                    let (id, cue) = sc.intern_flagged(
+                        &lower,
+                        |l| is_negation_cue(&l[1..]),
+                        |l| {
+                            let base = strip_possessive(&l[1..]);
+                            if stem {
+                                self.stemmer.stem(base).into_owned()
+                            } else {
+                                base.to_string()
+                            }
+                        },
+                    );
+                    let ends = sc.ends_negation[id as usize];
                     (id, TokKind::Word { cue, ends })
                 }
             };
