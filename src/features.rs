@@ -790,8 +790,19 @@ struct KeyIndex {
     /// column) sorted by second term. About 8 bytes a pair, against 16-32
     /// for a hash table entry, and a document's pairs with one first word
     /// sit together: the two models' pair tables stay in cache.
-    bigram_start: Vec<u32>,
+    /// Per first term: where its pairs start in `bigrams`, and where its
+    /// jump table starts in `bigram_jumps` (long lists only, see
+    /// [`jump_buckets`]).
+    bigram_start: Vec<(u32, u32)>,
     bigrams: Vec<(u32, u32)>,
+    /// For a long list, split into buckets by the second term's id: entry
+    /// `k` is the offset in the list of the first pair in bucket `k` or
+    /// later. A lookup then scans one bucket of a few pairs instead of
+    /// binary-searching hundreds, whose dependent loads were most of
+    /// `predict`'s time in this function.
+    bigram_jumps: Vec<u32>,
+    /// 2^42 / number of terms, for [`bucket_of`].
+    bucket_scale: u64,
     /// Columns of the other features (longer n-grams, flags).
     keys: FastMap<Key, u32>,
 }
@@ -953,14 +964,36 @@ impl KeyIndex {
             .collect();
         // A name has one reading as a pair, so (first, second) is unique.
         pairs.sort_unstable();
-        let mut bigram_start = vec![0u32; table.len() + 1];
+        let bucket_scale = (1u64 << 42) / table.len().max(1) as u64;
+        let mut starts = vec![0u32; table.len() + 1];
         for &(a, _, _) in &pairs {
-            bigram_start[a as usize + 1] += 1;
+            starts[a as usize + 1] += 1;
         }
         for a in 0..table.len() {
-            bigram_start[a + 1] += bigram_start[a];
+            starts[a + 1] += starts[a];
         }
-        let bigrams = pairs.iter().map(|&(_, b, j)| (b, j)).collect();
+        let bigrams: Vec<(u32, u32)> = pairs.iter().map(|&(_, b, j)| (b, j)).collect();
+        let mut bigram_jumps = Vec::new();
+        let bigram_start = starts
+            .iter()
+            .enumerate()
+            .map(|(a, &lo)| {
+                let hi = starts.get(a + 1).copied().unwrap_or(lo);
+                let list = &bigrams[lo as usize..hi as usize];
+                let at = bigram_jumps.len() as u32;
+                let buckets = jump_buckets(list.len());
+                if buckets > 0 {
+                    let mut i = 0;
+                    for k in 0..=buckets {
+                        while i < list.len() && bucket_of(list[i].0, buckets, bucket_scale) < k {
+                            i += 1;
+                        }
+                        bigram_jumps.push(i as u32);
+                    }
+                }
+                (lo, at)
+            })
+            .collect();
         KeyIndex {
             uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             terms,
@@ -968,6 +1001,8 @@ impl KeyIndex {
             unary_columns,
             bigram_start,
             bigrams,
+            bigram_jumps,
+            bucket_scale,
             keys,
         }
     }
@@ -992,16 +1027,17 @@ impl KeyIndex {
     fn column(&self, key: Key) -> Option<u32> {
         if key.family == Family::Gram && key.flag == 2 {
             let a = key.ids[0] as usize;
-            let (lo, hi) = (*self.bigram_start.get(a)?, *self.bigram_start.get(a + 1)?);
-            let list = &self.bigrams[lo as usize..hi as usize];
+            let (&(lo, at), &(hi, _)) = (self.bigram_start.get(a)?, self.bigram_start.get(a + 1)?);
+            let mut list = &self.bigrams[lo as usize..hi as usize];
             let b = key.ids[1];
-            return if list.len() <= 8 {
-                list.iter().find(|p| p.0 == b).map(|p| p.1)
-            } else {
-                list.binary_search_by_key(&b, |p| p.0)
-                    .ok()
-                    .map(|i| list[i].1)
-            };
+            let buckets = jump_buckets(list.len());
+            if buckets > 0 {
+                let k = at as usize + bucket_of(b, buckets, self.bucket_scale);
+                list = &list[self.bigram_jumps[k] as usize..self.bigram_jumps[k + 1] as usize];
+            }
+            // Sorted by second term: stop at the first one not below `b`.
+            let p = list.iter().find(|p| p.0 >= b)?;
+            return (p.0 == b).then_some(p.1);
         }
         if key.arity() == 1 {
             if let Some(slot) = unary_slot(key.family, key.flag) {
@@ -1015,6 +1051,26 @@ impl KeyIndex {
         }
         self.keys.get(&key).copied()
     }
+}
+
+/// How many buckets a first term's pair list of `len` pairs is split into:
+/// none for a short list (scanned whole), else about four pairs a bucket.
+fn jump_buckets(len: usize) -> usize {
+    if len <= 12 {
+        0
+    } else {
+        (len / 4).next_power_of_two().min(1024)
+    }
+}
+
+/// The bucket of second term `b` among `buckets` (a power of two up to
+/// 1024), given `scale` = 2^42 / (number of terms): `b`'s place among the
+/// ids in 1024ths, by a multiply rather than a division, then coarsened.
+/// Any mapping that never decreases with `b` would do; build and lookup
+/// use this one.
+fn bucket_of(b: u32, buckets: usize, scale: u64) -> usize {
+    let place = ((b as u64 * scale) >> 32) as usize;
+    place >> (10 - buckets.trailing_zeros())
 }
 
 /// Scales a row to unit L2 length (an empty row stays empty).
