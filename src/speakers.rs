@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::parties::{Gender, Mention, PartyDict, PersonMention};
-use crate::text::{FastMap, Token, TokenKind};
+use crate::text::{ascii_upper_bytes, block_has_non_ascii, FastMap, Token, TokenKind};
 
 const NONE: u32 = u32::MAX;
 
@@ -1117,7 +1117,7 @@ fn is_det(w: &str) -> bool {
 /// hold other lowercasable characters (titlecase digraphs): those lower to
 /// non-ASCII either way and match no list entry, all of which are ASCII
 /// (tests check both).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct TokFacts {
     pub cue: Option<Cue>,
     /// A word that can be part of a speaker noun phrase on its own account
@@ -1140,6 +1140,16 @@ impl TokFacts {
         if kind != TokenKind::Word {
             return TokFacts::default();
         }
+        FoldedLexicon::get()
+            .facts(text.as_bytes())
+            .unwrap_or_else(|| TokFacts::by_lookups(text))
+    }
+
+    /// [`TokFacts::of`] for any word, from a lookup of the word as written
+    /// and one of it lowered: what the folded table answers in one probe,
+    /// and what it is built from.
+    #[cold]
+    fn by_lookups(text: &str) -> TokFacts {
         let lexicon = Lexicon::get();
         let b = text.as_bytes();
         let exact = lexicon.lookup(b);
@@ -1162,7 +1172,13 @@ impl TokFacts {
         } else {
             word_facts(&text.to_ascii_lowercase())
         };
-        let np_word = if is_cap(text) {
+        TokFacts::combine(exact, low, is_cap(text), text.len())
+    }
+
+    /// The facts of a token of `len` bytes from those of the token as
+    /// written (`exact`) and lowered (`low`).
+    fn combine(exact: WordFacts, low: WordFacts, capitalised: bool, len: usize) -> TokFacts {
+        let np_word = if capitalised {
             !exact.weekday && !exact.month
         } else {
             low.title || low.role.is_some() || exact.particle || exact.phrase_word || exact.medium
@@ -1170,12 +1186,174 @@ impl TokFacts {
         TokFacts {
             cue: exact.cue,
             np_word,
-            det: text.len() <= 7 && low.determiner,
+            det: len <= 7 && low.determiner,
             adverb_or_aux: exact.adverb_or_aux,
             weekday: exact.weekday,
             title: low.title,
             particle: exact.particle,
         }
+    }
+}
+
+/// The lexicon keyed by words lowered, holding finished [`TokFacts`]: every
+/// word of an article outside quotes is asked about, and a capitalised one
+/// needs the facts of its written and of its lowered form. This table gives
+/// both in one probe, with the word lowered eight bytes at a time, instead of
+/// two lookups and the combining after them.
+struct FoldedLexicon {
+    /// As [`Lexicon::slots`].
+    slots: Vec<u32>,
+    entries: Vec<FoldedEntry>,
+}
+
+struct FoldedEntry {
+    /// The lowered word, zero-padded to 16 bytes.
+    key: [u64; 2],
+    len: usize,
+    /// Facts of the lowered word itself (a token without capitals).
+    lower: TokFacts,
+    /// Facts of a token with capitals, the first letter among them, that
+    /// is no listed form.
+    capitalised: TokFacts,
+    /// Facts of a token with capitals after a lower-case first letter that
+    /// is no listed form.
+    inner_capitals: TokFacts,
+    /// Listed forms with capitals ("Monday", "TV") and their facts.
+    listed: Vec<(&'static [u8], TokFacts)>,
+}
+
+/// Longest word the folded table holds; longer ones (a few list words, and
+/// no common word) take [`TokFacts::by_lookups`].
+const FOLDED_MAX: usize = 16;
+
+/// A word of at most [`FOLDED_MAX`] bytes, zero-padded, as two little-endian
+/// words. Loads overlapping pieces rather than copying the word to a
+/// buffer: this runs for every word of an article, and a copy of variable
+/// length is a call to `memcpy`.
+fn folded_key(w: &[u8]) -> [u64; 2] {
+    let n = w.len();
+    let u64_at = |i: usize| u64::from_le_bytes(w[i..i + 8].try_into().expect("8 bytes"));
+    let u32_at = |i: usize| u32::from_le_bytes(w[i..i + 4].try_into().expect("4 bytes")) as u64;
+    match n {
+        // Bytes 8..n are the top of the last eight bytes.
+        9..=16 => [u64_at(0), u64_at(n - 8) >> (8 * (16 - n))],
+        8 => [u64_at(0), 0],
+        // The last four bytes over the first four: the bytes they share
+        // are equal.
+        4..=7 => [u32_at(0) | u32_at(n - 4) << (8 * (n - 4)), 0],
+        _ => [w.iter().rev().fold(0, |k, &b| k << 8 | b as u64), 0],
+    }
+}
+
+impl FoldedLexicon {
+    fn get() -> &'static FoldedLexicon {
+        static FOLDED: OnceLock<FoldedLexicon> = OnceLock::new();
+        FOLDED.get_or_init(FoldedLexicon::build)
+    }
+
+    fn build() -> FoldedLexicon {
+        let lexicon = Lexicon::get();
+        let mut folds: Vec<(Vec<u8>, Vec<&'static [u8]>)> = Vec::new();
+        for e in &lexicon.entries {
+            if e.word.len() > FOLDED_MAX {
+                continue;
+            }
+            let fold = e.word.to_ascii_lowercase();
+            let i = match folds.iter().position(|(f, _)| *f == fold) {
+                Some(i) => i,
+                None => {
+                    folds.push((fold.clone(), Vec::new()));
+                    folds.len() - 1
+                }
+            };
+            if e.word != fold.as_slice() {
+                folds[i].1.push(e.word);
+            }
+        }
+        let size = (folds.len() * 2 + 1).next_power_of_two();
+        let mut table = FoldedLexicon {
+            slots: vec![0; size],
+            entries: Vec::with_capacity(folds.len()),
+        };
+        for (fold, listed) in folds {
+            let len = fold.len();
+            let low = lexicon.lookup(&fold);
+            let none = WordFacts::default();
+            let listed = listed
+                .into_iter()
+                .map(|w| {
+                    let capitalised = w[0].is_ascii_uppercase();
+                    (
+                        w,
+                        TokFacts::combine(lexicon.lookup(w), low, capitalised, len),
+                    )
+                })
+                .collect();
+            let key = folded_key(&fold);
+            let (slot, tag) = FoldedLexicon::slot(key, len);
+            let mut i = slot & (size - 1);
+            while table.slots[i] != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            table.entries.push(FoldedEntry {
+                key,
+                len,
+                lower: TokFacts::combine(low, low, false, len),
+                capitalised: TokFacts::combine(none, low, true, len),
+                inner_capitals: TokFacts::combine(none, low, false, len),
+                listed,
+            });
+            let index = u16::try_from(table.entries.len()).expect("a few hundred words");
+            table.slots[i] = (tag as u32) << 16 | index as u32;
+        }
+        table
+    }
+
+    fn slot([lo, hi]: [u64; 2], len: usize) -> (usize, u16) {
+        let h = (lo ^ hi.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((h >> 40) as usize, (h >> 24) as u16)
+    }
+
+    /// The facts of an ASCII word of at most [`FOLDED_MAX`] bytes; None for
+    /// other words.
+    fn facts(&self, w: &[u8]) -> Option<TokFacts> {
+        if w.len() > FOLDED_MAX {
+            return None;
+        }
+        let [lo, hi] = folded_key(w);
+        if block_has_non_ascii(lo | hi) {
+            return None;
+        }
+        let (upper_lo, upper_hi) = (ascii_upper_bytes(lo), ascii_upper_bytes(hi));
+        // The high bit of an upper-case letter's byte, moved to 0x20, lowers it.
+        let key = [lo | upper_lo >> 2, hi | upper_hi >> 2];
+        let capitals = upper_lo | upper_hi != 0;
+        let capitalised = upper_lo & 0x80 != 0;
+        let mask = self.slots.len() - 1;
+        let (slot, tag) = FoldedLexicon::slot(key, w.len());
+        let mut i = slot & mask;
+        while self.slots[i] != 0 {
+            if (self.slots[i] >> 16) as u16 == tag {
+                let e = &self.entries[(self.slots[i] & 0xFFFF) as usize - 1];
+                if e.key == key && e.len == w.len() {
+                    return Some(if !capitals {
+                        e.lower
+                    } else if let Some(&(_, f)) = e.listed.iter().find(|(l, _)| *l == w) {
+                        f
+                    } else if capitalised {
+                        e.capitalised
+                    } else {
+                        e.inner_capitals
+                    });
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        // In no list, as written or lowered.
+        Some(TokFacts {
+            np_word: capitalised,
+            ..TokFacts::default()
+        })
     }
 }
 
@@ -2537,6 +2715,74 @@ mod tests {
         for w in &words {
             let (got, want) = (word_facts(w), facts_by_search(w));
             assert_eq!(format!("{got:?}"), format!("{want:?}"), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn folded_keys_are_the_word_zero_padded() {
+        let text = b"abcdefghijklmnop";
+        for n in 0..=FOLDED_MAX {
+            let mut buf = [0u8; 16];
+            buf[..n].copy_from_slice(&text[..n]);
+            let want = [
+                u64::from_le_bytes(buf[..8].try_into().unwrap()),
+                u64::from_le_bytes(buf[8..].try_into().unwrap()),
+            ];
+            assert_eq!(folded_key(&text[..n]), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn the_folded_table_agrees_with_two_lookups() {
+        let mut words: Vec<String> = Vec::new();
+        for e in &Lexicon::get().entries {
+            let w = std::str::from_utf8(e.word).expect("lexicon words are text");
+            // Every case a token can come in, and near misses.
+            let mut capitalised = w.to_lowercase();
+            capitalised[..1].make_ascii_uppercase();
+            let mut inner = w.to_lowercase();
+            inner[w.len() - 1..].make_ascii_uppercase();
+            words.extend([
+                w.to_string(),
+                w.to_lowercase(),
+                w.to_uppercase(),
+                capitalised,
+                inner,
+                w[..w.len() - 1].to_string(),
+                format!("{w}s"),
+                format!("X{w}"),
+                format!("{w}{w}"),
+            ]);
+        }
+        words.extend(
+            [
+                "I",
+                "THE",
+                "The",
+                "tHe",
+                "Mondays",
+                "tv",
+                "Tv",
+                "tV",
+                "abcdefghijklmnop",
+                "Abcdefghijklmnopq",
+                "Secretary-General",
+                "SECRETARY-GENERAL",
+                "Straße",
+                "\u{c9}lys\u{e9}e",
+                "Zürich",
+                "ǅemal",
+                "@[`{",
+                "AZaz",
+            ]
+            .map(String::from),
+        );
+        for w in &words {
+            assert_eq!(
+                TokFacts::of(w, TokenKind::Word),
+                TokFacts::by_lookups(w),
+                "{w:?}"
+            );
         }
     }
 }

@@ -151,6 +151,14 @@ fn ascii_alnum_bytes(x: u64) -> u64 {
     (digit | letter) & ascii & HIGH_BITS
 }
 
+/// The high bit of each byte of the result is set where that byte of `x`,
+/// eight ASCII bytes, is an upper-case letter (as in [`ascii_alnum_bytes`]).
+pub(crate) fn ascii_upper_bytes(x: u64) -> u64 {
+    let at_least = x + LOW_BITS * (0x80 - b'A') as u64;
+    let above = x + LOW_BITS * (0x7F - b'Z') as u64;
+    at_least & !above & HIGH_BITS
+}
+
 /// ASCII letters and digits, by byte.
 static ASCII_ALNUM: [bool; 256] = {
     let mut table = [false; 256];
