@@ -202,7 +202,7 @@ const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
 /// Whether any of the eight bytes packed in `block` is `b`.
-pub(crate) fn block_has(block: u64, b: u8) -> bool {
+pub fn block_has(block: u64, b: u8) -> bool {
     let x = block ^ (LOW_BITS * b as u64);
     x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS != 0
 }
@@ -217,7 +217,7 @@ pub(crate) fn block_has_non_ascii(block: u64) -> bool {
 /// must be true whenever one of them is a hit: blocks it turns down are
 /// passed over whole, which makes scans for rare bytes several times faster
 /// than looking at each byte.
-pub(crate) fn find_byte(
+pub fn find_byte(
     bytes: &[u8],
     mut i: usize,
     screen: impl Fn(u64) -> bool,
