@@ -646,8 +646,23 @@ mod tests {
     #[test]
     fn the_boilerplate_screen_finds_what_substring_searches_find() {
         let pieces = [
-            "edited", "edite", "dited", "automated news", "automated new", "utomated news",
-            "(Only", "(only", "Only", "(", "d", "e", "é", " ", "dd", "((", "automated",
+            "edited",
+            "edite",
+            "dited",
+            "automated news",
+            "automated new",
+            "utomated news",
+            "(Only",
+            "(only",
+            "Only",
+            "(",
+            "d",
+            "e",
+            "é",
+            " ",
+            "dd",
+            "((",
+            "automated",
         ];
         let mut texts = vec![String::new()];
         for a in pieces {
@@ -659,8 +674,7 @@ mod tests {
             }
         }
         for t in &texts {
-            let want =
-                t.contains("edited") || t.contains("automated news") || t.contains("(Only");
+            let want = t.contains("edited") || t.contains("automated news") || t.contains("(Only");
             assert_eq!(may_hold_boilerplate(t), want, "{t:?}");
         }
     }

@@ -825,7 +825,7 @@ struct Cues {
 impl Cues {
     fn new(doc: &Doc, w: &[CTok]) -> Cues {
         let at = (0..w.len())
-            .filter(|&i| w[i].quote.is_none() && doc.facts(&w[i]).cue.is_some())
+            .filter(|&i| w[i].quote.is_none() && doc.facts(&w[i]).cue().is_some())
             .collect();
         Cues {
             at,
@@ -966,7 +966,7 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
         if w[c].quote.is_some() {
             continue;
         }
-        let Some(cue) = doc.facts(&w[c]).cue else {
+        let Some(cue) = doc.facts(&w[c]).cue() else {
             continue;
         };
         match cue {

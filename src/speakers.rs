@@ -1117,23 +1117,66 @@ fn is_det(w: &str) -> bool {
 /// hold other lowercasable characters (titlecase digraphs): those lower to
 /// non-ASCII either way and match no list entry, all of which are ASCII
 /// (tests check both).
+///
+/// Packed in sixteen bits: a table of them per article is written once per
+/// token, and a struct of eight fields is assembled and stored field by
+/// field.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct TokFacts {
-    pub cue: Option<Cue>,
+pub(crate) struct TokFacts(u16);
+
+/// The low three bits of [`TokFacts`]: the cue, numbered as here (0: none).
+const CUES: [Option<Cue>; 8] = [
+    None,
+    Some(Cue::Speech { strong: true }),
+    Some(Cue::Speech { strong: false }),
+    Some(Cue::Cite),
+    Some(Cue::Eval),
+    Some(Cue::According),
+    Some(Cue::Report),
+    None,
+];
+const CUE_BITS: u16 = 0b111;
+const NP_WORD: u16 = 1 << 3;
+const DET: u16 = 1 << 4;
+const ADVERB_OR_AUX: u16 = 1 << 5;
+const WEEKDAY: u16 = 1 << 6;
+const TITLE: u16 = 1 << 7;
+const PARTICLE: u16 = 1 << 8;
+
+impl TokFacts {
+    pub(crate) fn cue(self) -> Option<Cue> {
+        CUES[(self.0 & CUE_BITS) as usize]
+    }
+
     /// A word that can be part of a speaker noun phrase on its own account
     /// (capitalised and not a date, or a title, role or phrase word); see
     /// [`np_token`] for the rest.
-    np_word: bool,
-    /// A determiner, in any case (and at most 7 bytes, like [`is_det`]).
-    det: bool,
-    adverb_or_aux: bool,
-    weekday: bool,
-    /// The lower-cased token is a title word.
-    title: bool,
-    particle: bool,
-}
+    fn np_word(self) -> bool {
+        self.0 & NP_WORD != 0
+    }
 
-impl TokFacts {
+    /// A determiner, in any case (and at most 7 bytes, like [`is_det`]).
+    fn det(self) -> bool {
+        self.0 & DET != 0
+    }
+
+    fn adverb_or_aux(self) -> bool {
+        self.0 & ADVERB_OR_AUX != 0
+    }
+
+    fn weekday(self) -> bool {
+        self.0 & WEEKDAY != 0
+    }
+
+    /// The lower-cased token is a title word.
+    fn title(self) -> bool {
+        self.0 & TITLE != 0
+    }
+
+    fn particle(self) -> bool {
+        self.0 & PARTICLE != 0
+    }
+
     pub(crate) fn of(text: &str, kind: TokenKind) -> TokFacts {
         // Every lexicon word starts with an ASCII letter (a test checks): no
         // punctuation or number token, lower-cased or not, is in a list.
@@ -1183,15 +1226,19 @@ impl TokFacts {
         } else {
             low.title || low.role.is_some() || exact.particle || exact.phrase_word || exact.medium
         };
-        TokFacts {
-            cue: exact.cue,
-            np_word,
-            det: len <= 7 && low.determiner,
-            adverb_or_aux: exact.adverb_or_aux,
-            weekday: exact.weekday,
-            title: low.title,
-            particle: exact.particle,
-        }
+        let cue = CUES
+            .iter()
+            .position(|&c| c == exact.cue)
+            .expect("every cue has a number") as u16;
+        let flag = |set: bool, bit: u16| if set { bit } else { 0 };
+        TokFacts(
+            cue | flag(np_word, NP_WORD)
+                | flag(len <= 7 && low.determiner, DET)
+                | flag(exact.adverb_or_aux, ADVERB_OR_AUX)
+                | flag(exact.weekday, WEEKDAY)
+                | flag(low.title, TITLE)
+                | flag(exact.particle, PARTICLE),
+        )
     }
 }
 
@@ -1350,10 +1397,7 @@ impl FoldedLexicon {
             i = (i + 1) & mask;
         }
         // In no list, as written or lowered.
-        Some(TokFacts {
-            np_word: capitalised,
-            ..TokFacts::default()
-        })
+        Some(TokFacts(if capitalised { NP_WORD } else { 0 }))
     }
 }
 
@@ -1965,7 +2009,7 @@ fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
                 .is_some_and(|n| n.quote.is_none() && is_cap(n.text));
     }
     kind == TokenKind::Word
-        && (doc.facts[t.tok].np_word
+        && (doc.facts[t.tok].np_word()
             || (s == "of" && i > 0 && i + 1 < w.len() && is_cap(w[i + 1].text)))
 }
 
@@ -1975,7 +2019,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         return None;
     }
     let mut a = a;
-    while a < b && doc.facts(&w[a]).det && doc.mention_of(&w[a]).is_none() {
+    while a < b && doc.facts(&w[a]).det() && doc.mention_of(&w[a]).is_none() {
         a += 1;
     }
     if a >= b {
@@ -2042,8 +2086,8 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         let s = t.text;
         let f = doc.facts(t);
         let is_name = doc.mention_of(t).is_none()
-            && ((is_cap(s) && !f.title && !is_non_name(s) && !is_acronym(s))
-                || (f.particle && n - 1 > a && n < b)
+            && ((is_cap(s) && !f.title() && !is_non_name(s) && !is_acronym(s))
+                || (f.particle() && n - 1 > a && n < b)
                 || (s == "." && n - 1 > a));
         if !is_name {
             break;
@@ -2137,7 +2181,7 @@ fn join_tokens(text: &str, toks: &[CTok]) -> String {
 /// Lower-case title words of a phrase ("Foreign Minister" -> "foreign minister").
 fn role_words(doc: &Doc, toks: &[CTok]) -> Option<String> {
     let mut out = String::new();
-    for t in toks.iter().filter(|t| doc.facts(t).title) {
+    for t in toks.iter().filter(|t| doc.facts(t).title()) {
         let word = t.text.to_lowercase();
         if matches!(word.as_str(), "mr" | "mrs" | "ms" | "dr" | "top") {
             continue;
@@ -2158,9 +2202,9 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
     while j > lo {
         let s = w[j - 1].text;
         let f = doc.facts(&w[j - 1]);
-        if f.adverb_or_aux && s != "told" {
+        if f.adverb_or_aux() && s != "told" {
             j -= 1;
-        } else if f.weekday && j >= 2 && j - 2 >= lo && w[j - 2].text == "on" {
+        } else if f.weekday() && j >= 2 && j - 2 >= lo && w[j - 2].text == "on" {
             j -= 2;
         } else {
             break;
@@ -2187,7 +2231,7 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
                 // clause ("who was speaking ...") adds nothing.
                 let (a0, a1) = (comma + 1, j - 1);
                 let plain =
-                    a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || doc.facts(&w[i]).det);
+                    a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || doc.facts(&w[i]).det());
                 if plain {
                     if let Some(ap) = classify(doc, w, a0, a1) {
                         match (&np.kind, &ap.kind) {
@@ -2369,7 +2413,7 @@ fn np_back_plain(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np> {
     while a > lo && np_token(doc, w, a - 1) && end - a < 12 {
         a -= 1;
     }
-    if a > lo && doc.facts(&w[a - 1]).det {
+    if a > lo && doc.facts(&w[a - 1]).det() {
         a -= 1;
     }
     if a == end {
@@ -2390,7 +2434,7 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
         _ => {}
     }
     let mut b = start;
-    if doc.facts(&w[b]).det {
+    if doc.facts(&w[b]).det() {
         b += 1;
     }
     while b < hi && np_token(doc, w, b) && b - start < 12 {
@@ -2399,7 +2443,7 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
     let mut np = classify(doc, w, start, b)?;
     if b + 1 < hi && w[b].text == "," {
         let mut e = b + 1;
-        if e < hi && doc.facts(&w[e]).det {
+        if e < hi && doc.facts(&w[e]).det() {
             e += 1;
         }
         while e < hi && np_token(doc, w, e) && e - b < 12 {
@@ -2485,7 +2529,7 @@ pub(crate) fn reporting_outlet(
 ) -> Option<String> {
     for c in cues.take_while(|&c| c < to.min(w.len())) {
         if matches!(
-            doc.facts(&w[c]).cue,
+            doc.facts(&w[c]).cue(),
             Some(Cue::Report | Cue::Cite) | Some(Cue::Speech { .. })
         ) {
             if let Some(np) = np_back_plain(doc, w, c, from) {
@@ -2524,7 +2568,7 @@ pub(crate) fn around_cue(
     allow_eval: bool,
 ) -> Option<Found> {
     let word = w[c].text;
-    let cue = doc.facts(&w[c]).cue?;
+    let cue = doc.facts(&w[c]).cue()?;
     let speaking = |np: &Np| !matches!(np.kind, NpKind::Outlet { .. });
     match cue {
         Cue::Eval if !allow_eval => None,
@@ -2580,7 +2624,7 @@ pub(crate) fn around_cue(
             if np.is_none() {
                 // "and said", "but warned": the subject of the clause.
                 let mut j = c;
-                while j > lo && doc.facts(&w[j - 1]).adverb_or_aux {
+                while j > lo && doc.facts(&w[j - 1]).adverb_or_aux() {
                     j -= 1;
                 }
                 if j > lo && matches!(w[j - 1].text, "and" | "but") {
