@@ -55,49 +55,80 @@ impl<'a> Doc<'a> {
     /// Fills the per-token lookup tables; `quote_spans` are (mark start,
     /// mark end) byte spans sorted by start and not overlapping.
     pub fn index(&mut self, quote_spans: &[(usize, usize)]) {
+        // One pass fills every table: the tokens are many and each table
+        // is read and written once per token.
         let n = self.toks.len();
-        self.tok_quote = vec![NONE; n];
-        self.tok_mention = vec![NONE; n];
-        self.tok_person = vec![NONE; n];
+        let mut tok_quote = vec![NONE; n];
+        let mut tok_mention = vec![NONE; n];
+        let mut tok_person = vec![NONE; n];
+        let mut facts = vec![TokFacts::default(); n];
+        let mut ctoks: Vec<CTok<'a>> = Vec::with_capacity(n);
         let mut q = 0;
         let mut m = 0;
         let mut p = 0;
+        let mut prev_quote = NONE;
         for (i, t) in self.toks.iter().enumerate() {
             while q < quote_spans.len() && quote_spans[q].1 <= t.start {
                 q += 1;
             }
-            if q < quote_spans.len() && quote_spans[q].0 <= t.start {
-                self.tok_quote[i] = q as u32;
-            }
+            let quote = if q < quote_spans.len() && quote_spans[q].0 <= t.start {
+                q as u32
+            } else {
+                NONE
+            };
+            tok_quote[i] = quote;
             while m < self.mentions.len() && self.mentions[m].end <= t.start {
                 m += 1;
             }
             if m < self.mentions.len() && self.mentions[m].start <= t.start {
-                self.tok_mention[i] = m as u32;
+                tok_mention[i] = m as u32;
             }
             while p < self.people.len() && self.people[p].end <= t.start {
                 p += 1;
             }
             if p < self.people.len() && self.people[p].start <= t.start {
-                self.tok_person[i] = p as u32;
+                tok_person[i] = p as u32;
             }
-        }
-        self.ctoks = self.collapse(0, usize::MAX);
-        // A token inside a quote is only ever seen as part of its quote's
-        // placeholder (see `facts`), so its own facts are never asked for.
-        self.facts = self
-            .toks
-            .iter()
-            .zip(&self.tok_quote)
-            .map(|(t, &q)| {
-                if q == NONE {
-                    TokFacts::of(t.text, t.kind)
-                } else {
-                    TokFacts::default()
+            // The article-wide window (see `collapse`): a quote's tokens,
+            // which are consecutive, make one placeholder.
+            if quote == NONE {
+                // A token inside a quote is only ever seen as part of its
+                // quote's placeholder (see `facts`), so its own facts are
+                // never asked for.
+                facts[i] = TokFacts::of(t.text, t.kind);
+                ctoks.push(CTok {
+                    text: t.text,
+                    start: t.start,
+                    end: t.end,
+                    tok: i,
+                    quote: None,
+                });
+            } else {
+                match ctoks.last_mut() {
+                    Some(c) if prev_quote == quote => c.end = t.end,
+                    _ => ctoks.push(CTok {
+                        text: "\"",
+                        start: t.start,
+                        end: t.end,
+                        tok: i,
+                        quote: Some(quote as usize),
+                    }),
                 }
-            })
-            .collect();
+            }
+            prev_quote = quote;
+        }
+        self.tok_quote = tok_quote;
+        self.tok_mention = tok_mention;
+        self.tok_person = tok_person;
+        self.facts = facts;
+        self.ctoks = ctoks;
         self.placeholder_facts = TokFacts::of("\"", TokenKind::Punct);
+        debug_assert!({
+            let whole = self.collapse(0, usize::MAX);
+            let key = |c: &CTok<'a>| (c.text, c.start, c.end, c.tok, c.quote);
+            whole.len() == self.ctoks.len()
+                && whole.iter().zip(&self.ctoks).all(|(a, b)| key(a) == key(b))
+        });
     }
 
     /// Index of the first token starting at or after `byte`.
@@ -1177,6 +1208,7 @@ impl TokFacts {
         self.0 & PARTICLE != 0
     }
 
+    #[inline(never)]
     pub(crate) fn of(text: &str, kind: TokenKind) -> TokFacts {
         // Every lexicon word starts with an ASCII letter (a test checks): no
         // punctuation or number token, lower-cased or not, is in a list.
@@ -1402,7 +1434,11 @@ impl FoldedLexicon {
 }
 
 fn is_cap(w: &str) -> bool {
-    w.chars().next().is_some_and(char::is_uppercase)
+    // Asked of most tokens, nearly all of them ASCII: no decoding for those.
+    match w.as_bytes().first() {
+        Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+        _ => w.chars().next().is_some_and(char::is_uppercase),
+    }
 }
 
 /// All-caps acronyms ("RIA", "NATO") are never personal names.
@@ -2182,14 +2218,25 @@ fn join_tokens(text: &str, toks: &[CTok]) -> String {
 fn role_words(doc: &Doc, toks: &[CTok]) -> Option<String> {
     let mut out = String::new();
     for t in toks.iter().filter(|t| doc.facts(t).title()) {
-        let word = t.text.to_lowercase();
-        if matches!(word.as_str(), "mr" | "mrs" | "ms" | "dr" | "top") {
+        // ASCII words are lowered straight into `out`, without a string of
+        // their own.
+        let word = if t.text.is_ascii() {
+            Cow::Borrowed(t.text)
+        } else {
+            Cow::Owned(t.text.to_lowercase())
+        };
+        if ["mr", "mrs", "ms", "dr", "top"]
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w))
+        {
             continue;
         }
         if !out.is_empty() {
             out.push(' ');
         }
+        let from = out.len();
         out.push_str(&word);
+        out[from..].make_ascii_lowercase();
     }
     (!out.is_empty()).then_some(out)
 }
