@@ -41,12 +41,11 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
         // character, whitespace or control is a space or an ASCII control.
         let (word, mut all_digits) = if b.is_ascii() {
             pos += 1;
-            if b.is_ascii_alphanumeric() {
-                (true, b.is_ascii_digit())
-            } else if b == b' ' || b.is_ascii_control() {
-                continue;
-            } else {
-                (false, false)
+            match ASCII_CLASS[b as usize] {
+                AsciiClass::Letter => (true, false),
+                AsciiClass::Digit => (true, true),
+                AsciiClass::Skipped => continue,
+                AsciiClass::Punct => (false, false),
             }
         } else {
             let c = char_at(text, pos);
@@ -113,9 +112,44 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
             end: pos,
             kind,
         });
+        // Most words are followed by a space, which needs no trip round
+        // the loop.
+        if bytes.get(pos) == Some(&b' ') {
+            pos += 1;
+        }
     }
     tokens
 }
+
+/// What an ASCII byte is to [`tokenize`]: one table look-up instead of a
+/// chain of range tests for every token and space.
+#[derive(Clone, Copy)]
+enum AsciiClass {
+    Letter,
+    Digit,
+    /// Space and control characters.
+    Skipped,
+    Punct,
+}
+
+static ASCII_CLASS: [AsciiClass; 128] = {
+    let mut table = [AsciiClass::Punct; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() {
+            AsciiClass::Letter
+        } else if c.is_ascii_digit() {
+            AsciiClass::Digit
+        } else if c == b' ' || c.is_ascii_control() {
+            AsciiClass::Skipped
+        } else {
+            AsciiClass::Punct
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Where the run of ASCII letters and digits starting at `pos` ends: eight
 /// bytes at a time, so that a word usually takes one step instead of a
