@@ -95,24 +95,30 @@ pub struct ArticleQuotes {
 impl ArticleQuotes {
     /// Converts byte offsets to character offsets, the one place this happens.
     pub fn new(article: &Article, quotes: &[Quote]) -> ArticleQuotes {
+        ArticleQuotes::from_quotes(article, quotes.to_vec())
+    }
+
+    /// [`ArticleQuotes::new`] taking the quotes, whose strings move into
+    /// the record instead of being copied.
+    pub fn from_quotes(article: &Article, quotes: Vec<Quote>) -> ArticleQuotes {
         let idx = CharIndex::new(&article.text);
         let quotes = quotes
-            .iter()
+            .into_iter()
             .map(|q| QuoteJson {
-                text: q.text.clone(),
+                text: q.text,
                 start: idx.to_char(q.start),
                 end: idx.to_char(q.end),
                 kind: q.kind,
-                speaker: q.speaker.clone(),
-                speaker_party: q.speaker_party.clone(),
-                cue: q.cue.clone(),
-                channel: q.channel.clone(),
+                speaker: q.speaker,
+                speaker_party: q.speaker_party,
+                cue: q.cue,
+                channel: q.channel,
                 targets: q
                     .targets
-                    .iter()
+                    .into_iter()
                     .map(|t| TargetJson {
-                        party: t.party.clone(),
-                        mention: t.mention.clone(),
+                        party: t.party,
+                        mention: t.mention,
                         start: idx.to_char(t.start),
                         end: idx.to_char(t.end),
                     })
