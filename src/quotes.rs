@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::article::{is_abbreviation_before, is_quote_char, Article};
 use crate::parties::PartyDict;
 use crate::speakers::{
-    around_cue, np_fwd, reporting_outlet, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
+    around_cue, is_cap, np_fwd, reporting_outlet, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
 };
 use crate::text::{
     block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap, TokenKind,
@@ -1133,7 +1133,7 @@ fn parties_outside_quotes(doc: &Doc, r: &Resolver, w: &[CTok]) -> Vec<usize> {
     }
     // Surnames of people introduced earlier ("Wang" -> Wang Yi -> China).
     for t in w {
-        if t.quote.is_none() && t.text.chars().next().is_some_and(char::is_uppercase) {
+        if t.quote.is_none() && is_cap(t.text) {
             let word = crate::speakers::strip_possessive(t.text);
             if let Some(p) = r.party_of_name(word, t.start) {
                 if !out.contains(&p) {
@@ -1224,7 +1224,7 @@ fn targets(
     // Surnames of people the article introduced ("Wang" -> Wang Yi).
     let ti = doc.tok_at(start);
     for t in doc.toks[ti..].iter().take_while(|t| t.end <= end) {
-        if t.text.chars().next().is_some_and(char::is_uppercase) {
+        if is_cap(t.text) {
             let word = crate::speakers::strip_possessive(t.text);
             let known = doc
                 .people

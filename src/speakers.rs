@@ -1433,7 +1433,8 @@ impl FoldedLexicon {
     }
 }
 
-fn is_cap(w: &str) -> bool {
+/// Whether a word starts with a capital letter.
+pub(crate) fn is_cap(w: &str) -> bool {
     // Asked of most tokens, nearly all of them ASCII: no decoding for those.
     match w.as_bytes().first() {
         Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
