@@ -1444,6 +1444,11 @@ pub(crate) fn is_cap(w: &str) -> bool {
 
 /// All-caps acronyms ("RIA", "NATO") are never personal names.
 fn is_acronym(w: &str) -> bool {
+    if w.is_ascii() {
+        let b = w.as_bytes();
+        return b.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 2
+            && !b.iter().any(u8::is_ascii_lowercase);
+    }
     w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
 }
 
