@@ -351,12 +351,48 @@ pub(crate) fn is_abbreviation_before(s: &str, dot: usize) -> bool {
     if word.contains('.') || (letters == 1 && word.starts_with(char::is_uppercase)) {
         return true;
     }
-    const ABBR: &[&str] = &[
-        "Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Lt", "Col", "Sgt", "Capt", "Maj", "Adm", "Sen",
-        "Rep", "Gov", "St", "Jr", "Sr", "Jan", "Feb", "Mar", "Apr", "Aug", "Sept", "Sep", "Oct",
-        "Nov", "Dec", "No", "vs", "etc", "Inc", "Corp", "Co", "Ltd", "Mt", "Ft", "approx",
-    ];
-    ABBR.contains(&word)
+    // A `match` on strings compares the length first: this runs at every
+    // full stop, and most words before one are in no list.
+    matches!(
+        word,
+        "Mr" | "Mrs"
+            | "Ms"
+            | "Dr"
+            | "Prof"
+            | "Gen"
+            | "Lt"
+            | "Col"
+            | "Sgt"
+            | "Capt"
+            | "Maj"
+            | "Adm"
+            | "Sen"
+            | "Rep"
+            | "Gov"
+            | "St"
+            | "Jr"
+            | "Sr"
+            | "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "Aug"
+            | "Sept"
+            | "Sep"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+            | "No"
+            | "vs"
+            | "etc"
+            | "Inc"
+            | "Corp"
+            | "Co"
+            | "Ltd"
+            | "Mt"
+            | "Ft"
+            | "approx"
+    )
 }
 
 /// If `s` ends with a photo caption ("China's top diplomat Wang Yi.(AFP)"),

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::article::{is_abbreviation_before, is_quote_char, Article};
 use crate::parties::PartyDict;
 use crate::speakers::{
-    around_cue, np_fwd, reporting_outlet, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
+    around_cue, is_cap, np_fwd, reporting_outlet, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
 };
 use crate::text::{
     block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap, TokenKind,
@@ -95,24 +95,30 @@ pub struct ArticleQuotes {
 impl ArticleQuotes {
     /// Converts byte offsets to character offsets, the one place this happens.
     pub fn new(article: &Article, quotes: &[Quote]) -> ArticleQuotes {
+        ArticleQuotes::from_quotes(article, quotes.to_vec())
+    }
+
+    /// [`ArticleQuotes::new`] taking the quotes, whose strings move into
+    /// the record instead of being copied.
+    pub fn from_quotes(article: &Article, quotes: Vec<Quote>) -> ArticleQuotes {
         let idx = CharIndex::new(&article.text);
         let quotes = quotes
-            .iter()
+            .into_iter()
             .map(|q| QuoteJson {
-                text: q.text.clone(),
+                text: q.text,
                 start: idx.to_char(q.start),
                 end: idx.to_char(q.end),
                 kind: q.kind,
-                speaker: q.speaker.clone(),
-                speaker_party: q.speaker_party.clone(),
-                cue: q.cue.clone(),
-                channel: q.channel.clone(),
+                speaker: q.speaker,
+                speaker_party: q.speaker_party,
+                cue: q.cue,
+                channel: q.channel,
                 targets: q
                     .targets
-                    .iter()
+                    .into_iter()
                     .map(|t| TargetJson {
-                        party: t.party.clone(),
-                        mention: t.mention.clone(),
+                        party: t.party,
+                        mention: t.mention,
                         start: idx.to_char(t.start),
                         end: idx.to_char(t.end),
                     })
@@ -825,7 +831,7 @@ struct Cues {
 impl Cues {
     fn new(doc: &Doc, w: &[CTok]) -> Cues {
         let at = (0..w.len())
-            .filter(|&i| w[i].quote.is_none() && doc.facts(&w[i]).cue.is_some())
+            .filter(|&i| w[i].quote.is_none() && doc.facts(&w[i]).cue().is_some())
             .collect();
         Cues {
             at,
@@ -966,7 +972,7 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
         if w[c].quote.is_some() {
             continue;
         }
-        let Some(cue) = doc.facts(&w[c]).cue else {
+        let Some(cue) = doc.facts(&w[c]).cue() else {
             continue;
         };
         match cue {
@@ -1127,7 +1133,7 @@ fn parties_outside_quotes(doc: &Doc, r: &Resolver, w: &[CTok]) -> Vec<usize> {
     }
     // Surnames of people introduced earlier ("Wang" -> Wang Yi -> China).
     for t in w {
-        if t.quote.is_none() && t.text.chars().next().is_some_and(char::is_uppercase) {
+        if t.quote.is_none() && is_cap(t.text) {
             let word = crate::speakers::strip_possessive(t.text);
             if let Some(p) = r.party_of_name(word, t.start) {
                 if !out.contains(&p) {
@@ -1218,7 +1224,7 @@ fn targets(
     // Surnames of people the article introduced ("Wang" -> Wang Yi).
     let ti = doc.tok_at(start);
     for t in doc.toks[ti..].iter().take_while(|t| t.end <= end) {
-        if t.text.chars().next().is_some_and(char::is_uppercase) {
+        if is_cap(t.text) {
             let word = crate::speakers::strip_possessive(t.text);
             let known = doc
                 .people

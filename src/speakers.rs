@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::parties::{Gender, Mention, PartyDict, PersonMention};
-use crate::text::{FastMap, Token, TokenKind};
+use crate::text::{ascii_upper_bytes, block_has_non_ascii, FastMap, Token, TokenKind};
 
 const NONE: u32 = u32::MAX;
 
@@ -55,49 +55,80 @@ impl<'a> Doc<'a> {
     /// Fills the per-token lookup tables; `quote_spans` are (mark start,
     /// mark end) byte spans sorted by start and not overlapping.
     pub fn index(&mut self, quote_spans: &[(usize, usize)]) {
+        // One pass fills every table: the tokens are many and each table
+        // is read and written once per token.
         let n = self.toks.len();
-        self.tok_quote = vec![NONE; n];
-        self.tok_mention = vec![NONE; n];
-        self.tok_person = vec![NONE; n];
+        let mut tok_quote = vec![NONE; n];
+        let mut tok_mention = vec![NONE; n];
+        let mut tok_person = vec![NONE; n];
+        let mut facts = vec![TokFacts::default(); n];
+        let mut ctoks: Vec<CTok<'a>> = Vec::with_capacity(n);
         let mut q = 0;
         let mut m = 0;
         let mut p = 0;
+        let mut prev_quote = NONE;
         for (i, t) in self.toks.iter().enumerate() {
             while q < quote_spans.len() && quote_spans[q].1 <= t.start {
                 q += 1;
             }
-            if q < quote_spans.len() && quote_spans[q].0 <= t.start {
-                self.tok_quote[i] = q as u32;
-            }
+            let quote = if q < quote_spans.len() && quote_spans[q].0 <= t.start {
+                q as u32
+            } else {
+                NONE
+            };
+            tok_quote[i] = quote;
             while m < self.mentions.len() && self.mentions[m].end <= t.start {
                 m += 1;
             }
             if m < self.mentions.len() && self.mentions[m].start <= t.start {
-                self.tok_mention[i] = m as u32;
+                tok_mention[i] = m as u32;
             }
             while p < self.people.len() && self.people[p].end <= t.start {
                 p += 1;
             }
             if p < self.people.len() && self.people[p].start <= t.start {
-                self.tok_person[i] = p as u32;
+                tok_person[i] = p as u32;
             }
-        }
-        self.ctoks = self.collapse(0, usize::MAX);
-        // A token inside a quote is only ever seen as part of its quote's
-        // placeholder (see `facts`), so its own facts are never asked for.
-        self.facts = self
-            .toks
-            .iter()
-            .zip(&self.tok_quote)
-            .map(|(t, &q)| {
-                if q == NONE {
-                    TokFacts::of(t.text, t.kind)
-                } else {
-                    TokFacts::default()
+            // The article-wide window (see `collapse`): a quote's tokens,
+            // which are consecutive, make one placeholder.
+            if quote == NONE {
+                // A token inside a quote is only ever seen as part of its
+                // quote's placeholder (see `facts`), so its own facts are
+                // never asked for.
+                facts[i] = TokFacts::of(t.text, t.kind);
+                ctoks.push(CTok {
+                    text: t.text,
+                    start: t.start,
+                    end: t.end,
+                    tok: i,
+                    quote: None,
+                });
+            } else {
+                match ctoks.last_mut() {
+                    Some(c) if prev_quote == quote => c.end = t.end,
+                    _ => ctoks.push(CTok {
+                        text: "\"",
+                        start: t.start,
+                        end: t.end,
+                        tok: i,
+                        quote: Some(quote as usize),
+                    }),
                 }
-            })
-            .collect();
+            }
+            prev_quote = quote;
+        }
+        self.tok_quote = tok_quote;
+        self.tok_mention = tok_mention;
+        self.tok_person = tok_person;
+        self.facts = facts;
+        self.ctoks = ctoks;
         self.placeholder_facts = TokFacts::of("\"", TokenKind::Punct);
+        debug_assert!({
+            let whole = self.collapse(0, usize::MAX);
+            let key = |c: &CTok<'a>| (c.text, c.start, c.end, c.tok, c.quote);
+            whole.len() == self.ctoks.len()
+                && whole.iter().zip(&self.ctoks).all(|(a, b)| key(a) == key(b))
+        });
     }
 
     /// Index of the first token starting at or after `byte`.
@@ -1117,29 +1148,83 @@ fn is_det(w: &str) -> bool {
 /// hold other lowercasable characters (titlecase digraphs): those lower to
 /// non-ASCII either way and match no list entry, all of which are ASCII
 /// (tests check both).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct TokFacts {
-    pub cue: Option<Cue>,
+///
+/// Packed in sixteen bits: a table of them per article is written once per
+/// token, and a struct of eight fields is assembled and stored field by
+/// field.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct TokFacts(u16);
+
+/// The low three bits of [`TokFacts`]: the cue, numbered as here (0: none).
+const CUES: [Option<Cue>; 8] = [
+    None,
+    Some(Cue::Speech { strong: true }),
+    Some(Cue::Speech { strong: false }),
+    Some(Cue::Cite),
+    Some(Cue::Eval),
+    Some(Cue::According),
+    Some(Cue::Report),
+    None,
+];
+const CUE_BITS: u16 = 0b111;
+const NP_WORD: u16 = 1 << 3;
+const DET: u16 = 1 << 4;
+const ADVERB_OR_AUX: u16 = 1 << 5;
+const WEEKDAY: u16 = 1 << 6;
+const TITLE: u16 = 1 << 7;
+const PARTICLE: u16 = 1 << 8;
+
+impl TokFacts {
+    pub(crate) fn cue(self) -> Option<Cue> {
+        CUES[(self.0 & CUE_BITS) as usize]
+    }
+
     /// A word that can be part of a speaker noun phrase on its own account
     /// (capitalised and not a date, or a title, role or phrase word); see
     /// [`np_token`] for the rest.
-    np_word: bool,
-    /// A determiner, in any case (and at most 7 bytes, like [`is_det`]).
-    det: bool,
-    adverb_or_aux: bool,
-    weekday: bool,
-    /// The lower-cased token is a title word.
-    title: bool,
-    particle: bool,
-}
+    fn np_word(self) -> bool {
+        self.0 & NP_WORD != 0
+    }
 
-impl TokFacts {
+    /// A determiner, in any case (and at most 7 bytes, like [`is_det`]).
+    fn det(self) -> bool {
+        self.0 & DET != 0
+    }
+
+    fn adverb_or_aux(self) -> bool {
+        self.0 & ADVERB_OR_AUX != 0
+    }
+
+    fn weekday(self) -> bool {
+        self.0 & WEEKDAY != 0
+    }
+
+    /// The lower-cased token is a title word.
+    fn title(self) -> bool {
+        self.0 & TITLE != 0
+    }
+
+    fn particle(self) -> bool {
+        self.0 & PARTICLE != 0
+    }
+
+    #[inline(never)]
     pub(crate) fn of(text: &str, kind: TokenKind) -> TokFacts {
         // Every lexicon word starts with an ASCII letter (a test checks): no
         // punctuation or number token, lower-cased or not, is in a list.
         if kind != TokenKind::Word {
             return TokFacts::default();
         }
+        FoldedLexicon::get()
+            .facts(text.as_bytes())
+            .unwrap_or_else(|| TokFacts::by_lookups(text))
+    }
+
+    /// [`TokFacts::of`] for any word, from a lookup of the word as written
+    /// and one of it lowered: what the folded table answers in one probe,
+    /// and what it is built from.
+    #[cold]
+    fn by_lookups(text: &str) -> TokFacts {
         let lexicon = Lexicon::get();
         let b = text.as_bytes();
         let exact = lexicon.lookup(b);
@@ -1162,29 +1247,208 @@ impl TokFacts {
         } else {
             word_facts(&text.to_ascii_lowercase())
         };
-        let np_word = if is_cap(text) {
+        TokFacts::combine(exact, low, is_cap(text), text.len())
+    }
+
+    /// The facts of a token of `len` bytes from those of the token as
+    /// written (`exact`) and lowered (`low`).
+    fn combine(exact: WordFacts, low: WordFacts, capitalised: bool, len: usize) -> TokFacts {
+        let np_word = if capitalised {
             !exact.weekday && !exact.month
         } else {
             low.title || low.role.is_some() || exact.particle || exact.phrase_word || exact.medium
         };
-        TokFacts {
-            cue: exact.cue,
-            np_word,
-            det: text.len() <= 7 && low.determiner,
-            adverb_or_aux: exact.adverb_or_aux,
-            weekday: exact.weekday,
-            title: low.title,
-            particle: exact.particle,
-        }
+        let cue = CUES
+            .iter()
+            .position(|&c| c == exact.cue)
+            .expect("every cue has a number") as u16;
+        let flag = |set: bool, bit: u16| if set { bit } else { 0 };
+        TokFacts(
+            cue | flag(np_word, NP_WORD)
+                | flag(len <= 7 && low.determiner, DET)
+                | flag(exact.adverb_or_aux, ADVERB_OR_AUX)
+                | flag(exact.weekday, WEEKDAY)
+                | flag(low.title, TITLE)
+                | flag(exact.particle, PARTICLE),
+        )
     }
 }
 
-fn is_cap(w: &str) -> bool {
-    w.chars().next().is_some_and(char::is_uppercase)
+/// The lexicon keyed by words lowered, holding finished [`TokFacts`]: every
+/// word of an article outside quotes is asked about, and a capitalised one
+/// needs the facts of its written and of its lowered form. This table gives
+/// both in one probe, with the word lowered eight bytes at a time, instead of
+/// two lookups and the combining after them.
+struct FoldedLexicon {
+    /// As [`Lexicon::slots`].
+    slots: Vec<u32>,
+    entries: Vec<FoldedEntry>,
+}
+
+struct FoldedEntry {
+    /// The lowered word, zero-padded to 16 bytes.
+    key: [u64; 2],
+    len: usize,
+    /// Facts of the lowered word itself (a token without capitals).
+    lower: TokFacts,
+    /// Facts of a token with capitals, the first letter among them, that
+    /// is no listed form.
+    capitalised: TokFacts,
+    /// Facts of a token with capitals after a lower-case first letter that
+    /// is no listed form.
+    inner_capitals: TokFacts,
+    /// Listed forms with capitals ("Monday", "TV") and their facts.
+    listed: Vec<(&'static [u8], TokFacts)>,
+}
+
+/// Longest word the folded table holds; longer ones (a few list words, and
+/// no common word) take [`TokFacts::by_lookups`].
+const FOLDED_MAX: usize = 16;
+
+/// A word of at most [`FOLDED_MAX`] bytes, zero-padded, as two little-endian
+/// words. Loads overlapping pieces rather than copying the word to a
+/// buffer: this runs for every word of an article, and a copy of variable
+/// length is a call to `memcpy`.
+fn folded_key(w: &[u8]) -> [u64; 2] {
+    let n = w.len();
+    let u64_at = |i: usize| u64::from_le_bytes(w[i..i + 8].try_into().expect("8 bytes"));
+    let u32_at = |i: usize| u32::from_le_bytes(w[i..i + 4].try_into().expect("4 bytes")) as u64;
+    match n {
+        // Bytes 8..n are the top of the last eight bytes.
+        9..=16 => [u64_at(0), u64_at(n - 8) >> (8 * (16 - n))],
+        8 => [u64_at(0), 0],
+        // The last four bytes over the first four: the bytes they share
+        // are equal.
+        4..=7 => [u32_at(0) | u32_at(n - 4) << (8 * (n - 4)), 0],
+        _ => [w.iter().rev().fold(0, |k, &b| k << 8 | b as u64), 0],
+    }
+}
+
+impl FoldedLexicon {
+    fn get() -> &'static FoldedLexicon {
+        static FOLDED: OnceLock<FoldedLexicon> = OnceLock::new();
+        FOLDED.get_or_init(FoldedLexicon::build)
+    }
+
+    fn build() -> FoldedLexicon {
+        let lexicon = Lexicon::get();
+        let mut folds: Vec<(Vec<u8>, Vec<&'static [u8]>)> = Vec::new();
+        for e in &lexicon.entries {
+            if e.word.len() > FOLDED_MAX {
+                continue;
+            }
+            let fold = e.word.to_ascii_lowercase();
+            let i = match folds.iter().position(|(f, _)| *f == fold) {
+                Some(i) => i,
+                None => {
+                    folds.push((fold.clone(), Vec::new()));
+                    folds.len() - 1
+                }
+            };
+            if e.word != fold.as_slice() {
+                folds[i].1.push(e.word);
+            }
+        }
+        let size = (folds.len() * 2 + 1).next_power_of_two();
+        let mut table = FoldedLexicon {
+            slots: vec![0; size],
+            entries: Vec::with_capacity(folds.len()),
+        };
+        for (fold, listed) in folds {
+            let len = fold.len();
+            let low = lexicon.lookup(&fold);
+            let none = WordFacts::default();
+            let listed = listed
+                .into_iter()
+                .map(|w| {
+                    let capitalised = w[0].is_ascii_uppercase();
+                    (
+                        w,
+                        TokFacts::combine(lexicon.lookup(w), low, capitalised, len),
+                    )
+                })
+                .collect();
+            let key = folded_key(&fold);
+            let (slot, tag) = FoldedLexicon::slot(key, len);
+            let mut i = slot & (size - 1);
+            while table.slots[i] != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            table.entries.push(FoldedEntry {
+                key,
+                len,
+                lower: TokFacts::combine(low, low, false, len),
+                capitalised: TokFacts::combine(none, low, true, len),
+                inner_capitals: TokFacts::combine(none, low, false, len),
+                listed,
+            });
+            let index = u16::try_from(table.entries.len()).expect("a few hundred words");
+            table.slots[i] = (tag as u32) << 16 | index as u32;
+        }
+        table
+    }
+
+    fn slot([lo, hi]: [u64; 2], len: usize) -> (usize, u16) {
+        let h = (lo ^ hi.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((h >> 40) as usize, (h >> 24) as u16)
+    }
+
+    /// The facts of an ASCII word of at most [`FOLDED_MAX`] bytes; None for
+    /// other words.
+    fn facts(&self, w: &[u8]) -> Option<TokFacts> {
+        if w.len() > FOLDED_MAX {
+            return None;
+        }
+        let [lo, hi] = folded_key(w);
+        if block_has_non_ascii(lo | hi) {
+            return None;
+        }
+        let (upper_lo, upper_hi) = (ascii_upper_bytes(lo), ascii_upper_bytes(hi));
+        // The high bit of an upper-case letter's byte, moved to 0x20, lowers it.
+        let key = [lo | upper_lo >> 2, hi | upper_hi >> 2];
+        let capitals = upper_lo | upper_hi != 0;
+        let capitalised = upper_lo & 0x80 != 0;
+        let mask = self.slots.len() - 1;
+        let (slot, tag) = FoldedLexicon::slot(key, w.len());
+        let mut i = slot & mask;
+        while self.slots[i] != 0 {
+            if (self.slots[i] >> 16) as u16 == tag {
+                let e = &self.entries[(self.slots[i] & 0xFFFF) as usize - 1];
+                if e.key == key && e.len == w.len() {
+                    return Some(if !capitals {
+                        e.lower
+                    } else if let Some(&(_, f)) = e.listed.iter().find(|(l, _)| *l == w) {
+                        f
+                    } else if capitalised {
+                        e.capitalised
+                    } else {
+                        e.inner_capitals
+                    });
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        // In no list, as written or lowered.
+        Some(TokFacts(if capitalised { NP_WORD } else { 0 }))
+    }
+}
+
+/// Whether a word starts with a capital letter.
+pub(crate) fn is_cap(w: &str) -> bool {
+    // Asked of most tokens, nearly all of them ASCII: no decoding for those.
+    match w.as_bytes().first() {
+        Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+        _ => w.chars().next().is_some_and(char::is_uppercase),
+    }
 }
 
 /// All-caps acronyms ("RIA", "NATO") are never personal names.
 fn is_acronym(w: &str) -> bool {
+    if w.is_ascii() {
+        let b = w.as_bytes();
+        return b.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 2
+            && !b.iter().any(u8::is_ascii_lowercase);
+    }
     w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
 }
 
@@ -1787,7 +2051,7 @@ fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
                 .is_some_and(|n| n.quote.is_none() && is_cap(n.text));
     }
     kind == TokenKind::Word
-        && (doc.facts[t.tok].np_word
+        && (doc.facts[t.tok].np_word()
             || (s == "of" && i > 0 && i + 1 < w.len() && is_cap(w[i + 1].text)))
 }
 
@@ -1797,7 +2061,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         return None;
     }
     let mut a = a;
-    while a < b && doc.facts(&w[a]).det && doc.mention_of(&w[a]).is_none() {
+    while a < b && doc.facts(&w[a]).det() && doc.mention_of(&w[a]).is_none() {
         a += 1;
     }
     if a >= b {
@@ -1864,8 +2128,8 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         let s = t.text;
         let f = doc.facts(t);
         let is_name = doc.mention_of(t).is_none()
-            && ((is_cap(s) && !f.title && !is_non_name(s) && !is_acronym(s))
-                || (f.particle && n - 1 > a && n < b)
+            && ((is_cap(s) && !f.title() && !is_non_name(s) && !is_acronym(s))
+                || (f.particle() && n - 1 > a && n < b)
                 || (s == "." && n - 1 > a));
         if !is_name {
             break;
@@ -1959,15 +2223,26 @@ fn join_tokens(text: &str, toks: &[CTok]) -> String {
 /// Lower-case title words of a phrase ("Foreign Minister" -> "foreign minister").
 fn role_words(doc: &Doc, toks: &[CTok]) -> Option<String> {
     let mut out = String::new();
-    for t in toks.iter().filter(|t| doc.facts(t).title) {
-        let word = t.text.to_lowercase();
-        if matches!(word.as_str(), "mr" | "mrs" | "ms" | "dr" | "top") {
+    for t in toks.iter().filter(|t| doc.facts(t).title()) {
+        // ASCII words are lowered straight into `out`, without a string of
+        // their own.
+        let word = if t.text.is_ascii() {
+            Cow::Borrowed(t.text)
+        } else {
+            Cow::Owned(t.text.to_lowercase())
+        };
+        if ["mr", "mrs", "ms", "dr", "top"]
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w))
+        {
             continue;
         }
         if !out.is_empty() {
             out.push(' ');
         }
+        let from = out.len();
         out.push_str(&word);
+        out[from..].make_ascii_lowercase();
     }
     (!out.is_empty()).then_some(out)
 }
@@ -1980,9 +2255,9 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
     while j > lo {
         let s = w[j - 1].text;
         let f = doc.facts(&w[j - 1]);
-        if f.adverb_or_aux && s != "told" {
+        if f.adverb_or_aux() && s != "told" {
             j -= 1;
-        } else if f.weekday && j >= 2 && j - 2 >= lo && w[j - 2].text == "on" {
+        } else if f.weekday() && j >= 2 && j - 2 >= lo && w[j - 2].text == "on" {
             j -= 2;
         } else {
             break;
@@ -2009,7 +2284,7 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
                 // clause ("who was speaking ...") adds nothing.
                 let (a0, a1) = (comma + 1, j - 1);
                 let plain =
-                    a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || doc.facts(&w[i]).det);
+                    a1 > a0 && (a0..a1).all(|i| np_token(doc, w, i) || doc.facts(&w[i]).det());
                 if plain {
                     if let Some(ap) = classify(doc, w, a0, a1) {
                         match (&np.kind, &ap.kind) {
@@ -2191,7 +2466,7 @@ fn np_back_plain(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np> {
     while a > lo && np_token(doc, w, a - 1) && end - a < 12 {
         a -= 1;
     }
-    if a > lo && doc.facts(&w[a - 1]).det {
+    if a > lo && doc.facts(&w[a - 1]).det() {
         a -= 1;
     }
     if a == end {
@@ -2212,7 +2487,7 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
         _ => {}
     }
     let mut b = start;
-    if doc.facts(&w[b]).det {
+    if doc.facts(&w[b]).det() {
         b += 1;
     }
     while b < hi && np_token(doc, w, b) && b - start < 12 {
@@ -2221,7 +2496,7 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
     let mut np = classify(doc, w, start, b)?;
     if b + 1 < hi && w[b].text == "," {
         let mut e = b + 1;
-        if e < hi && doc.facts(&w[e]).det {
+        if e < hi && doc.facts(&w[e]).det() {
             e += 1;
         }
         while e < hi && np_token(doc, w, e) && e - b < 12 {
@@ -2307,7 +2582,7 @@ pub(crate) fn reporting_outlet(
 ) -> Option<String> {
     for c in cues.take_while(|&c| c < to.min(w.len())) {
         if matches!(
-            doc.facts(&w[c]).cue,
+            doc.facts(&w[c]).cue(),
             Some(Cue::Report | Cue::Cite) | Some(Cue::Speech { .. })
         ) {
             if let Some(np) = np_back_plain(doc, w, c, from) {
@@ -2346,7 +2621,7 @@ pub(crate) fn around_cue(
     allow_eval: bool,
 ) -> Option<Found> {
     let word = w[c].text;
-    let cue = doc.facts(&w[c]).cue?;
+    let cue = doc.facts(&w[c]).cue()?;
     let speaking = |np: &Np| !matches!(np.kind, NpKind::Outlet { .. });
     match cue {
         Cue::Eval if !allow_eval => None,
@@ -2402,7 +2677,7 @@ pub(crate) fn around_cue(
             if np.is_none() {
                 // "and said", "but warned": the subject of the clause.
                 let mut j = c;
-                while j > lo && doc.facts(&w[j - 1]).adverb_or_aux {
+                while j > lo && doc.facts(&w[j - 1]).adverb_or_aux() {
                     j -= 1;
                 }
                 if j > lo && matches!(w[j - 1].text, "and" | "but") {
@@ -2537,6 +2812,74 @@ mod tests {
         for w in &words {
             let (got, want) = (word_facts(w), facts_by_search(w));
             assert_eq!(format!("{got:?}"), format!("{want:?}"), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn folded_keys_are_the_word_zero_padded() {
+        let text = b"abcdefghijklmnop";
+        for n in 0..=FOLDED_MAX {
+            let mut buf = [0u8; 16];
+            buf[..n].copy_from_slice(&text[..n]);
+            let want = [
+                u64::from_le_bytes(buf[..8].try_into().unwrap()),
+                u64::from_le_bytes(buf[8..].try_into().unwrap()),
+            ];
+            assert_eq!(folded_key(&text[..n]), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn the_folded_table_agrees_with_two_lookups() {
+        let mut words: Vec<String> = Vec::new();
+        for e in &Lexicon::get().entries {
+            let w = std::str::from_utf8(e.word).expect("lexicon words are text");
+            // Every case a token can come in, and near misses.
+            let mut capitalised = w.to_lowercase();
+            capitalised[..1].make_ascii_uppercase();
+            let mut inner = w.to_lowercase();
+            inner[w.len() - 1..].make_ascii_uppercase();
+            words.extend([
+                w.to_string(),
+                w.to_lowercase(),
+                w.to_uppercase(),
+                capitalised,
+                inner,
+                w[..w.len() - 1].to_string(),
+                format!("{w}s"),
+                format!("X{w}"),
+                format!("{w}{w}"),
+            ]);
+        }
+        words.extend(
+            [
+                "I",
+                "THE",
+                "The",
+                "tHe",
+                "Mondays",
+                "tv",
+                "Tv",
+                "tV",
+                "abcdefghijklmnop",
+                "Abcdefghijklmnopq",
+                "Secretary-General",
+                "SECRETARY-GENERAL",
+                "Straße",
+                "\u{c9}lys\u{e9}e",
+                "Zürich",
+                "ǅemal",
+                "@[`{",
+                "AZaz",
+            ]
+            .map(String::from),
+        );
+        for w in &words {
+            assert_eq!(
+                TokFacts::of(w, TokenKind::Word),
+                TokFacts::by_lookups(w),
+                "{w:?}"
+            );
         }
     }
 }

@@ -41,12 +41,11 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
         // character, whitespace or control is a space or an ASCII control.
         let (word, mut all_digits) = if b.is_ascii() {
             pos += 1;
-            if b.is_ascii_alphanumeric() {
-                (true, b.is_ascii_digit())
-            } else if b == b' ' || b.is_ascii_control() {
-                continue;
-            } else {
-                (false, false)
+            match ASCII_CLASS[b as usize] {
+                AsciiClass::Letter => (true, false),
+                AsciiClass::Digit => (true, true),
+                AsciiClass::Skipped => continue,
+                AsciiClass::Punct => (false, false),
             }
         } else {
             let c = char_at(text, pos);
@@ -113,9 +112,44 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
             end: pos,
             kind,
         });
+        // Most words are followed by a space, which needs no trip round
+        // the loop.
+        if bytes.get(pos) == Some(&b' ') {
+            pos += 1;
+        }
     }
     tokens
 }
+
+/// What an ASCII byte is to [`tokenize`]: one table look-up instead of a
+/// chain of range tests for every token and space.
+#[derive(Clone, Copy)]
+enum AsciiClass {
+    Letter,
+    Digit,
+    /// Space and control characters.
+    Skipped,
+    Punct,
+}
+
+static ASCII_CLASS: [AsciiClass; 128] = {
+    let mut table = [AsciiClass::Punct; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() {
+            AsciiClass::Letter
+        } else if c.is_ascii_digit() {
+            AsciiClass::Digit
+        } else if c == b' ' || c.is_ascii_control() {
+            AsciiClass::Skipped
+        } else {
+            AsciiClass::Punct
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Where the run of ASCII letters and digits starting at `pos` ends: eight
 /// bytes at a time, so that a word usually takes one step instead of a
@@ -149,6 +183,14 @@ fn ascii_alnum_bytes(x: u64) -> u64 {
     let folded = low7 | (LOW_BITS * 0x20);
     let letter = at_least(folded, b'a') & !above(folded, b'z');
     (digit | letter) & ascii & HIGH_BITS
+}
+
+/// The high bit of each byte of the result is set where that byte of `x`,
+/// eight ASCII bytes, is an upper-case letter (as in [`ascii_alnum_bytes`]).
+pub(crate) fn ascii_upper_bytes(x: u64) -> u64 {
+    let at_least = x + LOW_BITS * (0x80 - b'A') as u64;
+    let above = x + LOW_BITS * (0x7F - b'Z') as u64;
+    at_least & !above & HIGH_BITS
 }
 
 /// ASCII letters and digits, by byte.
@@ -194,7 +236,7 @@ const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
 /// Whether any of the eight bytes packed in `block` is `b`.
-pub(crate) fn block_has(block: u64, b: u8) -> bool {
+pub fn block_has(block: u64, b: u8) -> bool {
     let x = block ^ (LOW_BITS * b as u64);
     x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS != 0
 }
@@ -209,7 +251,7 @@ pub(crate) fn block_has_non_ascii(block: u64) -> bool {
 /// must be true whenever one of them is a hit: blocks it turns down are
 /// passed over whole, which makes scans for rare bytes several times faster
 /// than looking at each byte.
-pub(crate) fn find_byte(
+pub fn find_byte(
     bytes: &[u8],
     mut i: usize,
     screen: impl Fn(u64) -> bool,

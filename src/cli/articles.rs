@@ -9,6 +9,7 @@ use std::io::{self, BufRead, BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
+use stancekit::text::{block_has, find_byte};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
@@ -280,7 +281,9 @@ fn read_bounded_line(r: &mut impl BufRead, max: usize) -> io::Result<Option<Line
             break;
         }
         any = true;
-        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+        // Eight bytes at a time: JSON Lines records are whole articles.
+        let end = find_byte(chunk, 0, |w| block_has(w, b'\n'), |b| b == b'\n');
+        let (take, done) = match (end < chunk.len()).then_some(end) {
             Some(i) => (i + 1, true),
             None => (chunk.len(), false),
         };

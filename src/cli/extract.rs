@@ -81,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     article.date = date;
                 }
                 let quotes = quotes::extract(&article, dict);
-                (ArticleQuotes::new(&article, &quotes), false)
+                (ArticleQuotes::from_quotes(&article, quotes), false)
             }
             Input::Failed { id, error } => (ArticleQuotes::failed(&id, error), true),
         };
