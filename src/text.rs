@@ -436,6 +436,21 @@ impl std::hash::Hasher for FastHasher {
         self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 
+    // Integers in one round each: the default goes through `write`, which
+    // takes a round per byte for anything shorter than eight (feature keys
+    // hash a u32 per lookup).
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+
     fn finish(&self) -> u64 {
         self.0
     }

@@ -6,8 +6,9 @@
 //! same objective, with optional per-sample weights (for balanced classes),
 //! by L-BFGS over a CSR matrix. The forward pass runs over rows and the
 //! gradient over columns (via the transpose), so every output is computed by
-//! exactly one thread in a fixed order: the result does not depend on how
-//! many threads ran.
+//! exactly one thread in a fixed order; the L-BFGS vector passes sum per
+//! fixed block of parameters (see [`BLOCK`]): the result does not depend on
+//! how many threads ran.
 
 use super::sparse::Csr;
 
@@ -62,28 +63,16 @@ fn ranges(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
     (0..n).step_by(len).map(|s| s..(s + len).min(n)).collect()
 }
 
-/// Runs `f` on each part of `out` (split at `ranges`) on its own thread.
+/// Runs `f` on each part of `out` (split at `ranges`), one part per thread.
 fn par_chunks<T: Send>(
     out: &mut [T],
     ranges: &[std::ops::Range<usize>],
     scale: usize,
     f: &(dyn Fn(std::ops::Range<usize>, &mut [T]) + Sync),
 ) {
-    if ranges.len() <= 1 {
-        if let Some(r) = ranges.first() {
-            f(r.clone(), out);
-        }
-        return;
-    }
-    std::thread::scope(|s| {
-        let mut rest = out;
-        for r in ranges {
-            let (head, tail) = rest.split_at_mut((r.end - r.start) * scale);
-            rest = tail;
-            let r = r.clone();
-            s.spawn(move || f(r, head));
-        }
-    });
+    let parts = split_lengths(out, ranges.iter().map(|r| (r.end - r.start) * scale));
+    let jobs: Vec<_> = ranges.iter().cloned().zip(parts).collect();
+    run_jobs(jobs, &|(r, part)| f(r, part));
 }
 
 /// Loss/gradient evaluation with the buffers it needs kept between calls.
@@ -118,36 +107,21 @@ impl<'a, 'p> Evaluator<'a, 'p> {
         let nw = p.x.n_cols * k;
         let (w, b0) = params.split_at(nw);
         // Forward: residuals and losses, row by row.
-        let mut rows: Vec<(&mut [f64], &mut [f64])> = Vec::new();
-        {
-            let mut rr = &mut self.resid[..];
-            let mut ll = &mut self.row_loss[..];
-            for r in &self.row_ranges {
-                let (a, rest_r) = rr.split_at_mut((r.end - r.start) * k);
-                let (l, rest_l) = ll.split_at_mut(r.end - r.start);
-                rr = rest_r;
-                ll = rest_l;
-                rows.push((a, l));
-            }
-        }
         let forward = |r: std::ops::Range<usize>, resid: &mut [f64], losses: &mut [f64]| match k {
             2 => forward_rows::<2>(p, w, b0, r, resid, losses),
             3 => forward_rows::<3>(p, w, b0, r, resid, losses),
             4 => forward_rows::<4>(p, w, b0, r, resid, losses),
             _ => forward_rows_dyn(p, w, b0, r, resid, losses),
         };
-        if rows.len() == 1 {
-            let (a, l) = rows.pop().expect("one range");
-            forward(self.row_ranges[0].clone(), a, l);
-        } else {
-            std::thread::scope(|s| {
-                for (r, (a, l)) in self.row_ranges.iter().zip(rows) {
-                    let forward = &forward;
-                    let r = r.clone();
-                    s.spawn(move || forward(r, a, l));
-                }
-            });
-        }
+        let lens = || self.row_ranges.iter().map(|r| r.end - r.start);
+        let jobs: Vec<_> = self
+            .row_ranges
+            .iter()
+            .cloned()
+            .zip(split_lengths(&mut self.resid, lens().map(|n| n * k)))
+            .zip(split_lengths(&mut self.row_loss, lens()))
+            .collect();
+        run_jobs(jobs, &|((r, a), l)| forward(r, a, l));
         // Backward: each weight row j reads only column j of X (row j of X^T).
         let xt = &self.xt;
         let resid = &self.resid;
@@ -335,20 +309,234 @@ fn dot_h(a: &[f32], b: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
-/// y += a * x, for a stored history vector x.
-fn axpy_h(y: &mut [f64], a: f64, x: &[f32]) {
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += a * *xi as f64;
+fn max_abs(a: &[f64]) -> f64 {
+    a.iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
+/// Parameters per block in the vector passes of [`minimize`]. Every sum over
+/// the parameters there is taken per block and then over the blocks in
+/// order, so the thread count only decides who computes a block, never the
+/// result. 2048 doubles (16 KB) stay in L1 while the stored pairs stream past.
+const BLOCK: usize = 2048;
+
+/// Runs every job, the first on the calling thread (one spawn fewer, none
+/// with one job).
+fn run_jobs<J: Send>(jobs: Vec<J>, f: &(dyn Fn(J) + Sync)) {
+    let mut jobs = jobs.into_iter();
+    let Some(first) = jobs.next() else {
+        return;
+    };
+    std::thread::scope(|s| {
+        for j in jobs {
+            s.spawn(move || f(j));
+        }
+        f(first);
+    });
+}
+
+/// Cuts `v` into consecutive pieces of the given lengths.
+fn split_lengths<T>(mut v: &mut [T], lens: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
+    let mut out = Vec::new();
+    for len in lens {
+        let (head, tail) = v.split_at_mut(len);
+        out.push(head);
+        v = tail;
+    }
+    out
+}
+
+/// A search direction by its coefficients over the basis {g, s_i, y_i}
+/// (history indexed by slot): d = g * c.g + sum_i s_i * c.s[i] + y_i * c.y[i].
+#[derive(Debug, Clone, Copy)]
+struct Coefs {
+    g: f64,
+    s: [f64; HISTORY],
+    y: [f64; HISTORY],
+}
+
+/// The L-BFGS memory, worked with in the coefficient space of its pairs and
+/// the gradient ("vector-free" L-BFGS). The two-loop recursion needs only
+/// dot products between those vectors, kept here: one pass over the pairs
+/// per iteration brings them up to date, one more forms the direction. The
+/// textbook recursion on vectors instead reads and rewrites the direction
+/// forty times per iteration, and each of its dot products is a barrier.
+struct Memory {
+    /// The (s, y) pairs by slot. They only shape the search direction, so
+    /// they are kept in single precision: the passes over them are bound by
+    /// memory traffic. Gradients, weights and the convergence test stay in
+    /// double precision.
+    s: Vec<Vec<f32>>,
+    y: Vec<Vec<f32>>,
+    /// Slots in use, oldest pair first.
+    order: Vec<usize>,
+    /// By slot: `sy[i][j]` = s_i . y_j and `yy[i][j]` = y_i . y_j.
+    sy: [[f64; HISTORY]; HISTORY],
+    yy: [[f64; HISTORY]; HISTORY],
+    /// By slot: s_i . g and y_i . g for the current gradient.
+    sg: [f64; HISTORY],
+    yg: [f64; HISTORY],
+}
+
+impl Memory {
+    fn new() -> Memory {
+        Memory {
+            s: vec![Vec::new(); HISTORY],
+            y: vec![Vec::new(); HISTORY],
+            order: Vec::with_capacity(HISTORY),
+            sy: [[0.0; HISTORY]; HISTORY],
+            yy: [[0.0; HISTORY]; HISTORY],
+            sg: [0.0; HISTORY],
+            yg: [0.0; HISTORY],
+        }
+    }
+
+    /// The two-loop recursion d = -H g on coefficients. Without pairs the
+    /// direction is -g scaled by `first_scale`.
+    fn direction(&self, first_scale: f64) -> Coefs {
+        let mut c = Coefs {
+            g: -1.0,
+            s: [0.0; HISTORY],
+            y: [0.0; HISTORY],
+        };
+        let Some(&last) = self.order.last() else {
+            c.g = -first_scale;
+            return c;
+        };
+        let mut a = [0.0; HISTORY];
+        for &i in self.order.iter().rev() {
+            // s_i . d; d has no s terms yet.
+            let mut sd = c.g * self.sg[i];
+            for &l in &self.order {
+                sd += c.y[l] * self.sy[i][l];
+            }
+            a[i] = sd / self.sy[i][i];
+            c.y[i] -= a[i];
+        }
+        let gamma = self.sy[last][last] / self.yy[last][last];
+        c.g *= gamma;
+        for &l in &self.order {
+            c.y[l] *= gamma;
+        }
+        for &i in &self.order {
+            let mut yd = c.g * self.yg[i];
+            for &l in &self.order {
+                yd += c.y[l] * self.yy[i][l] + c.s[l] * self.sy[l][i];
+            }
+            c.s[i] += a[i] - yd / self.sy[i][i];
+        }
+        c
+    }
+
+    fn clear(&mut self) {
+        self.order.clear();
     }
 }
 
-fn max_abs(a: &[f64]) -> f64 {
-    a.iter().fold(0.0, |m, x| m.max(x.abs()))
+/// The direction pass over one thread's blocks: d from its coefficients,
+/// the first trial point x + d, and per block g . d.
+#[allow(clippy::too_many_arguments)]
+fn direction_pass(
+    mem: &Memory,
+    c: &Coefs,
+    g: &[f64],
+    x: &[f64],
+    first: usize,
+    d: &mut [f64],
+    xn: &mut [f64],
+    slopes: &mut [f64],
+) {
+    let base = first * BLOCK;
+    for (b, ((db, xb), slope)) in d
+        .chunks_mut(BLOCK)
+        .zip(xn.chunks_mut(BLOCK))
+        .zip(slopes.iter_mut())
+        .enumerate()
+    {
+        let r = base + b * BLOCK..base + b * BLOCK + db.len();
+        let gb = &g[r.clone()];
+        for (di, gi) in db.iter_mut().zip(gb) {
+            *di = c.g * gi;
+        }
+        for &i in &mem.order {
+            let (cs, cy) = (c.s[i], c.y[i]);
+            for ((di, si), yi) in db
+                .iter_mut()
+                .zip(&mem.s[i][r.clone()])
+                .zip(&mem.y[i][r.clone()])
+            {
+                *di += cs * *si as f64 + cy * *yi as f64;
+            }
+        }
+        for ((xi, x0), di) in xb.iter_mut().zip(&x[r.clone()]).zip(db.iter()) {
+            *xi = x0 + di;
+        }
+        *slope = dot(gb, db);
+    }
+}
+
+/// The update pass over one thread's blocks: stores the new pair s = t d
+/// (the step, without x + t d - x's rounding), y = gn - g, and writes per block the dot products the memory needs with
+/// the new gradient (`width` values, see [`minimize`]).
+#[allow(clippy::too_many_arguments)]
+fn update_pass(
+    pairs: &[(&[f32], &[f32])],
+    (t, d, gn, g): (f64, &[f64], &[f64], &[f64]),
+    first: usize,
+    s_new: &mut [f32],
+    y_new: &mut [f32],
+    width: usize,
+    out: &mut [f64],
+) {
+    let base = first * BLOCK;
+    for (b, ((sb, yb), o)) in s_new
+        .chunks_mut(BLOCK)
+        .zip(y_new.chunks_mut(BLOCK))
+        .zip(out.chunks_mut(width))
+        .enumerate()
+    {
+        let r = base + b * BLOCK..base + b * BLOCK + sb.len();
+        for (si, di) in sb.iter_mut().zip(&d[r.clone()]) {
+            *si = (t * di) as f32;
+        }
+        for ((yi, a), b) in yb.iter_mut().zip(&gn[r.clone()]).zip(&g[r.clone()]) {
+            *yi = (a - b) as f32;
+        }
+        let gb = &gn[r.clone()];
+        for (k, (s, y)) in pairs.iter().enumerate() {
+            o[2 * k] = dot_h(&s[r.clone()], gb);
+            o[2 * k + 1] = dot_h(&y[r.clone()], gb);
+        }
+        let k = pairs.len();
+        o[2 * k] = dot_h(sb, gb);
+        o[2 * k + 1] = dot_h(yb, gb);
+        o[2 * k + 2] = dot_hh(sb, yb);
+        o[2 * k + 3] = dot_hh(yb, yb);
+        o[2 * k + 4] = max_abs(gb);
+    }
+}
+
+/// Splits the blocks of `n` parameters among `threads`: (first block,
+/// number of blocks) per thread.
+fn block_shares(n: usize, threads: usize) -> Vec<(usize, usize)> {
+    ranges(n.div_ceil(BLOCK), threads)
+        .into_iter()
+        .map(|r| (r.start, r.end - r.start))
+        .collect()
+}
+
+/// Parameters in blocks `first..first + count`.
+fn block_len(n: usize, (first, count): (usize, usize)) -> usize {
+    ((first + count) * BLOCK).min(n) - first * BLOCK
 }
 
 /// Minimises the problem's objective from zero with L-BFGS and a weak-Wolfe
 /// bisection line search.
 pub fn minimize(p: &Problem, opts: &SolverOptions) -> crate::Result<Solution> {
+    minimize_keeping_memory(p, opts).map(|(s, _)| s)
+}
+
+/// [`minimize`], also returning the final L-BFGS memory (for tests).
+fn minimize_keeping_memory(p: &Problem, opts: &SolverOptions) -> crate::Result<(Solution, Memory)> {
     let n_params = p.n_params();
     let total_weight: f64 = p.weights.iter().sum();
     if p.x.n_rows() == 0 || total_weight <= 0.0 {
@@ -357,61 +545,72 @@ pub fn minimize(p: &Problem, opts: &SolverOptions) -> crate::Result<Solution> {
         ));
     }
     let gtol = opts.tol * total_weight;
+    let tset = std::time::Instant::now();
     let mut eval = Evaluator::new(p, opts.threads);
+    let setup_secs = tset.elapsed().as_secs_f64();
+    let shares = block_shares(n_params, opts.threads.clamp(1, 64));
+    let n_blocks = n_params.div_ceil(BLOCK);
     let mut x = vec![0.0; n_params];
     let mut g = vec![0.0; n_params];
     let mut f = eval.loss_grad(&x, &mut g);
     let mut evaluations = 1;
     let mut eval_secs = 0.0;
-    // The (s, y) pairs only shape the search direction, so they are kept in
-    // single precision: the two-loop recursion is bound by memory traffic
-    // over ~10 pairs of parameter-sized vectors. Gradients, weights and the
-    // convergence test stay in double precision.
-    let mut s_hist: Vec<Vec<f32>> = Vec::new();
-    let mut y_hist: Vec<Vec<f32>> = Vec::new();
-    let mut rho: Vec<f64> = Vec::new();
+    let (mut dir_secs, mut up_secs) = (0.0, 0.0);
+    let mut mem = Memory::new();
     let mut d = vec![0.0; n_params];
     let mut xn = vec![0.0; n_params];
     let mut gn = vec![0.0; n_params];
-    let mut converged = max_abs(&g) <= gtol;
+    let mut slopes = vec![0.0; n_blocks];
+    let mut dots: Vec<f64> = Vec::new();
+    let mut gmax = max_abs(&g);
+    let mut converged = gmax <= gtol;
     let mut iterations = 0;
+    // Forms d from its coefficients and the first trial point x + d;
+    // returns g . d.
+    let direction = |mem: &Memory,
+                     c: &Coefs,
+                     g: &[f64],
+                     x: &[f64],
+                     d: &mut [f64],
+                     xn: &mut [f64],
+                     slopes: &mut [f64]| {
+        let lens = || shares.iter().map(|&sh| block_len(n_params, sh));
+        let jobs: Vec<_> = shares
+            .iter()
+            .zip(split_lengths(d, lens()))
+            .zip(split_lengths(xn, lens()))
+            .zip(split_lengths(slopes, shares.iter().map(|&(_, k)| k)))
+            .map(|(((&(first, _), d), xn), sl)| (first, d, xn, sl))
+            .collect();
+        run_jobs(jobs, &|(first, d, xn, sl)| {
+            direction_pass(mem, c, g, x, first, d, xn, sl)
+        });
+        slopes.iter().sum::<f64>()
+    };
     while !converged && iterations < opts.max_iter {
         iterations += 1;
-        // Two-loop recursion: d = -H g.
-        d.iter_mut().zip(&g).for_each(|(di, gi)| *di = -gi);
-        let mut a = vec![0.0; s_hist.len()];
-        for i in (0..s_hist.len()).rev() {
-            a[i] = rho[i] * dot_h(&s_hist[i], &d);
-            axpy_h(&mut d, -a[i], &y_hist[i]);
-        }
-        let gamma = match (s_hist.last(), y_hist.last()) {
-            (Some(s), Some(y)) => dot_hh(s, y) / dot_hh(y, y),
-            _ => 1.0 / max_abs(&g).max(1e-12),
-        };
-        d.iter_mut().for_each(|di| *di *= gamma);
-        for i in 0..s_hist.len() {
-            let b = rho[i] * dot_h(&y_hist[i], &d);
-            axpy_h(&mut d, a[i] - b, &s_hist[i]);
-        }
-        let mut slope = dot(&g, &d);
+        let tdir = std::time::Instant::now();
+        let mut c = mem.direction(1.0 / gmax.max(1e-12));
+        let mut slope = direction(&mem, &c, &g, &x, &mut d, &mut xn, &mut slopes);
         if slope >= 0.0 {
             // Not a descent direction (numerical trouble): restart from -g.
-            s_hist.clear();
-            y_hist.clear();
-            rho.clear();
-            let scale = 1.0 / max_abs(&g).max(1e-12);
-            d.iter_mut().zip(&g).for_each(|(di, gi)| *di = -gi * scale);
-            slope = dot(&g, &d);
+            mem.clear();
+            c = mem.direction(1.0 / gmax.max(1e-12));
+            slope = direction(&mem, &c, &g, &x, &mut d, &mut xn, &mut slopes);
         }
-        // Weak Wolfe conditions by bisection/expansion.
+        dir_secs += tdir.elapsed().as_secs_f64();
+        // Weak Wolfe conditions by bisection/expansion; the first trial
+        // point (t = 1) is already in xn.
         let (c1, c2) = (1e-4, 0.9);
         let (mut lo, mut hi, mut t) = (0.0f64, f64::INFINITY, 1.0f64);
         let mut fnew = f;
         let mut accepted = false;
-        for _ in 0..60 {
-            xn.iter_mut()
-                .zip(x.iter().zip(&d))
-                .for_each(|(xi, (x0, di))| *xi = x0 + t * di);
+        for trial in 0..60 {
+            if trial > 0 {
+                xn.iter_mut()
+                    .zip(x.iter().zip(&d))
+                    .for_each(|(xi, (x0, di))| *xi = x0 + t * di);
+            }
             let te = std::time::Instant::now();
             fnew = eval.loss_grad(&xn, &mut gn);
             eval_secs += te.elapsed().as_secs_f64();
@@ -437,55 +636,123 @@ pub fn minimize(p: &Problem, opts: &SolverOptions) -> crate::Result<Solution> {
                 std::mem::swap(&mut x, &mut xn);
                 std::mem::swap(&mut g, &mut gn);
                 f = fnew;
-                s_hist.clear();
-                y_hist.clear();
-                rho.clear();
+                gmax = max_abs(&g);
+                mem.clear();
                 continue;
             }
             break;
         }
-        // Reuse the oldest pair's buffers once the history is full.
-        let (mut s, mut y) = if s_hist.len() == HISTORY {
-            rho.remove(0);
-            (s_hist.remove(0), y_hist.remove(0))
+        // The new pair takes the oldest pair's slot once the memory is full.
+        let tup = std::time::Instant::now();
+        let old_order = mem.order.clone();
+        let slot = if mem.order.len() == HISTORY {
+            mem.order.remove(0)
         } else {
-            (vec![0.0f32; n_params], vec![0.0f32; n_params])
+            (0..HISTORY)
+                .find(|i| !mem.order.contains(i))
+                .expect("a free slot")
         };
-        s.iter_mut()
-            .zip(xn.iter().zip(&x))
-            .for_each(|(si, (a, b))| *si = (a - b) as f32);
-        y.iter_mut()
-            .zip(gn.iter().zip(&g))
-            .for_each(|(yi, (a, b))| *yi = (a - b) as f32);
-        // rho from the stored pairs, so the implied Hessian stays consistent.
-        let sy = dot_hh(&s, &y);
+        let mut s_new = std::mem::take(&mut mem.s[slot]);
+        let mut y_new = std::mem::take(&mut mem.y[slot]);
+        s_new.resize(n_params, 0.0);
+        y_new.resize(n_params, 0.0);
+        // Per block: s_i . gn and y_i . gn for the kept pairs (oldest
+        // first), then for the new pair, then s.y and y.y of the new pair
+        // and max |gn|.
+        let kept = mem.order.len();
+        let width = 2 * kept + 5;
+        dots.clear();
+        dots.resize(n_blocks * width, 0.0);
+        {
+            let pairs: Vec<(&[f32], &[f32])> = mem
+                .order
+                .iter()
+                .map(|&i| (&mem.s[i][..], &mem.y[i][..]))
+                .collect();
+            let lens = || shares.iter().map(|&sh| block_len(n_params, sh));
+            let jobs: Vec<_> = shares
+                .iter()
+                .zip(split_lengths(&mut s_new, lens()))
+                .zip(split_lengths(&mut y_new, lens()))
+                .zip(split_lengths(
+                    &mut dots,
+                    shares.iter().map(|&(_, k)| k * width),
+                ))
+                .map(|(((&(first, _), s), y), o)| (first, s, y, o))
+                .collect();
+            let vecs = (t, &d[..], &gn[..], &g[..]);
+            run_jobs(jobs, &|(first, s, y, o)| {
+                update_pass(&pairs, vecs, first, s, y, width, o)
+            });
+        }
+        let mut sums = vec![0.0; width];
+        for block in dots.chunks_exact(width) {
+            for (acc, v) in sums.iter_mut().zip(block) {
+                *acc += v;
+            }
+        }
+        gmax = dots
+            .chunks_exact(width)
+            .fold(0.0, |m, b| m.max(b[width - 1]));
+        mem.s[slot] = s_new;
+        mem.y[slot] = y_new;
+        let (sy_new, yy_new) = (sums[2 * kept + 2], sums[2 * kept + 3]);
         let rel_decrease = (f - fnew) / f.abs().max(fnew.abs()).max(1.0);
         std::mem::swap(&mut x, &mut xn);
         std::mem::swap(&mut g, &mut gn);
         f = fnew;
-        if sy > 1e-12 {
-            rho.push(1.0 / sy);
-            s_hist.push(s);
-            y_hist.push(y);
+        // The products of the new pair with the kept ones, without touching
+        // the vectors: s_new = t d, and y_new . v = gn . v - g . v. They
+        // are computed before the freed slot's old entries are overwritten.
+        let mut s_new_y = [0.0; HISTORY];
+        let mut s_y_new = [0.0; HISTORY];
+        let mut y_y_new = [0.0; HISTORY];
+        for (k, &l) in mem.order.iter().enumerate() {
+            let mut dy = c.g * mem.yg[l];
+            for &i in &old_order {
+                dy += c.s[i] * mem.sy[i][l] + c.y[i] * mem.yy[i][l];
+            }
+            s_new_y[l] = t * dy;
+            s_y_new[l] = sums[2 * k] - mem.sg[l];
+            y_y_new[l] = sums[2 * k + 1] - mem.yg[l];
         }
-        converged = max_abs(&g) <= gtol || rel_decrease < 64.0 * f64::EPSILON;
+        for (k, &l) in mem.order.iter().enumerate() {
+            mem.sy[slot][l] = s_new_y[l];
+            mem.sy[l][slot] = s_y_new[l];
+            mem.yy[slot][l] = y_y_new[l];
+            mem.yy[l][slot] = y_y_new[l];
+            mem.sg[l] = sums[2 * k];
+            mem.yg[l] = sums[2 * k + 1];
+        }
+        if sy_new > 1e-12 {
+            mem.sy[slot][slot] = sy_new;
+            mem.yy[slot][slot] = yy_new;
+            mem.sg[slot] = sums[2 * kept];
+            mem.yg[slot] = sums[2 * kept + 1];
+            mem.order.push(slot);
+        }
+        up_secs += tup.elapsed().as_secs_f64();
+        converged = gmax <= gtol || rel_decrease < 64.0 * f64::EPSILON;
     }
     if std::env::var_os("STANCEKIT_TRACE").is_some() {
-        eprintln!("solver: {eval_secs:.3}s in loss/gradient");
+        eprintln!(
+            "solver: {eval_secs:.3}s in loss/gradient, {dir_secs:.3}s forming directions, {up_secs:.3}s updating the memory, {setup_secs:.3}s setting up"
+        );
     }
     if !f.is_finite() {
         return Err(crate::Error::Training("the loss became non-finite".into()));
     }
     let nw = p.x.n_cols * p.n_classes;
     let intercept = x.split_off(nw);
-    Ok(Solution {
+    let solution = Solution {
         w: x,
         intercept,
         loss: f,
         iterations,
         evaluations,
         converged,
-    })
+    };
+    Ok((solution, mem))
 }
 
 #[cfg(test)]
@@ -562,5 +829,138 @@ mod tests {
         assert_eq!(a.w, b.w);
         assert_eq!(a.intercept, b.intercept);
         assert!(a.converged);
+    }
+
+    /// Deterministic pseudo-random numbers in [0, 1).
+    fn lcg(state: &mut u64) -> f64 {
+        *state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*state >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A problem needing more iterations than the memory holds pairs, and
+    /// more parameters than one block.
+    fn larger() -> (Csr, Vec<usize>) {
+        let mut st = 7;
+        let (n_rows, n_cols) = (300, 1500);
+        let mut rows = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..n_rows {
+            let mut row: Vec<(u32, f64)> = (0..12)
+                .map(|_| ((lcg(&mut st) * n_cols as f64) as u32, lcg(&mut st)))
+                .collect();
+            row.sort_by_key(|e| e.0);
+            row.dedup_by_key(|e| e.0);
+            rows.push(row);
+            y.push(i % 3);
+        }
+        (Csr::from_rows(&rows, n_cols), y)
+    }
+
+    #[test]
+    fn memory_products_stay_those_of_the_stored_pairs() {
+        let (x, y) = larger();
+        let w = vec![1.0; y.len()];
+        let p = Problem {
+            x: &x,
+            y: &y,
+            weights: &w,
+            n_classes: 3,
+            alpha: 0.01,
+        };
+        let opts = SolverOptions {
+            max_iter: 1000,
+            tol: 1e-10,
+            threads: 3,
+        };
+        let (sol, mem) = minimize_keeping_memory(&p, &opts).unwrap();
+        assert!(
+            sol.iterations > 2 * HISTORY,
+            "{} iterations",
+            sol.iterations
+        );
+        assert!(mem.order.len() > 1);
+        let mut params = sol.w.clone();
+        params.extend_from_slice(&sol.intercept);
+        let mut g = vec![0.0; params.len()];
+        p.loss_grad(&params, &mut g);
+        // Products derived from the step and the gradients rather than
+        // from the stored vectors agree with the stored vectors up to their
+        // single-precision rounding.
+        let close = |a: f64, b: f64, scale: f64| (a - b).abs() <= 1e-5 * scale;
+        for &i in &mem.order {
+            let (si, yi) = (&mem.s[i], &mem.y[i]);
+            let norm = |v: &[f32]| dot_hh(v, v).sqrt();
+            let gnorm = dot(&g, &g).sqrt();
+            assert!(close(mem.sg[i], dot_h(si, &g), norm(si) * gnorm));
+            assert!(close(mem.yg[i], dot_h(yi, &g), norm(yi) * gnorm));
+            for &j in &mem.order {
+                let yj = &mem.y[j];
+                assert!(close(mem.sy[i][j], dot_hh(si, yj), norm(si) * norm(yj)));
+                assert!(close(mem.yy[i][j], dot_hh(yi, yj), norm(yi) * norm(yj)));
+            }
+        }
+    }
+
+    #[test]
+    fn direction_matches_the_two_loop_recursion() {
+        let n = 3 * BLOCK + 17;
+        let mut st = 11;
+        let mut mem = Memory::new();
+        let mut vecs: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
+        for slot in [3, 0, 7, 5] {
+            // Pairs with s . y > 0, as the line search guarantees.
+            let s: Vec<f32> = (0..n).map(|_| (lcg(&mut st) - 0.5) as f32).collect();
+            let y: Vec<f32> = s
+                .iter()
+                .map(|&v| v * 2.0 + (lcg(&mut st) - 0.5) as f32 * 0.3)
+                .collect();
+            vecs.push((
+                s.iter().map(|&v| v as f64).collect(),
+                y.iter().map(|&v| v as f64).collect(),
+            ));
+            mem.s[slot] = s;
+            mem.y[slot] = y;
+            mem.order.push(slot);
+        }
+        let g: Vec<f64> = (0..n).map(|_| lcg(&mut st) - 0.5).collect();
+        for &i in &mem.order {
+            mem.sg[i] = dot_h(&mem.s[i], &g);
+            mem.yg[i] = dot_h(&mem.y[i], &g);
+            for &j in &mem.order {
+                mem.sy[i][j] = dot_hh(&mem.s[i], &mem.y[j]);
+                mem.yy[i][j] = dot_hh(&mem.y[i], &mem.y[j]);
+            }
+        }
+        let c = mem.direction(1.0);
+        let mut d = vec![0.0; n];
+        let mut xn = vec![0.0; n];
+        let mut slopes = vec![0.0; n.div_ceil(BLOCK)];
+        direction_pass(&mem, &c, &g, &vec![0.0; n], 0, &mut d, &mut xn, &mut slopes);
+        // The textbook recursion on vectors.
+        let mut q: Vec<f64> = g.iter().map(|v| -v).collect();
+        let mut a = Vec::new();
+        for (s, y) in vecs.iter().rev() {
+            let ai = dot(s, &q) / dot(s, y);
+            q.iter_mut().zip(y).for_each(|(qi, yi)| *qi -= ai * yi);
+            a.push(ai);
+        }
+        a.reverse();
+        let (s, y) = vecs.last().unwrap();
+        let gamma = dot(s, y) / dot(y, y);
+        q.iter_mut().for_each(|qi| *qi *= gamma);
+        for ((s, y), ai) in vecs.iter().zip(&a) {
+            let b = dot(y, &q) / dot(s, y);
+            q.iter_mut()
+                .zip(s)
+                .for_each(|(qi, si)| *qi += (ai - b) * si);
+        }
+        let scale = dot(&q, &q).sqrt();
+        for (u, v) in d.iter().zip(&q) {
+            assert!((u - v).abs() <= 1e-9 * scale, "{u} vs {v}");
+        }
+        assert_eq!(xn, d);
+        assert!((slopes.iter().sum::<f64>() - dot(&g, &q)).abs() <= 1e-9 * scale);
     }
 }
