@@ -80,6 +80,18 @@ fn needs_escape(w: u64) -> bool {
     (control | zero_byte(w ^ (ONES * b'"' as u64)) | zero_byte(w ^ (ONES * b'\\' as u64))) != 0
 }
 
+/// `items` as a JSON array, each written by `write`.
+pub fn array<T>(out: &mut Vec<u8>, items: &[T], mut write: impl FnMut(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, item);
+    }
+    out.push(b']');
+}
+
 /// `Some(s)` as a string, `None` as `null`.
 pub fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
     match s {

@@ -309,18 +309,10 @@ impl ArticlePrediction {
         json::string(out, &self.article);
         out.extend_from_slice(b",\"date\":");
         json::opt_string(out, self.date.as_deref());
-        out.extend_from_slice(b",\"quotes\":[");
-        for (i, q) in self.quotes.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            q.write_json(out);
-        }
-        out.extend_from_slice(b"],\"dyads\":[");
-        for (i, d) in self.dyads.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        out.extend_from_slice(b",\"quotes\":");
+        json::array(out, &self.quotes, |out, q| q.write_json(out));
+        out.extend_from_slice(b",\"dyads\":");
+        json::array(out, &self.dyads, |out, d| {
             out.extend_from_slice(b"{\"source\":");
             json::string(out, &d.source);
             out.extend_from_slice(b",\"target\":");
@@ -334,8 +326,7 @@ impl ArticlePrediction {
             out.extend_from_slice(b",\"score\":");
             json::float(out, d.score);
             out.push(b'}');
-        }
-        out.push(b']');
+        });
         if let Some(e) = &self.error {
             out.extend_from_slice(b",\"error\":");
             json::string(out, e);
@@ -357,23 +348,21 @@ impl QuoteStance {
             QuoteKind::Partial => b",\"kind\":\"partial\"",
             QuoteKind::Indirect => b",\"kind\":\"indirect\"",
         });
-        out.extend_from_slice(b",\"speaker\":");
-        json::opt_string(out, self.speaker.as_deref());
-        out.extend_from_slice(b",\"speaker_party\":");
-        json::opt_string(out, self.speaker_party.as_deref());
-        out.extend_from_slice(b",\"cue\":");
-        json::opt_string(out, self.cue.as_deref());
-        out.extend_from_slice(b",\"channel\":");
-        json::opt_string(out, self.channel.as_deref());
+        for (name, value) in [
+            (&b",\"speaker\":"[..], &self.speaker),
+            (b",\"speaker_party\":", &self.speaker_party),
+            (b",\"cue\":", &self.cue),
+            (b",\"channel\":", &self.channel),
+        ] {
+            out.extend_from_slice(name);
+            json::opt_string(out, value.as_deref());
+        }
         out.extend_from_slice(b",\"sentiment\":{\"label\":");
         json::string(out, &self.sentiment.label);
         out.extend_from_slice(b",\"probs\":");
         self.sentiment.probs.write_json(out);
-        out.extend_from_slice(b"},\"targets\":[");
-        for (i, t) in self.targets.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        out.extend_from_slice(b"},\"targets\":");
+        json::array(out, &self.targets, |out, t| {
             out.extend_from_slice(b"{\"party\":");
             json::string(out, &t.party);
             out.extend_from_slice(b",\"mention\":");
@@ -387,8 +376,8 @@ impl QuoteStance {
             out.extend_from_slice(b",\"probs\":");
             t.probs.write_json(out);
             out.push(b'}');
-        }
-        out.extend_from_slice(b"]}");
+        });
+        out.push(b'}');
     }
 }
 
@@ -467,6 +456,44 @@ mod tests {
         );
         let (s, e) = sentence_around("no end", 1, 2);
         assert_eq!((s, e), (0, 6));
+    }
+
+    #[test]
+    fn hand_written_records_are_serde_jsons_bytes() {
+        let predictor = Predictor {
+            stance: &crate::defaults::model(crate::model::Task::Stance).unwrap(),
+            sentiment: &crate::defaults::model(crate::model::Task::Sentiment).unwrap(),
+            parties: PartyDict::embedded(),
+        };
+        let text = " date 2025-03-22 - Lead. Title\n\n\"Russia is a threat,\" NATO's chief said. \
+                    \"We welcome Japan's \\ \"offer\",\u{1}\" said Wang Yi, China's foreign minister.\n\n\
+                    Putin said the West \"lies\" about Ukraine.";
+        let mut records = vec![
+            predictor.predict(&Article::parse("a\"1", text.to_string())),
+            ArticlePrediction::failed("bad\tid", "line 3: not UTF-8 \u{7f}"),
+        ];
+        let mut odd = predictor.predict(&Article::parse("b", text.to_string()));
+        assert!(!odd.quotes.is_empty() && !odd.quotes[0].targets.is_empty());
+        odd.dyads.push(ArticleDyad {
+            source: "Ünïcode".into(),
+            target: "x".into(),
+            conciliatory: 1,
+            critical: usize::MAX,
+            neutral: 0,
+            score: f64::NAN,
+        });
+        odd.quotes[0].speaker = None;
+        odd.quotes[0].kind = QuoteKind::Indirect;
+        odd.quotes[0].targets[0].probs.0[0].1 = 1e-300;
+        records.push(odd);
+        for r in &records {
+            let mut ours = Vec::new();
+            r.write_json(&mut ours);
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(r).unwrap()
+            );
+        }
     }
 
     #[test]
