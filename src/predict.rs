@@ -7,8 +7,7 @@ use crate::features::Doc;
 use crate::json;
 use crate::model::{Prediction, StanceModel};
 use crate::parties::PartyDict;
-use crate::quotes::{self, QuoteKind};
-use crate::text::CharIndex;
+use crate::quotes::{self, ArticleQuotes, Quote, QuoteKind};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::BTreeMap;
 
@@ -196,107 +195,114 @@ impl Predictor<'_> {
 
     pub fn predict(&self, article: &Article) -> ArticlePrediction {
         let quotes = quotes::extract(article, self.parties);
-        // The record's offsets are in characters, as `extract`'s are
-        // (ArticleQuotes::new); its strings are moved out of the quotes
-        // once each quote is scored rather than copied.
-        let chars = CharIndex::new(&article.text);
-        let mut out = Vec::with_capacity(quotes.len());
-        for q in quotes {
-            // A partial quote is a few words; the stance is read from the
-            // sentence around it, where the parties are usually named.
-            // Mentions inside the text read are placeholders; targets resolved
-            // from elsewhere are classified without a position.
-            let (text, base): (&str, Option<usize>) = if q.kind == QuoteKind::Partial {
-                let (s, e) = sentence_around(&article.text, q.start, q.end);
-                (&article.text[s..e], Some(s))
-            } else {
-                (&q.text, None)
-            };
-            let spans: Vec<Option<(usize, usize)>> =
-                q.targets
-                    .iter()
-                    .map(|t| match base {
-                        Some(b) => (t.start >= b && t.end <= b + text.len())
-                            .then(|| (t.start - b, t.end - b)),
-                        None => {
-                            let inside = t.start >= q.start && t.end <= q.end;
-                            inside
-                                .then(|| locate(text, &t.mention, t.start - q.start))
-                                .flatten()
-                        }
-                    })
-                    .collect();
-            let sentiment: LabelProbs = self
-                .sentiment
-                .predict_doc(&Doc {
-                    text: &q.text,
-                    target: None,
-                    others: &[],
-                    own_party: false,
-                })
-                .into();
-            let stances: Vec<Prediction> = q
-                .targets
-                .iter()
-                .enumerate()
-                .map(|(i, tj)| {
-                    let others: Vec<(usize, usize)> = spans
-                        .iter()
-                        .enumerate()
-                        .filter(|&(j, s)| j != i && s.is_some() && *s != spans[i])
-                        .filter_map(|(_, s)| *s)
-                        .collect();
-                    let doc = Doc {
-                        text,
-                        target: spans[i],
-                        others: &others,
-                        own_party: q.speaker_party.as_deref() == Some(tj.party.as_str()),
-                    };
-                    match spans[i] {
-                        Some(_) => self.stance.predict_doc(&doc),
-                        // The stance model learnt from statements that name
-                        // their target; toward a party the quote does not
-                        // name, the quote's own tone is the better guide.
-                        None => self
-                            .tone_as_stance(&sentiment)
-                            .unwrap_or_else(|| self.stance.predict_doc(&doc)),
-                    }
-                })
-                .collect();
-            let targets = q
-                .targets
-                .into_iter()
-                .zip(stances)
-                .map(|(t, p)| TargetStance {
-                    start: chars.to_char(t.start),
-                    end: chars.to_char(t.end),
-                    party: t.party,
-                    mention: t.mention,
-                    stance: p.label,
-                    probs: Probs(p.probs),
-                })
-                .collect();
-            out.push(QuoteStance {
+        let scores: Vec<(LabelProbs, Vec<Prediction>)> =
+            quotes.iter().map(|q| self.score(article, q)).collect();
+        // The record (character offsets) takes the quotes' strings over.
+        let record = ArticleQuotes::from_quotes(article, quotes);
+        let out: Vec<QuoteStance> = record
+            .quotes
+            .into_iter()
+            .zip(scores)
+            .map(|(q, (sentiment, stances))| QuoteStance {
                 text: q.text,
-                start: chars.to_char(q.start),
-                end: chars.to_char(q.end),
+                start: q.start,
+                end: q.end,
                 kind: q.kind,
                 speaker: q.speaker,
                 speaker_party: q.speaker_party,
                 cue: q.cue,
                 channel: q.channel,
                 sentiment,
-                targets,
-            });
-        }
+                targets: q
+                    .targets
+                    .into_iter()
+                    .zip(stances)
+                    .map(|(t, p)| TargetStance {
+                        party: t.party,
+                        mention: t.mention,
+                        start: t.start,
+                        end: t.end,
+                        stance: p.label,
+                        probs: Probs(p.probs),
+                    })
+                    .collect(),
+            })
+            .collect();
         let dyads = article_dyads(&out);
         ArticlePrediction {
-            article: article.id.clone(),
-            date: article.date.clone(),
+            article: record.article,
+            date: record.date,
             quotes: out,
             dyads,
             error: None,
         }
+    }
+
+    /// A quote's sentiment and its stance toward each of its targets.
+    fn score(&self, article: &Article, q: &Quote) -> (LabelProbs, Vec<Prediction>) {
+        // A partial quote is a few words; the stance is read from the
+        // sentence around it, where the parties are usually named.
+        // Mentions inside the text read are placeholders; targets resolved
+        // from elsewhere are classified without a position.
+        let (text, base): (&str, Option<usize>) = if q.kind == QuoteKind::Partial {
+            let (s, e) = sentence_around(&article.text, q.start, q.end);
+            (&article.text[s..e], Some(s))
+        } else {
+            (&q.text, None)
+        };
+        let spans: Vec<Option<(usize, usize)>> = q
+            .targets
+            .iter()
+            .map(|t| match base {
+                Some(b) => {
+                    (t.start >= b && t.end <= b + text.len()).then(|| (t.start - b, t.end - b))
+                }
+                None => {
+                    let inside = t.start >= q.start && t.end <= q.end;
+                    inside
+                        .then(|| locate(text, &t.mention, t.start - q.start))
+                        .flatten()
+                }
+            })
+            .collect();
+        let sentiment: LabelProbs = self
+            .sentiment
+            .predict_doc(&Doc {
+                text: &q.text,
+                target: None,
+                others: &[],
+                own_party: false,
+            })
+            .into();
+        let stances = q
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(i, tj)| {
+                let others: Vec<(usize, usize)> = spans
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, s)| j != i && s.is_some() && *s != spans[i])
+                    .filter_map(|(_, s)| *s)
+                    .collect();
+                let doc = Doc {
+                    text,
+                    target: spans[i],
+                    others: &others,
+                    own_party: q.speaker_party.as_deref() == Some(tj.party.as_str()),
+                };
+                match spans[i] {
+                    Some(_) => self.stance.predict_doc(&doc),
+                    // The stance model learnt from statements that name
+                    // their target; toward a party the quote does not
+                    // name, the quote's own tone is the better guide.
+                    None => self
+                        .tone_as_stance(&sentiment)
+                        .unwrap_or_else(|| self.stance.predict_doc(&doc)),
+                }
+            })
+            .collect();
+        (sentiment, stances)
     }
 }
 
