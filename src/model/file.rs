@@ -80,7 +80,9 @@ impl StanceModel {
         let mut scoring = Vec::with_capacity(vectorizer.idf().len() * (k + 1));
         for (j, &idf) in vectorizer.idf().iter().enumerate() {
             scoring.push(idf);
-            scoring.extend_from_slice(weights.get(j * k..j * k + k).unwrap_or(&[]));
+            // Always k numbers, so the stride holds even for weights a
+            // caller got wrong (files are checked before they get here).
+            scoring.extend((0..k).map(|c| weights.get(j * k + c).copied().unwrap_or(0.0)));
         }
         StanceModel {
             task,

@@ -83,12 +83,17 @@ impl StanceModel {
 
     /// Featurises a statement with everything known about it.
     pub fn featurize_doc(&self, doc: &Doc) -> SparseRow {
+        self.vectorizer.transform(&self.for_task(doc))
+    }
+
+    /// `doc` as this model reads it: a sentiment model ignores the target.
+    fn for_task<'a>(&self, doc: &Doc<'a>) -> Doc<'a> {
         let target = if self.task == Task::Stance {
             doc.target
         } else {
             None
         };
-        self.vectorizer.transform(&Doc { target, ..*doc })
+        Doc { target, ..*doc }
     }
 
     pub fn probabilities(&self, row: &SparseRow) -> Vec<f64> {
@@ -129,17 +134,10 @@ impl StanceModel {
     /// `predict_row(&featurize_doc(doc))`, computed from the model's
     /// per-feature IDF-and-weights table.
     pub fn predict_doc(&self, doc: &Doc) -> Prediction {
-        let target = if self.task == Task::Stance {
-            doc.target
-        } else {
-            None
-        };
         let stride = self.labels.len() + 1;
         let row = self
             .vectorizer
-            .transform_with(&Doc { target, ..*doc }, |j| {
-                self.scoring[j as usize * stride]
-            });
+            .transform_with(&self.for_task(doc), |j| self.scoring[j as usize * stride]);
         self.prediction(self.probabilities_from(&row, &self.scoring, stride, 1))
     }
 
