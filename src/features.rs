@@ -785,15 +785,14 @@ struct KeyIndex {
     /// small enough to stay in cache, unlike a full row of slots.
     unary: Vec<(u32, u32)>,
     unary_columns: Vec<u32>,
-    /// Word pairs by their first term: the pairs starting with term `a`
-    /// are `bigrams[bigram_start[a]..bigram_start[a + 1]]`, as (second term,
-    /// column) sorted by second term. About 8 bytes a pair, against 16-32
-    /// for a hash table entry, and a document's pairs with one first word
-    /// sit together: the two models' pair tables stay in cache.
-    /// Per first term: where its pairs start in `bigrams`, and where its
-    /// jump table starts in `bigram_jumps` (long lists only, see
-    /// [`jump_buckets`]).
+    /// Per first term `a`: where its pairs start in `bigrams` (they end
+    /// where term `a + 1`'s start), and where its jump table starts in
+    /// `bigram_jumps` (long lists only, see [`jump_buckets`]).
     bigram_start: Vec<(u32, u32)>,
+    /// Word pairs grouped by first term, each as (second term, column),
+    /// sorted by second term within a group. About 8 bytes a pair, against
+    /// 16-32 for a hash table entry, and a document's pairs with one first
+    /// word sit together: the two models' pair tables stay in cache.
     bigrams: Vec<(u32, u32)>,
     /// For a long list, split into buckets by the second term's id: entry
     /// `k` is the offset in the list of the first pair in bucket `k` or
@@ -962,7 +961,8 @@ impl KeyIndex {
                 (mask, base)
             })
             .collect();
-        // A name has one reading as a pair, so (first, second) is unique.
+        // Vocabulary names are unique and a name has one reading as a pair,
+        // so each (first, second) occurs once.
         pairs.sort_unstable();
         let bucket_scale = (1u64 << 42) / table.len().max(1) as u64;
         let mut starts = vec![0u32; table.len() + 1];
