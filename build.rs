@@ -1,12 +1,16 @@
-//! Build step for the embedded default models and party dictionary. Most of a model file is its
-//! IDF and weights as decimal text, and parsing 200,000 decimals exactly took
-//! most of stancekit's start-up. They are parsed here, once, and embedded as
-//! little-endian f64 bytes beside the rest of the file (JSON with those
-//! arrays emptied). Parsing uses serde_json with float_roundtrip, like the
-//! run-time reader, so the numbers are bit for bit the ones in the file.
+//! Build step for the embedded default models and party dictionary.
 //!
-//! A model file this step cannot split is embedded whole (with no numbers),
-//! and the run-time reader reports what is wrong with it.
+//! Most of a model file is its IDF and weights as decimal text, and parsing
+//! 200,000 decimals exactly took most of stancekit's start-up. They are
+//! parsed here, once, and embedded as little-endian f64 bytes beside the rest
+//! of the file (JSON with those arrays emptied). Parsing uses serde_json with
+//! float_roundtrip, like the run-time reader, so the numbers are bit for bit
+//! the ones in the file. A model file this step cannot split is embedded
+//! whole (with no numbers), and the run-time reader reports what is wrong
+//! with it.
+//!
+//! The party dictionary is embedded as JSON converted from its TOML, which
+//! loads several times faster (see `PartyDict::embedded`).
 
 use serde_json::Value;
 use std::path::Path;
