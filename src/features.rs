@@ -121,8 +121,10 @@ pub struct Scratch {
     by_text: FastMap<String, u32>,
     /// Term id -> normalised text.
     table: Vec<String>,
-    /// Term id -> whether the term ends a negation's scope ("but").
-    ends_negation: Vec<bool>,
+    /// Term id -> what the term is beyond its text ([`TermFlags`]), worked
+    /// out once per distinct term: the hot loops test bits instead of
+    /// comparing and hashing strings.
+    flags: Vec<TermFlags>,
     terms: Vec<Term>,
     /// Term ids of the target mention's own words (lower-cased, unstemmed).
     identity: Vec<u32>,
@@ -192,7 +194,7 @@ impl Scratch {
             self.stems.clear();
             self.by_text.clear();
             self.table.clear();
-            self.ends_negation.clear();
+            self.flags.clear();
             self.remaps.clear();
             self.analysed.valid = false;
         }
@@ -222,7 +224,7 @@ impl Scratch {
             Some(&id) => id,
             None => {
                 let id = self.table.len() as u32;
-                self.ends_negation.push(ends_negation(&text));
+                self.flags.push(TermFlags::of(&text));
                 self.table.push(text.clone());
                 self.by_text.insert(text, id);
                 id
@@ -254,9 +256,94 @@ fn is_negation_cue(lower: &str) -> bool {
         || lower.ends_with("n’t")
 }
 
-fn ends_negation(term: &str) -> bool {
-    matches!(term, "but" | "however" | "although" | "though" | "yet")
+/// Bits describing a normalised term, see [`Scratch::flags`].
+#[derive(Clone, Copy, Default)]
+struct TermFlags(u8);
+
+impl TermFlags {
+    /// Ends a negation's scope ("but").
+    const ENDS_NEGATION: u8 = 1;
+    /// Ends a sentence, for the target's sentence scope.
+    const ENDS_SENTENCE: u8 = 2;
+    /// "!" or "?", which are features of their own.
+    const EXCLAIMS: u8 = 4;
+    /// Lexicon tone (0 none, 1 conciliatory, 2 critical) as a stemming
+    /// analyser reads the term, in bits 3-4; as a non-stemming one, 5-6.
+    const TONE_SHIFT_STEMMED: u8 = 3;
+    const TONE_SHIFT_PLAIN: u8 = 5;
+
+    fn of(term: &str) -> TermFlags {
+        let mut bits = 0;
+        if matches!(term, "but" | "however" | "although" | "though" | "yet") {
+            bits |= Self::ENDS_NEGATION;
+        }
+        if matches!(term, "." | "!" | "?" | ";") {
+            bits |= Self::ENDS_SENTENCE;
+        }
+        if matches!(term, "!" | "?") {
+            bits |= Self::EXCLAIMS;
+        }
+        let lexicons = &*LEXICONS;
+        bits |= lexicons.stemmed.tone(term) << Self::TONE_SHIFT_STEMMED;
+        bits |= lexicons.plain.tone(term) << Self::TONE_SHIFT_PLAIN;
+        TermFlags(bits)
+    }
+
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// 1 conciliatory, 2 critical, 0 neither, for an analyser that does or
+    /// does not stem.
+    fn tone(self, stem: bool) -> u8 {
+        let shift = if stem {
+            Self::TONE_SHIFT_STEMMED
+        } else {
+            Self::TONE_SHIFT_PLAIN
+        };
+        (self.0 >> shift) & 3
+    }
 }
+
+/// The tone lexicon normalised as an analyser's terms are: stemmed, for an
+/// analyser that stems, and as written otherwise.
+struct Lexicon {
+    conciliatory: FastSet<String>,
+    critical: FastSet<String>,
+}
+
+impl Lexicon {
+    fn new(norm: impl Fn(&str) -> String) -> Lexicon {
+        Lexicon {
+            conciliatory: crate::lexicon::CONCILIATORY.iter().map(|w| norm(w)).collect(),
+            critical: crate::lexicon::CRITICAL.iter().map(|w| norm(w)).collect(),
+        }
+    }
+
+    /// Conciliatory wins over critical, should a word be in both lists.
+    fn tone(&self, term: &str) -> u8 {
+        if self.conciliatory.contains(term) {
+            1
+        } else if self.critical.contains(term) {
+            2
+        } else {
+            0
+        }
+    }
+}
+
+struct Lexicons {
+    stemmed: Lexicon,
+    plain: Lexicon,
+}
+
+static LEXICONS: std::sync::LazyLock<Lexicons> = std::sync::LazyLock::new(|| {
+    let stemmer = Stemmer::create(Algorithm::English);
+    Lexicons {
+        stemmed: Lexicon::new(|w| stemmer.stem(w).into_owned()),
+        plain: Lexicon::new(str::to_string),
+    }
+});
 
 /// Turns raw text into features with the analysis pipeline (tokenise, lower,
 /// placeholders, stems, negation scope, n-grams, target context). Shared by
@@ -264,9 +351,6 @@ fn ends_negation(term: &str) -> bool {
 pub struct Analyzer {
     config: FeatureConfig,
     stemmer: Stemmer,
-    /// Lexicon entries normalised as terms are (stemmed when stems are on).
-    conciliatory: FastSet<String>,
-    critical: FastSet<String>,
 }
 
 thread_local! {
@@ -275,21 +359,9 @@ thread_local! {
 
 impl Analyzer {
     pub fn new(config: FeatureConfig) -> Self {
-        let stemmer = Stemmer::create(Algorithm::English);
-        let norm = |w: &&str| {
-            if config.stem {
-                stemmer.stem(w).into_owned()
-            } else {
-                w.to_string()
-            }
-        };
-        let conciliatory = crate::lexicon::CONCILIATORY.iter().map(norm).collect();
-        let critical = crate::lexicon::CRITICAL.iter().map(norm).collect();
         Analyzer {
             config,
-            stemmer,
-            conciliatory,
-            critical,
+            stemmer: Stemmer::create(Algorithm::English),
         }
     }
 
@@ -340,7 +412,7 @@ impl Analyzer {
                             }
                         },
                     );
-                    let ends = sc.ends_negation[id as usize];
+                    let ends = sc.flags[id as usize].has(TermFlags::ENDS_NEGATION);
                     (id, TokKind::Word { cue, ends })
                 }
             };
@@ -369,14 +441,17 @@ impl Analyzer {
         let target = doc.target.filter(valid);
         if cfg.target_aware && cfg.target_identity {
             if let Some((s, e)) = target {
+                let mut key = std::mem::take(&mut sc.lower);
                 for tok in tokenize(&doc.text[s..e]) {
                     if tok.kind == TokenKind::Word {
-                        let mut key = String::from('\u{2}');
+                        key.clear();
+                        key.push('\u{2}');
                         push_lowercase(&mut key, tok.text);
                         let id = sc.intern(&key, |k| strip_possessive(&k[1..]).to_string());
                         sc.identity.push(id);
                     }
                 }
+                sc.lower = key;
             }
         }
         self.analyse(doc.text, sc);
@@ -500,8 +575,7 @@ impl Analyzer {
         let cfg = &self.config;
         for (t, &id) in sc.terms.iter().zip(ids) {
             if t.is_break {
-                let text = sc.table[t.id as usize].as_str();
-                if (text == "!" || text == "?") && id != ABSENT {
+                if sc.flags[t.id as usize].has(TermFlags::EXCLAIMS) && id != ABSENT {
                     emit(Key::new(Family::Punct, 0, &[id]));
                 }
                 continue;
@@ -552,7 +626,7 @@ impl Analyzer {
         if cfg.sentence_scope || cfg.lexicon {
             let is_end = |i: usize| {
                 let t = sc.terms[i];
-                t.is_break && matches!(sc.table[t.id as usize].as_str(), "." | "!" | "?" | ";")
+                t.is_break && sc.flags[t.id as usize].has(TermFlags::ENDS_SENTENCE)
             };
             let start = (0..t).rev().find(|&i| is_end(i)).map_or(0, |i| i + 1);
             let end = (t + 1..sc.terms.len())
@@ -566,15 +640,12 @@ impl Analyzer {
                     emit(Key::new(Family::Sentence, term.negated as u8, &[id]));
                 }
                 if cfg.lexicon {
-                    let text = sc.table[term.id as usize].as_str();
                     // flag: 0/1 conciliatory (plain/negated), 2/3 critical;
                     // +4 when within three words of the target.
-                    let tone = if self.conciliatory.contains(text) {
-                        Some(0)
-                    } else if self.critical.contains(text) {
-                        Some(2)
-                    } else {
-                        None
+                    let tone = match sc.flags[term.id as usize].tone(cfg.stem) {
+                        1 => Some(0),
+                        2 => Some(2),
+                        _ => None,
                     };
                     if let Some(tone) = tone {
                         let flag = tone + term.negated as u8;
