@@ -116,6 +116,11 @@ pub struct Scratch {
     /// The value also says whether the form is a negation cue, worked out
     /// once per distinct form rather than once per occurrence.
     stems: FastMap<String, (u32, bool)>,
+    /// A word as written -> what `stems` gives for its lower-cased form, one
+    /// map per stemming mode (index: whether the analyser stems). Most
+    /// words were seen before in the same case, and this finds them without
+    /// lower-casing them first.
+    surface: [FastMap<String, (u32, bool)>; 2],
     /// Normalised text -> term id: two surface forms with one stem share an
     /// id, so equal ids mean equal features.
     by_text: FastMap<String, u32>,
@@ -190,8 +195,11 @@ impl Scratch {
     /// Forgets the remembered stems once there are too many. Called between
     /// documents only, so term ids stay valid within one document.
     fn bound(&mut self) {
-        if self.table.len() >= STEM_CACHE_LIMIT {
+        let surface = self.surface[0].len() + self.surface[1].len();
+        if self.table.len() >= STEM_CACHE_LIMIT || surface >= 2 * STEM_CACHE_LIMIT {
             self.stems.clear();
+            self.surface[0].clear();
+            self.surface[1].clear();
             self.by_text.clear();
             self.table.clear();
             self.flags.clear();
@@ -397,21 +405,26 @@ impl Analyzer {
                     // placeholders or punctuation in the shared table, and
                     // differently for stemmed and unstemmed analysers, which
                     // share a thread's scratch.
-                    lower.clear();
-                    lower.push(if stem { '\u{1}' } else { '\u{3}' });
-                    push_lowercase(&mut lower, tok.text);
-                    let (id, cue) = sc.intern_flagged(
-                        &lower,
-                        |l| is_negation_cue(&l[1..]),
-                        |l| {
-                            let base = strip_possessive(&l[1..]);
-                            if stem {
-                                self.stemmer.stem(base).into_owned()
-                            } else {
-                                base.to_string()
-                            }
-                        },
-                    );
+                    let known = sc.surface[stem as usize].get(tok.text).copied();
+                    let (id, cue) = known.unwrap_or_else(|| {
+                        lower.clear();
+                        lower.push(if stem { '\u{1}' } else { '\u{3}' });
+                        push_lowercase(&mut lower, tok.text);
+                        let found = sc.intern_flagged(
+                            &lower,
+                            |l| is_negation_cue(&l[1..]),
+                            |l| {
+                                let base = strip_possessive(&l[1..]);
+                                if stem {
+                                    self.stemmer.stem(base).into_owned()
+                                } else {
+                                    base.to_string()
+                                }
+                            },
+                        );
+                        sc.surface[stem as usize].insert(tok.text.to_string(), found);
+                        found
+                    });
                     let ends = sc.flags[id as usize].has(TermFlags::ENDS_NEGATION);
                     (id, TokKind::Word { cue, ends })
                 }
