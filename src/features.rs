@@ -145,6 +145,8 @@ pub struct Scratch {
     words: Vec<usize>,
     /// Feature columns of the document being transformed.
     columns: Vec<u32>,
+    /// Its TF-IDF row, lent to the caller of [`Vectorizer::transform_with`].
+    row: SparseRow,
     /// Per position of `terms`: the id keys use for it (the scratch id, or a
     /// vocabulary's own id when transforming).
     ids: Vec<u32>,
@@ -1425,13 +1427,20 @@ impl Vectorizer {
     }
 
     pub fn transform(&self, doc: &Doc) -> SparseRow {
-        self.transform_with(doc, |j| self.idf[j as usize])
+        self.transform_with(doc, |j| self.idf[j as usize], |row| row.clone())
     }
 
     /// [`Vectorizer::transform`] with each column's IDF read through `idf`,
     /// which must give this vectoriser's values: a model keeps them beside
-    /// its weights, so scoring a feature touches one place in memory.
-    pub(crate) fn transform_with(&self, doc: &Doc, idf: impl Fn(u32) -> f64) -> SparseRow {
+    /// its weights, so scoring a feature touches one place in memory. The
+    /// row is lent to `use_row` from a per-thread buffer, so scoring a
+    /// statement allocates no row of its own.
+    pub(crate) fn transform_with<R>(
+        &self,
+        doc: &Doc,
+        idf: impl Fn(u32) -> f64,
+        use_row: impl FnOnce(&SparseRow) -> R,
+    ) -> R {
         let index = match self.index.get() {
             Some(index) => index,
             None => {
@@ -1439,7 +1448,7 @@ impl Vectorizer {
                     .transforms
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if n + 1 < INDEX_AFTER {
-                    return self.transform_by_search(doc, idf);
+                    return use_row(&self.transform_by_search(doc, idf));
                 }
                 self.index.get_or_init(|| KeyIndex::new(&self.vocab))
             }
@@ -1483,9 +1492,12 @@ impl Vectorizer {
             sc.ids = ids;
             sc.identity_ids = identity;
             sc.remaps[slot].1 = remap;
-            let row = self.weigh_columns(&mut columns, &idf);
+            let mut row = std::mem::take(&mut sc.row);
+            self.weigh_columns(&mut columns, &idf, &mut row);
             sc.columns = columns;
-            row
+            let out = use_row(&row);
+            sc.row = row;
+            out
         };
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut sc) => {
@@ -1497,13 +1509,14 @@ impl Vectorizer {
     }
 
     /// The TF-IDF row of a document's feature columns (one per occurrence).
-    fn weigh_columns(&self, columns: &mut [u32], idf: impl Fn(u32) -> f64) -> SparseRow {
+    fn weigh_columns(&self, columns: &mut [u32], idf: impl Fn(u32) -> f64, row: &mut SparseRow) {
         columns.sort_unstable();
-        self.weigh(
+        self.weigh_into(
             columns
                 .chunk_by(|a, b| a == b)
                 .map(|run| (run[0], run.len() as u32)),
             idf,
+            row,
         )
     }
 
@@ -1527,7 +1540,9 @@ impl Vectorizer {
                 .analyzer
                 .visit_keys(doc, &mut Scratch::default(), &mut lookup),
         });
-        self.weigh_columns(&mut ids, idf)
+        let mut row = SparseRow::new();
+        self.weigh_columns(&mut ids, idf, &mut row);
+        row
     }
 
     /// Counts over vocabulary columns (sorted) -> TF-IDF row, L2-normalised.
@@ -1536,9 +1551,22 @@ impl Vectorizer {
         counts: impl IntoIterator<Item = (u32, u32)>,
         idf: impl Fn(u32) -> f64,
     ) -> SparseRow {
+        let mut row = SparseRow::new();
+        self.weigh_into(counts, idf, &mut row);
+        row
+    }
+
+    /// [`Vectorizer::weigh`] into `row`, which is cleared first.
+    fn weigh_into(
+        &self,
+        counts: impl IntoIterator<Item = (u32, u32)>,
+        idf: impl Fn(u32) -> f64,
+        row: &mut SparseRow,
+    ) {
         let sublinear = self.analyzer.config().sublinear_tf;
         let counts = counts.into_iter();
-        let mut row: SparseRow = Vec::with_capacity(counts.size_hint().1.unwrap_or(0));
+        row.clear();
+        row.reserve(counts.size_hint().1.unwrap_or(0));
         row.extend(counts.map(|(j, c)| {
             // Most features occur once, and 1 + ln(1) is exactly 1: skipping
             // the logarithm there changes no bit.
@@ -1549,8 +1577,7 @@ impl Vectorizer {
             };
             (j, tf * idf(j))
         }));
-        normalise(&mut row);
-        row
+        normalise(row);
     }
 
     pub fn vocab(&self) -> &[String] {

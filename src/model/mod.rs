@@ -135,10 +135,12 @@ impl StanceModel {
     /// per-feature IDF-and-weights table.
     pub fn predict_doc(&self, doc: &Doc) -> Prediction {
         let stride = self.labels.len() + 1;
-        let row = self
-            .vectorizer
-            .transform_with(&self.for_task(doc), |j| self.scoring[j as usize * stride]);
-        self.prediction(self.probabilities_from(&row, &self.scoring, stride, 1))
+        let p = self.vectorizer.transform_with(
+            &self.for_task(doc),
+            |j| self.scoring[j as usize * stride],
+            |row| self.probabilities_from(row, &self.scoring, stride, 1),
+        );
+        self.prediction(p)
     }
 
     pub fn predict_row(&self, row: &SparseRow) -> Prediction {
