@@ -585,13 +585,16 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     // Sentence index, speaker (an index into the resolver's history) and
     // channel of the last attributed quote.
     let mut last: Option<(usize, usize, Option<String>)> = None;
-    let mut prev_parties: Vec<usize> = Vec::new();
+    let mut prev: Option<NamedParties> = None;
 
     for (si, &(ss, se)) in sents.iter().enumerate() {
-        let w = doc.window(ss, se);
+        let here = NamedParties {
+            w: doc.window(ss, se),
+            parties: std::cell::OnceCell::new(),
+        };
+        let w: &[CTok] = &here.w;
         // Only sentences with quotes need their cues linked up.
         let cues = std::cell::OnceCell::new();
-        let sentence_parties = parties_outside_quotes(&doc, &resolver, &w);
         let placeholders: Vec<usize> = (0..w.len()).filter(|&i| w[i].quote.is_some()).collect();
         let mut has_direct = false;
         let mut partials: Vec<(usize, usize)> = Vec::new();
@@ -616,8 +619,8 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 (0, w.len())
             };
             let partial = kind == QuoteKind::Partial;
-            let cues = cues.get_or_init(|| Cues::new(&doc, &w));
-            let attrib = attribute(&mut resolver, &w, cues, pi, lo, hi, partial);
+            let cues = cues.get_or_init(|| Cues::new(&doc, w));
+            let attrib = attribute(&mut resolver, w, cues, pi, lo, hi, partial);
             sentence_quotes.push((q, attrib, kind));
         }
         // Unattributed quotes borrow from another quote of the sentence, then
@@ -674,19 +677,11 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 .collect::<Vec<_>>()
                 .join(" ");
             let sp = speaker.as_ref().and_then(|s| s.party);
-            let mut targets = targets(
-                &doc,
-                &resolver,
-                start,
-                end,
-                sp,
-                &sentence_parties,
-                &prev_parties,
-            );
+            let mut targets = targets(&doc, &resolver, start, end, sp, &here, prev.as_ref());
             if kind == QuoteKind::Partial {
                 // A few quoted words take their targets from the sentence
                 // ("branded Beijing a "decisive enabler" of Moscow's offensive").
-                add_sentence_targets(&doc, &resolver, &w, sp, &mut targets);
+                add_sentence_targets(&doc, &resolver, w, sp, &mut targets);
             }
             out.push(make_quote(
                 dict, start, end, qtext, kind, speaker, cue, channel, targets,
@@ -695,7 +690,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         if !has_direct {
             // A reported clause around partial quotes is represented by the
             // partial quotes themselves.
-            let found = indirect(&mut resolver, &w)
+            let found = indirect(&mut resolver, w)
                 .filter(|(s, e, _, _)| !partials.iter().any(|&(a, b)| *s <= a && b <= *e));
             if let Some((start, end, found, speaker)) = found {
                 if let Some(s) = &speaker {
@@ -708,8 +703,8 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                     start,
                     end,
                     speaker.as_ref().and_then(|s| s.party),
-                    &sentence_parties,
-                    &prev_parties,
+                    &here,
+                    prev.as_ref(),
                 );
                 out.push(make_quote(
                     dict,
@@ -724,7 +719,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 ));
             }
         }
-        prev_parties = sentence_parties;
+        prev = Some(here);
     }
     add_counterparts(&doc, &paras, &mut out);
     out.sort_by_key(|q| (q.start, q.end));
@@ -1161,6 +1156,23 @@ fn is_clause_opener(doc: &Doc, t: &CTok) -> bool {
         && !matches!(s, "On" | "In" | "At" | "During" | "After"))
 }
 
+/// A sentence window and, once asked for, the parties it names outside its
+/// quotes. Only a quote with a first-person phrase ("our two countries")
+/// asks, for its own sentence or the one before: most sentences never do.
+/// The answer does not depend on when it is asked: the resolver's registry
+/// of people is complete before the first sentence is read.
+struct NamedParties<'d, 'a> {
+    w: std::borrow::Cow<'d, [CTok<'a>]>,
+    parties: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl NamedParties<'_, '_> {
+    fn get(&self, doc: &Doc, r: &Resolver) -> &[usize] {
+        self.parties
+            .get_or_init(|| parties_outside_quotes(doc, r, &self.w))
+    }
+}
+
 /// Parties named in a sentence outside its quotes (mentions and people).
 fn parties_outside_quotes(doc: &Doc, r: &Resolver, w: &[CTok]) -> Vec<usize> {
     let mut out = Vec::new();
@@ -1263,8 +1275,8 @@ fn targets(
     start: usize,
     end: usize,
     speaker_party: Option<usize>,
-    sentence_parties: &[usize],
-    prev_parties: &[usize],
+    sentence: &NamedParties,
+    prev_sentence: Option<&NamedParties>,
 ) -> Vec<Target> {
     let dict = doc.dict;
     let mut found: Vec<(usize, usize, usize, usize)> = Vec::new(); // party, start, end, order
@@ -1345,10 +1357,12 @@ fn targets(
         if let Some((a, b)) = phrase {
             found.push((sp, a, b, a));
             if dual.is_some() || together {
-                let counterpart = sentence_parties
-                    .iter()
-                    .find(|&&p| p != sp)
-                    .or_else(|| prev_parties.iter().find(|&&p| p != sp));
+                let counterpart = sentence.get(doc, r).iter().find(|&&p| p != sp).or_else(|| {
+                    prev_sentence
+                        .map_or(&[][..], |s| s.get(doc, r))
+                        .iter()
+                        .find(|&&p| p != sp)
+                });
                 if let Some(&cp) = counterpart {
                     found.push((cp, a, b, a));
                 }

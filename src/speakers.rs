@@ -55,47 +55,38 @@ impl<'a> Doc<'a> {
     /// Fills the per-token lookup tables; `quote_spans` are (mark start,
     /// mark end) byte spans sorted by start and not overlapping.
     pub fn index(&mut self, quote_spans: &[(usize, usize)]) {
-        // One pass fills every table: the tokens are many and each table
-        // is read and written once per token.
         let n = self.toks.len();
+        // Quotes, party mentions and person mentions are each a few sorted,
+        // non-overlapping spans: marking the tokens each span covers costs
+        // a search per span, where a merge costs a step per token.
         let mut tok_quote = vec![NONE; n];
         let mut tok_mention = vec![NONE; n];
         let mut tok_person = vec![NONE; n];
+        mark_spans(&self.toks, quote_spans.iter().copied(), &mut tok_quote);
+        mark_spans(
+            &self.toks,
+            self.mentions.iter().map(|m| (m.start, m.end)),
+            &mut tok_mention,
+        );
+        mark_spans(
+            &self.toks,
+            self.people.iter().map(|m| (m.start, m.end)),
+            &mut tok_person,
+        );
         let mut facts = vec![TokFacts::default(); n];
         let mut ctoks: Vec<CTok<'a>> = Vec::with_capacity(n);
-        let mut q = 0;
-        let mut m = 0;
-        let mut p = 0;
         let mut prev_quote = NONE;
         for (i, t) in self.toks.iter().enumerate() {
-            while q < quote_spans.len() && quote_spans[q].1 <= t.start {
-                q += 1;
-            }
-            let quote = if q < quote_spans.len() && quote_spans[q].0 <= t.start {
-                q as u32
-            } else {
-                NONE
-            };
-            tok_quote[i] = quote;
-            while m < self.mentions.len() && self.mentions[m].end <= t.start {
-                m += 1;
-            }
-            if m < self.mentions.len() && self.mentions[m].start <= t.start {
-                tok_mention[i] = m as u32;
-            }
-            while p < self.people.len() && self.people[p].end <= t.start {
-                p += 1;
-            }
-            if p < self.people.len() && self.people[p].start <= t.start {
-                tok_person[i] = p as u32;
-            }
+            let quote = tok_quote[i];
             // The article-wide window (see `collapse`): a quote's tokens,
             // which are consecutive, make one placeholder.
             if quote == NONE {
                 // A token inside a quote is only ever seen as part of its
                 // quote's placeholder (see `facts`), so its own facts are
-                // never asked for.
-                facts[i] = TokFacts::of(t.text, t.kind);
+                // never asked for. Only words are in the lexicons.
+                if t.kind == TokenKind::Word {
+                    facts[i] = TokFacts::of(t.text, t.kind);
+                }
                 ctoks.push(CTok {
                     text: t.text,
                     start: t.start,
@@ -237,6 +228,23 @@ impl<'a> Doc<'a> {
         }
         let m = self.tok_person[c.tok];
         (m != NONE).then(|| &self.people[m as usize])
+    }
+}
+
+/// Sets `marks[i]` to `k` for every token `i` starting inside the `k`th of
+/// `spans` (byte ranges sorted by start and not overlapping): what a merge
+/// of tokens and spans finds, the span covering each token's start.
+fn mark_spans(toks: &[Token], spans: impl Iterator<Item = (usize, usize)>, marks: &mut [u32]) {
+    let mut j = 0;
+    let mut prev_end = 0;
+    for (k, (s, e)) in spans.enumerate() {
+        debug_assert!(s >= prev_end, "spans overlap or are out of order");
+        prev_end = e;
+        j += toks[j..].partition_point(|t| t.start < s);
+        while j < toks.len() && toks[j].start < e {
+            marks[j] = k as u32;
+            j += 1;
+        }
     }
 }
 
