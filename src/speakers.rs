@@ -1452,12 +1452,21 @@ pub(crate) fn is_cap(w: &str) -> bool {
 
 /// All-caps acronyms ("RIA", "NATO") are never personal names.
 fn is_acronym(w: &str) -> bool {
-    if w.is_ascii() {
-        let b = w.as_bytes();
-        return b.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 2
-            && !b.iter().any(u8::is_ascii_lowercase);
+    // Asked of capitalised words, nearly all of which have a lower-case
+    // letter near the start: one pass that stops there. An ASCII lower-case
+    // letter rules the word out whatever the rest of it holds.
+    let mut letters = 0;
+    for &c in w.as_bytes() {
+        if c.is_ascii_lowercase() {
+            return false;
+        }
+        if !c.is_ascii() {
+            return w.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                && !w.chars().any(char::is_lowercase);
+        }
+        letters += usize::from(c.is_ascii_alphabetic());
     }
-    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
+    letters >= 2
 }
 
 pub(crate) fn strip_possessive(w: &str) -> &str {
@@ -1612,21 +1621,43 @@ const MEDIUM_WORDS: &[&str] = &[
 fn outlet_name(words: &[&str], mention: &[bool]) -> Option<(String, bool)> {
     // Longest known outlet first, found through a table keyed by the first
     // word of each outlet name (no allocation unless one is found).
-    static TABLE: OnceLock<FastMap<&'static str, Vec<Vec<&'static str>>>> = OnceLock::new();
+    struct Table {
+        by_first: FastMap<&'static str, Vec<Vec<&'static str>>>,
+        /// For each first byte of a key of `by_first`, a bit per key length
+        /// in bytes (63 and more share the last bit): most words of a
+        /// phrase start no outlet name and are passed over without hashing.
+        shapes: [u64; 256],
+    }
+    static TABLE: OnceLock<Table> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut t: FastMap<&'static str, Vec<Vec<&'static str>>> = FastMap::default();
         for o in OUTLETS {
             let parts: Vec<&'static str> = o.split(' ').collect();
             t.entry(parts[0]).or_default().push(parts);
         }
-        for v in t.values_mut() {
+        let mut shapes = [0u64; 256];
+        for (key, v) in t.iter_mut() {
             v.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            if let Some(&c) = key.as_bytes().first() {
+                shapes[c as usize] |= 1 << key.len().min(63);
+            }
         }
-        t
+        Table {
+            by_first: t,
+            shapes,
+        }
     });
     let mut best: Option<(usize, usize)> = None; // start, len
     for i in 0..words.len() {
-        let Some(cands) = table.get(strip_possessive(words[i])) else {
+        let first = strip_possessive(words[i]);
+        let shaped = first
+            .as_bytes()
+            .first()
+            .is_some_and(|&c| table.shapes[c as usize] >> first.len().min(63) & 1 == 1);
+        if !shaped {
+            continue;
+        }
+        let Some(cands) = table.by_first.get(first) else {
             continue;
         };
         for c in cands {
@@ -1768,7 +1799,7 @@ impl<'d, 'a> Resolver<'d, 'a> {
                     is_cap(w[k].text) && doc.mention_of(&w[k]).is_none() && !is_acronym(w[k].text)
                 };
                 let worth = (i..j).any(|k| doc.person_of(&w[k]).is_some())
-                    || (i..j).filter(|&k| plain_cap(k)).count() >= 2;
+                    || (i..j).filter(|&k| plain_cap(k)).take(2).count() >= 2;
                 if !worth {
                     i = j;
                     continue;
@@ -2075,7 +2106,26 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
     if a >= b {
         return None;
     }
-    let words: Vec<&str> = w[a..b].iter().map(|t| t.text).collect();
+    // The phrase's words and which of them are party mentions, on the stack
+    // for any phrase the callers make (at most about 25 tokens): classify
+    // runs for every candidate phrase, and two small vectors were two
+    // allocations each time.
+    const ON_STACK: usize = 32;
+    let n = b - a;
+    let (mut words_stack, mut flags_stack) = ([""; ON_STACK], [false; ON_STACK]);
+    let (mut words_heap, mut flags_heap) = (Vec::new(), Vec::new());
+    let (words, mention_flags): (&mut [&str], &mut [bool]) = if n <= ON_STACK {
+        (&mut words_stack[..n], &mut flags_stack[..n])
+    } else {
+        words_heap.resize(n, "");
+        flags_heap.resize(n, false);
+        (&mut words_heap, &mut flags_heap)
+    };
+    for (k, t) in w[a..b].iter().enumerate() {
+        words[k] = t.text;
+        mention_flags[k] = doc.mention_of(t).is_some();
+    }
+    let (words, mention_flags): (&[&str], &[bool]) = (words, mention_flags);
     let party = w[a..b]
         .iter()
         .find_map(|t| doc.mention_of(t).map(|m| m.party))
@@ -2089,11 +2139,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         "Ms" | "Mrs" | "Miss" | "Madam" => Some(Gender::F),
         _ => None,
     });
-    let mention_flags: Vec<bool> = w[a..b]
-        .iter()
-        .map(|t| doc.mention_of(t).is_some())
-        .collect();
-    if let Some((name, at_end)) = outlet_name(&words, &mention_flags) {
+    if let Some((name, at_end)) = outlet_name(words, mention_flags) {
         // "Russia's RIA state news agency", "Russian state media" — unless the
         // phrase ends in a personal name ("RIA reporter Ivan Petrov").
         if at_end {
