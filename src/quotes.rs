@@ -883,7 +883,7 @@ struct Cues {
 impl Cues {
     fn new(doc: &Doc, w: &[CTok]) -> Cues {
         let at = (0..w.len())
-            .filter(|&i| w[i].quote.is_none() && doc.facts(&w[i]).cue().is_some())
+            .filter(|&i| w[i].quote.is_none() && doc.cue(&w[i]).is_some())
             .collect();
         Cues {
             at,
@@ -1024,7 +1024,7 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
         if w[c].quote.is_some() {
             continue;
         }
-        let Some(cue) = doc.facts(&w[c]).cue() else {
+        let Some(cue) = doc.cue(&w[c]) else {
             continue;
         };
         match cue {

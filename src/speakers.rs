@@ -30,8 +30,11 @@ pub(crate) struct Doc<'a> {
     /// The whole article as one window (see [`Doc::window`]): sentence and
     /// paragraph windows are slices of it.
     pub ctoks: Vec<CTok<'a>>,
-    /// Lexicon facts of each token outside quotes (defaults inside).
-    pub facts: Vec<TokFacts>,
+    /// Lexicon facts of each token outside quotes (defaults inside), worked
+    /// out when first asked for: [`UNKNOWN_FACTS`] until then. Most words
+    /// are only ever asked whether they are a cue, which [`Doc::cue`]
+    /// usually answers from the word's shape alone.
+    pub facts: Vec<std::cell::Cell<TokFacts>>,
     /// Lexicon facts of a quote placeholder (`"`).
     pub placeholder_facts: TokFacts,
     /// Where the last window borrowed from `ctoks` ended.
@@ -73,7 +76,7 @@ impl<'a> Doc<'a> {
             self.people.iter().map(|m| (m.start, m.end)),
             &mut tok_person,
         );
-        let mut facts = vec![TokFacts::default(); n];
+        let mut facts = vec![std::cell::Cell::new(TokFacts::default()); n];
         let mut ctoks: Vec<CTok<'a>> = Vec::with_capacity(n);
         let mut prev_quote = NONE;
         for (i, t) in self.toks.iter().enumerate() {
@@ -83,9 +86,10 @@ impl<'a> Doc<'a> {
             if quote == NONE {
                 // A token inside a quote is only ever seen as part of its
                 // quote's placeholder (see `facts`), so its own facts are
-                // never asked for. Only words are in the lexicons.
+                // never asked for. Only words are in the lexicons; their
+                // facts are worked out on first use.
                 if t.kind == TokenKind::Word {
-                    facts[i] = TokFacts::of(t.text, t.kind);
+                    facts[i] = std::cell::Cell::new(UNKNOWN_FACTS);
                 }
                 ctoks.push(CTok {
                     text: t.text,
@@ -206,12 +210,39 @@ impl<'a> Doc<'a> {
     }
 
     /// Lexicon facts of a window token.
+    #[inline]
     pub fn facts(&self, c: &CTok) -> TokFacts {
         if c.quote.is_some() {
             self.placeholder_facts
         } else {
-            self.facts[c.tok]
+            self.tok_facts(c.tok)
         }
+    }
+
+    /// Lexicon facts of token `i`, outside quotes.
+    #[inline]
+    fn tok_facts(&self, i: usize) -> TokFacts {
+        let known = self.facts[i].get();
+        if known != UNKNOWN_FACTS {
+            return known;
+        }
+        let t = &self.toks[i];
+        let f = TokFacts::of(t.text, t.kind);
+        self.facts[i].set(f);
+        f
+    }
+
+    /// The cue a window token is: `self.facts(c).cue()`, without working
+    /// out the other facts of a word no cue word has the shape of.
+    #[inline]
+    pub fn cue(&self, c: &CTok) -> Option<Cue> {
+        if c.quote.is_none()
+            && self.facts[c.tok].get() == UNKNOWN_FACTS
+            && !may_be_cue(self.toks[c.tok].text)
+        {
+            return None;
+        }
+        self.facts(c).cue()
     }
 
     fn mention_of(&self, c: &CTok) -> Option<&Mention> {
@@ -1175,6 +1206,9 @@ const CUES: [Option<Cue>; 8] = [
     None,
 ];
 const CUE_BITS: u16 = 0b111;
+/// Facts not worked out yet (see [`Doc::facts`]): no real facts set the top
+/// bit.
+const UNKNOWN_FACTS: TokFacts = TokFacts(1 << 15);
 const NP_WORD: u16 = 1 << 3;
 const DET: u16 = 1 << 4;
 const ADVERB_OR_AUX: u16 = 1 << 5;
@@ -1439,6 +1473,41 @@ impl FoldedLexicon {
         // In no list, as written or lowered.
         Some(TokFacts(if capitalised { NP_WORD } else { 0 }))
     }
+}
+
+/// For the first (`[0]`) and the last (`[1]`) byte of every cue word, a bit
+/// per length in bytes (31 and more share the last bit).
+static CUE_SHAPES: [[u32; 256]; 2] = {
+    let lists: [&[&str]; 6] = [STRONG_SPEECH, WEAK_SPEECH, CITE, ACCORDING, REPORT, EVAL];
+    let mut shapes = [[0u32; 256]; 2];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut k = 0;
+        while k < lists[l].len() {
+            let w = lists[l][k].as_bytes();
+            let bit = 1u32 << if w.len() < 31 { w.len() } else { 31 };
+            shapes[0][w[0] as usize] |= bit;
+            shapes[1][w[w.len() - 1] as usize] |= bit;
+            k += 1;
+        }
+        l += 1;
+    }
+    shapes
+};
+
+/// False when no cue word has the first byte, last byte and length of `w`.
+/// A token is a cue only when it is a word of the cue lists exactly as
+/// written (the cue of [`TokFacts`] comes from the look-up of the token as
+/// written), so such a word is no cue; a test checks this against
+/// [`TokFacts::of`].
+#[inline]
+fn may_be_cue(w: &str) -> bool {
+    let b = w.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return false;
+    };
+    let bit = 1u32 << b.len().min(31);
+    CUE_SHAPES[0][first as usize] & bit != 0 && CUE_SHAPES[1][last as usize] & bit != 0
 }
 
 /// Whether a word starts with a capital letter.
@@ -2090,7 +2159,7 @@ fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
                 .is_some_and(|n| n.quote.is_none() && is_cap(n.text));
     }
     kind == TokenKind::Word
-        && (doc.facts[t.tok].np_word()
+        && (doc.tok_facts(t.tok).np_word()
             || (s == "of" && i > 0 && i + 1 < w.len() && is_cap(w[i + 1].text)))
 }
 
@@ -2636,7 +2705,7 @@ pub(crate) fn reporting_outlet(
 ) -> Option<String> {
     for c in cues.take_while(|&c| c < to.min(w.len())) {
         if matches!(
-            doc.facts(&w[c]).cue(),
+            doc.cue(&w[c]),
             Some(Cue::Report | Cue::Cite) | Some(Cue::Speech { .. })
         ) {
             if let Some(np) = np_back_plain(doc, w, c, from) {
@@ -2675,7 +2744,7 @@ pub(crate) fn around_cue(
     allow_eval: bool,
 ) -> Option<Found> {
     let word = w[c].text;
-    let cue = doc.facts(&w[c]).cue()?;
+    let cue = doc.cue(&w[c])?;
     let speaking = |np: &Np| !matches!(np.kind, NpKind::Outlet { .. });
     match cue {
         Cue::Eval if !allow_eval => None,
@@ -2881,6 +2950,34 @@ mod tests {
             ];
             assert_eq!(folded_key(&text[..n]), want, "{n}");
         }
+    }
+
+    #[test]
+    fn a_word_without_the_shape_of_a_cue_word_is_no_cue() {
+        let mut words: Vec<String> = Vec::new();
+        for e in &Lexicon::get().entries {
+            let w = std::str::from_utf8(e.word).expect("lexicon words are text");
+            let mut capitalised = w.to_lowercase();
+            capitalised[..1].make_ascii_uppercase();
+            words.extend([
+                w.to_string(),
+                w.to_lowercase(),
+                w.to_uppercase(),
+                capitalised,
+                w[..w.len() - 1].to_string(),
+                format!("{w}s"),
+                format!("{w}\u{2019}s"),
+                format!("\u{c9}{w}"),
+            ]);
+        }
+        words.extend(["\u{212a}ing", "s", "a", "\u{17f}aid"].map(String::from));
+        let mut cues = 0;
+        for w in &words {
+            let cue = TokFacts::of(w, TokenKind::Word).cue();
+            cues += usize::from(cue.is_some());
+            assert!(may_be_cue(w) || cue.is_none(), "{w:?}");
+        }
+        assert!(cues > 100);
     }
 
     #[test]
