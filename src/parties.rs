@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{tokenize, FastMap, Token, TokenKind};
+use crate::text::{block_has, tokenize, FastMap, Token, TokenKind};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,9 +234,21 @@ pub(crate) fn lookup_tokens_from(text: &str, tokens: &[Token]) -> Vec<(usize, us
                 }
             }
         }
-        let word = &text.as_bytes()[t.start..end];
+        let bytes = text.as_bytes();
+        let word = &bytes[t.start..end];
         // '-' is one byte and never part of another character's encoding.
-        if !word.iter().skip(1).any(|&c| c == b'-') {
+        // A word of up to nine bytes, away from the end of the text, is
+        // checked in one load (masked to the word): a byte loop's exit was
+        // mispredicted at nearly every word.
+        let after_first = word.len().saturating_sub(1);
+        let hyphen = match bytes.get(t.start + 1..t.start + 9) {
+            Some(block) if (1..=8).contains(&after_first) => {
+                let w = u64::from_le_bytes(block.try_into().expect("eight bytes"));
+                block_has(w & (u64::MAX >> (64 - 8 * after_first)), b'-')
+            }
+            _ => word.iter().skip(1).any(|&c| c == b'-'),
+        };
+        if !hyphen {
             if end > t.start {
                 out.push((t.start, end));
             }
@@ -805,6 +817,64 @@ aliases = ["Putin"]
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn hyphens_are_found_wherever_they_sit_in_a_word() {
+        // The lookup tokens as first written, with a byte loop for hyphens.
+        fn by_bytes(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+            let mut out = Vec::new();
+            for &t in tokens {
+                if t.kind == TokenKind::Punct {
+                    out.push((t.start, t.end));
+                    continue;
+                }
+                let mut end = t.end;
+                for suffix in ["'s", "\u{2019}s"] {
+                    if t.text.ends_with(suffix) && t.text.len() > suffix.len() {
+                        end -= suffix.len();
+                        break;
+                    }
+                }
+                let mut s = t.start;
+                for (i, &c) in text.as_bytes()[t.start..end].iter().enumerate() {
+                    if c == b'-' && i > 0 {
+                        let abs = t.start + i;
+                        if abs > s {
+                            out.push((s, abs));
+                        }
+                        out.push((abs, abs + 1));
+                        s = abs + 1;
+                    }
+                }
+                if end > s {
+                    out.push((s, end));
+                }
+            }
+            out
+        }
+        for len in 1..=12 {
+            for at in 0..len {
+                let mut word = vec![b'a'; len];
+                word[at] = b'-';
+                let word = String::from_utf8(word).unwrap();
+                for text in [
+                    format!("x {word}"),
+                    word.clone(),
+                    format!("{word} and some more text"),
+                    format!("{word}'s"),
+                    format!("{word}\u{2019}s and more"),
+                    format!("{word}-b"),
+                ] {
+                    let toks = tokenize(&text);
+                    assert_eq!(
+                        lookup_tokens_from(&text, &toks),
+                        by_bytes(&text, &toks),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -30,8 +30,11 @@ pub(crate) struct Doc<'a> {
     /// The whole article as one window (see [`Doc::window`]): sentence and
     /// paragraph windows are slices of it.
     pub ctoks: Vec<CTok<'a>>,
-    /// Lexicon facts of each token outside quotes (defaults inside).
-    pub facts: Vec<TokFacts>,
+    /// Lexicon facts of each token outside quotes (defaults inside), worked
+    /// out when first asked for: [`UNKNOWN_FACTS`] until then. Most words
+    /// are only ever asked whether they are a cue, which [`Doc::cue`]
+    /// usually answers from the word's shape alone.
+    pub facts: Vec<std::cell::Cell<TokFacts>>,
     /// Lexicon facts of a quote placeholder (`"`).
     pub placeholder_facts: TokFacts,
     /// Where the last window borrowed from `ctoks` ended.
@@ -55,47 +58,39 @@ impl<'a> Doc<'a> {
     /// Fills the per-token lookup tables; `quote_spans` are (mark start,
     /// mark end) byte spans sorted by start and not overlapping.
     pub fn index(&mut self, quote_spans: &[(usize, usize)]) {
-        // One pass fills every table: the tokens are many and each table
-        // is read and written once per token.
         let n = self.toks.len();
+        // Quotes, party mentions and person mentions are each a few sorted,
+        // non-overlapping spans: marking the tokens each span covers costs
+        // a search per span, where a merge costs a step per token.
         let mut tok_quote = vec![NONE; n];
         let mut tok_mention = vec![NONE; n];
         let mut tok_person = vec![NONE; n];
-        let mut facts = vec![TokFacts::default(); n];
+        mark_spans(&self.toks, quote_spans.iter().copied(), &mut tok_quote);
+        mark_spans(
+            &self.toks,
+            self.mentions.iter().map(|m| (m.start, m.end)),
+            &mut tok_mention,
+        );
+        mark_spans(
+            &self.toks,
+            self.people.iter().map(|m| (m.start, m.end)),
+            &mut tok_person,
+        );
+        let mut facts = vec![std::cell::Cell::new(TokFacts::default()); n];
         let mut ctoks: Vec<CTok<'a>> = Vec::with_capacity(n);
-        let mut q = 0;
-        let mut m = 0;
-        let mut p = 0;
         let mut prev_quote = NONE;
         for (i, t) in self.toks.iter().enumerate() {
-            while q < quote_spans.len() && quote_spans[q].1 <= t.start {
-                q += 1;
-            }
-            let quote = if q < quote_spans.len() && quote_spans[q].0 <= t.start {
-                q as u32
-            } else {
-                NONE
-            };
-            tok_quote[i] = quote;
-            while m < self.mentions.len() && self.mentions[m].end <= t.start {
-                m += 1;
-            }
-            if m < self.mentions.len() && self.mentions[m].start <= t.start {
-                tok_mention[i] = m as u32;
-            }
-            while p < self.people.len() && self.people[p].end <= t.start {
-                p += 1;
-            }
-            if p < self.people.len() && self.people[p].start <= t.start {
-                tok_person[i] = p as u32;
-            }
+            let quote = tok_quote[i];
             // The article-wide window (see `collapse`): a quote's tokens,
             // which are consecutive, make one placeholder.
             if quote == NONE {
                 // A token inside a quote is only ever seen as part of its
                 // quote's placeholder (see `facts`), so its own facts are
-                // never asked for.
-                facts[i] = TokFacts::of(t.text, t.kind);
+                // never asked for. Only words are in the lexicons; their
+                // facts are worked out on first use.
+                if t.kind == TokenKind::Word {
+                    facts[i] = std::cell::Cell::new(UNKNOWN_FACTS);
+                }
                 ctoks.push(CTok {
                     text: t.text,
                     start: t.start,
@@ -215,12 +210,39 @@ impl<'a> Doc<'a> {
     }
 
     /// Lexicon facts of a window token.
+    #[inline]
     pub fn facts(&self, c: &CTok) -> TokFacts {
         if c.quote.is_some() {
             self.placeholder_facts
         } else {
-            self.facts[c.tok]
+            self.tok_facts(c.tok)
         }
+    }
+
+    /// Lexicon facts of token `i`, outside quotes.
+    #[inline]
+    fn tok_facts(&self, i: usize) -> TokFacts {
+        let known = self.facts[i].get();
+        if known != UNKNOWN_FACTS {
+            return known;
+        }
+        let t = &self.toks[i];
+        let f = TokFacts::of(t.text, t.kind);
+        self.facts[i].set(f);
+        f
+    }
+
+    /// The cue a window token is: `self.facts(c).cue()`, without working
+    /// out the other facts of a word no cue word has the shape of.
+    #[inline]
+    pub fn cue(&self, c: &CTok) -> Option<Cue> {
+        if c.quote.is_none()
+            && self.facts[c.tok].get() == UNKNOWN_FACTS
+            && !may_be_cue(self.toks[c.tok].text)
+        {
+            return None;
+        }
+        self.facts(c).cue()
     }
 
     fn mention_of(&self, c: &CTok) -> Option<&Mention> {
@@ -237,6 +259,23 @@ impl<'a> Doc<'a> {
         }
         let m = self.tok_person[c.tok];
         (m != NONE).then(|| &self.people[m as usize])
+    }
+}
+
+/// Sets `marks[i]` to `k` for every token `i` starting inside the `k`th of
+/// `spans` (byte ranges sorted by start and not overlapping): what a merge
+/// of tokens and spans finds, the span covering each token's start.
+fn mark_spans(toks: &[Token], spans: impl Iterator<Item = (usize, usize)>, marks: &mut [u32]) {
+    let mut j = 0;
+    let mut prev_end = 0;
+    for (k, (s, e)) in spans.enumerate() {
+        debug_assert!(s >= prev_end, "spans overlap or are out of order");
+        prev_end = e;
+        j += toks[j..].partition_point(|t| t.start < s);
+        while j < toks.len() && toks[j].start < e {
+            marks[j] = k as u32;
+            j += 1;
+        }
     }
 }
 
@@ -1167,6 +1206,9 @@ const CUES: [Option<Cue>; 8] = [
     None,
 ];
 const CUE_BITS: u16 = 0b111;
+/// Facts not worked out yet (see [`Doc::facts`]): no real facts set the top
+/// bit.
+const UNKNOWN_FACTS: TokFacts = TokFacts(1 << 15);
 const NP_WORD: u16 = 1 << 3;
 const DET: u16 = 1 << 4;
 const ADVERB_OR_AUX: u16 = 1 << 5;
@@ -1433,6 +1475,41 @@ impl FoldedLexicon {
     }
 }
 
+/// For the first (`[0]`) and the last (`[1]`) byte of every cue word, a bit
+/// per length in bytes (31 and more share the last bit).
+static CUE_SHAPES: [[u32; 256]; 2] = {
+    let lists: [&[&str]; 6] = [STRONG_SPEECH, WEAK_SPEECH, CITE, ACCORDING, REPORT, EVAL];
+    let mut shapes = [[0u32; 256]; 2];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut k = 0;
+        while k < lists[l].len() {
+            let w = lists[l][k].as_bytes();
+            let bit = 1u32 << if w.len() < 31 { w.len() } else { 31 };
+            shapes[0][w[0] as usize] |= bit;
+            shapes[1][w[w.len() - 1] as usize] |= bit;
+            k += 1;
+        }
+        l += 1;
+    }
+    shapes
+};
+
+/// False when no cue word has the first byte, last byte and length of `w`.
+/// A token is a cue only when it is a word of the cue lists exactly as
+/// written (the cue of [`TokFacts`] comes from the look-up of the token as
+/// written), so such a word is no cue; a test checks this against
+/// [`TokFacts::of`].
+#[inline]
+fn may_be_cue(w: &str) -> bool {
+    let b = w.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return false;
+    };
+    let bit = 1u32 << b.len().min(31);
+    CUE_SHAPES[0][first as usize] & bit != 0 && CUE_SHAPES[1][last as usize] & bit != 0
+}
+
 /// Whether a word starts with a capital letter.
 pub(crate) fn is_cap(w: &str) -> bool {
     // Asked of most tokens, nearly all of them ASCII: no decoding for those.
@@ -1444,12 +1521,21 @@ pub(crate) fn is_cap(w: &str) -> bool {
 
 /// All-caps acronyms ("RIA", "NATO") are never personal names.
 fn is_acronym(w: &str) -> bool {
-    if w.is_ascii() {
-        let b = w.as_bytes();
-        return b.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 2
-            && !b.iter().any(u8::is_ascii_lowercase);
+    // Asked of capitalised words, nearly all of which have a lower-case
+    // letter near the start: one pass that stops there. An ASCII lower-case
+    // letter rules the word out whatever the rest of it holds.
+    let mut letters = 0;
+    for &c in w.as_bytes() {
+        if c.is_ascii_lowercase() {
+            return false;
+        }
+        if !c.is_ascii() {
+            return w.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                && !w.chars().any(char::is_lowercase);
+        }
+        letters += usize::from(c.is_ascii_alphabetic());
     }
-    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
+    letters >= 2
 }
 
 pub(crate) fn strip_possessive(w: &str) -> &str {
@@ -1604,21 +1690,43 @@ const MEDIUM_WORDS: &[&str] = &[
 fn outlet_name(words: &[&str], mention: &[bool]) -> Option<(String, bool)> {
     // Longest known outlet first, found through a table keyed by the first
     // word of each outlet name (no allocation unless one is found).
-    static TABLE: OnceLock<FastMap<&'static str, Vec<Vec<&'static str>>>> = OnceLock::new();
+    struct Table {
+        by_first: FastMap<&'static str, Vec<Vec<&'static str>>>,
+        /// For each first byte of a key of `by_first`, a bit per key length
+        /// in bytes (63 and more share the last bit): most words of a
+        /// phrase start no outlet name and are passed over without hashing.
+        shapes: [u64; 256],
+    }
+    static TABLE: OnceLock<Table> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut t: FastMap<&'static str, Vec<Vec<&'static str>>> = FastMap::default();
         for o in OUTLETS {
             let parts: Vec<&'static str> = o.split(' ').collect();
             t.entry(parts[0]).or_default().push(parts);
         }
-        for v in t.values_mut() {
+        let mut shapes = [0u64; 256];
+        for (key, v) in t.iter_mut() {
             v.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            if let Some(&c) = key.as_bytes().first() {
+                shapes[c as usize] |= 1 << key.len().min(63);
+            }
         }
-        t
+        Table {
+            by_first: t,
+            shapes,
+        }
     });
     let mut best: Option<(usize, usize)> = None; // start, len
     for i in 0..words.len() {
-        let Some(cands) = table.get(strip_possessive(words[i])) else {
+        let first = strip_possessive(words[i]);
+        let shaped = first
+            .as_bytes()
+            .first()
+            .is_some_and(|&c| table.shapes[c as usize] >> first.len().min(63) & 1 == 1);
+        if !shaped {
+            continue;
+        }
+        let Some(cands) = table.by_first.get(first) else {
             continue;
         };
         for c in cands {
@@ -1760,7 +1868,7 @@ impl<'d, 'a> Resolver<'d, 'a> {
                     is_cap(w[k].text) && doc.mention_of(&w[k]).is_none() && !is_acronym(w[k].text)
                 };
                 let worth = (i..j).any(|k| doc.person_of(&w[k]).is_some())
-                    || (i..j).filter(|&k| plain_cap(k)).count() >= 2;
+                    || (i..j).filter(|&k| plain_cap(k)).take(2).count() >= 2;
                 if !worth {
                     i = j;
                     continue;
@@ -2051,7 +2159,7 @@ fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
                 .is_some_and(|n| n.quote.is_none() && is_cap(n.text));
     }
     kind == TokenKind::Word
-        && (doc.facts[t.tok].np_word()
+        && (doc.tok_facts(t.tok).np_word()
             || (s == "of" && i > 0 && i + 1 < w.len() && is_cap(w[i + 1].text)))
 }
 
@@ -2067,7 +2175,26 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
     if a >= b {
         return None;
     }
-    let words: Vec<&str> = w[a..b].iter().map(|t| t.text).collect();
+    // The phrase's words and which of them are party mentions, on the stack
+    // for any phrase the callers make (at most about 25 tokens): classify
+    // runs for every candidate phrase, and two small vectors were two
+    // allocations each time.
+    const ON_STACK: usize = 32;
+    let n = b - a;
+    let (mut words_stack, mut flags_stack) = ([""; ON_STACK], [false; ON_STACK]);
+    let (mut words_heap, mut flags_heap) = (Vec::new(), Vec::new());
+    let (words, mention_flags): (&mut [&str], &mut [bool]) = if n <= ON_STACK {
+        (&mut words_stack[..n], &mut flags_stack[..n])
+    } else {
+        words_heap.resize(n, "");
+        flags_heap.resize(n, false);
+        (&mut words_heap, &mut flags_heap)
+    };
+    for (k, t) in w[a..b].iter().enumerate() {
+        words[k] = t.text;
+        mention_flags[k] = doc.mention_of(t).is_some();
+    }
+    let (words, mention_flags): (&[&str], &[bool]) = (words, mention_flags);
     let party = w[a..b]
         .iter()
         .find_map(|t| doc.mention_of(t).map(|m| m.party))
@@ -2081,11 +2208,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         "Ms" | "Mrs" | "Miss" | "Madam" => Some(Gender::F),
         _ => None,
     });
-    let mention_flags: Vec<bool> = w[a..b]
-        .iter()
-        .map(|t| doc.mention_of(t).is_some())
-        .collect();
-    if let Some((name, at_end)) = outlet_name(&words, &mention_flags) {
+    if let Some((name, at_end)) = outlet_name(words, mention_flags) {
         // "Russia's RIA state news agency", "Russian state media" — unless the
         // phrase ends in a personal name ("RIA reporter Ivan Petrov").
         if at_end {
@@ -2582,7 +2705,7 @@ pub(crate) fn reporting_outlet(
 ) -> Option<String> {
     for c in cues.take_while(|&c| c < to.min(w.len())) {
         if matches!(
-            doc.facts(&w[c]).cue(),
+            doc.cue(&w[c]),
             Some(Cue::Report | Cue::Cite) | Some(Cue::Speech { .. })
         ) {
             if let Some(np) = np_back_plain(doc, w, c, from) {
@@ -2621,7 +2744,7 @@ pub(crate) fn around_cue(
     allow_eval: bool,
 ) -> Option<Found> {
     let word = w[c].text;
-    let cue = doc.facts(&w[c]).cue()?;
+    let cue = doc.cue(&w[c])?;
     let speaking = |np: &Np| !matches!(np.kind, NpKind::Outlet { .. });
     match cue {
         Cue::Eval if !allow_eval => None,
@@ -2827,6 +2950,34 @@ mod tests {
             ];
             assert_eq!(folded_key(&text[..n]), want, "{n}");
         }
+    }
+
+    #[test]
+    fn a_word_without_the_shape_of_a_cue_word_is_no_cue() {
+        let mut words: Vec<String> = Vec::new();
+        for e in &Lexicon::get().entries {
+            let w = std::str::from_utf8(e.word).expect("lexicon words are text");
+            let mut capitalised = w.to_lowercase();
+            capitalised[..1].make_ascii_uppercase();
+            words.extend([
+                w.to_string(),
+                w.to_lowercase(),
+                w.to_uppercase(),
+                capitalised,
+                w[..w.len() - 1].to_string(),
+                format!("{w}s"),
+                format!("{w}\u{2019}s"),
+                format!("\u{c9}{w}"),
+            ]);
+        }
+        words.extend(["\u{212a}ing", "s", "a", "\u{17f}aid"].map(String::from));
+        let mut cues = 0;
+        for w in &words {
+            let cue = TokFacts::of(w, TokenKind::Word).cue();
+            cues += usize::from(cue.is_some());
+            assert!(may_be_cue(w) || cue.is_none(), "{w:?}");
+        }
+        assert!(cues > 100);
     }
 
     #[test]

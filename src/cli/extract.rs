@@ -85,10 +85,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Input::Failed { id, error } => (ArticleQuotes::failed(&id, error), true),
         };
-        let mut bytes = Vec::new();
+        // The quote texts are most of a record: room for them and the
+        // fields around them saves growing the buffer a few times.
+        let room = record
+            .quotes
+            .iter()
+            .map(|q| q.text.len() + 160)
+            .sum::<usize>()
+            + 256;
+        let mut bytes = Vec::with_capacity(room);
         match format {
             Format::Json => {
-                serde_json::to_writer(&mut bytes, &record)?;
+                record.write_json(&mut bytes);
                 bytes.push(b'\n');
             }
             Format::Table => write_table(&mut bytes, &record)?,
