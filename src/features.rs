@@ -325,7 +325,10 @@ struct Lexicon {
 impl Lexicon {
     fn new(norm: impl Fn(&str) -> String) -> Lexicon {
         Lexicon {
-            conciliatory: crate::lexicon::CONCILIATORY.iter().map(|w| norm(w)).collect(),
+            conciliatory: crate::lexicon::CONCILIATORY
+                .iter()
+                .map(|w| norm(w))
+                .collect(),
             critical: crate::lexicon::CRITICAL.iter().map(|w| norm(w)).collect(),
         }
     }
