@@ -406,12 +406,12 @@ impl Analyzer {
                 }
                 TokenKind::Number => (sc.intern("<num>", str::to_string), TokKind::Number),
                 TokenKind::Word => {
-                    // Keys are prefixed so surface forms never collide with
-                    // placeholders or punctuation in the shared table, and
-                    // differently for stemmed and unstemmed analysers, which
-                    // share a thread's scratch.
                     let known = sc.surface[stem as usize].get(tok.text).copied();
                     let (id, cue) = known.unwrap_or_else(|| {
+                        // Keys are prefixed so surface forms never collide
+                        // with placeholders or punctuation in the shared
+                        // table, and differently for stemmed and unstemmed
+                        // analysers, which share a thread's scratch.
                         lower.clear();
                         lower.push(if stem { '\u{1}' } else { '\u{3}' });
                         push_lowercase(&mut lower, tok.text);
