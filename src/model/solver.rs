@@ -75,44 +75,167 @@ fn par_chunks<T: Send>(
     run_jobs(jobs, &|(r, part)| f(r, part));
 }
 
+/// Runs `f` compiled for AVX2 when the processor has it, else as built.
+///
+/// The kernels are inlined into `f`, so they are compiled twice. Wider
+/// registers change which instructions run, not the arithmetic: Rust never
+/// fuses a multiply and an add, and every sum keeps its order (the
+/// four-accumulator dot products become one four-lane register), so both
+/// versions give bit-identical results. The build targets baseline x86-64
+/// (two doubles per register); AVX2 halves the instructions of the L-BFGS
+/// memory passes and the loss/gradient kernels.
+#[inline(always)]
+fn with_simd<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2")]
+        fn avx2<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2 (checked just above),
+            // which is all `avx2` requires.
+            return unsafe { avx2(f) };
+        }
+    }
+    f()
+}
+
 /// Loss/gradient evaluation with the buffers it needs kept between calls.
 struct Evaluator<'a, 'p> {
     p: &'p Problem<'a>,
     xt: Csr,
-    /// Per row: the weighted residual p - onehot(y), n_classes wide.
+    /// Per row: the weighted residual p - onehot(y), [`lanes`] wide.
     resid: Vec<f64>,
     /// Per row: weighted cross-entropy.
     row_loss: Vec<f64>,
+    /// Weights and weight gradient padded to [`lanes`] per feature, when
+    /// that differs from the class count.
+    wp: Vec<f64>,
+    gp: Vec<f64>,
     row_ranges: Vec<std::ops::Range<usize>>,
     col_ranges: Vec<std::ops::Range<usize>>,
+}
+
+/// Values per weight row and residual row in the kernels. Three classes are
+/// padded to four: a row of four doubles is two whole SIMD registers (one
+/// with AVX), where three take a register and a scalar op each, and the
+/// padding lane only ever holds zeros, so the three real lanes compute
+/// exactly what they would alone.
+fn lanes(k: usize) -> usize {
+    if k == 3 {
+        4
+    } else {
+        k
+    }
 }
 
 impl<'a, 'p> Evaluator<'a, 'p> {
     fn new(p: &'p Problem<'a>, threads: usize) -> Self {
         let n = p.x.n_rows();
         let threads = threads.clamp(1, 64);
+        let (k, s) = (p.n_classes, lanes(p.n_classes));
+        let padded = if s == k { 0 } else { p.x.n_cols * s };
         Evaluator {
             p,
             xt: p.x.transpose(),
-            resid: vec![0.0; n * p.n_classes],
+            resid: vec![0.0; n * s],
             row_loss: vec![0.0; n],
+            wp: vec![0.0; padded],
+            gp: vec![0.0; padded],
             row_ranges: ranges(n, threads),
             col_ranges: ranges(p.x.n_cols, threads),
         }
     }
 
     fn loss_grad(&mut self, params: &[f64], grad: &mut [f64]) -> f64 {
+        match self.p.n_classes {
+            2 => self.loss_grad_k::<2, 2>(params, grad),
+            3 => self.loss_grad_k::<3, 4>(params, grad),
+            4 => self.loss_grad_k::<4, 4>(params, grad),
+            _ => self.loss_grad_dyn(params, grad),
+        }
+    }
+
+    /// [`Evaluator::loss_grad`] for `K` classes stored `S` lanes wide.
+    fn loss_grad_k<const K: usize, const S: usize>(
+        &mut self,
+        params: &[f64],
+        grad: &mut [f64],
+    ) -> f64 {
+        let p = self.p;
+        let nw = p.x.n_cols * K;
+        let (w, b0) = params.split_at(nw);
+        let (gw, gb) = grad.split_at_mut(nw);
+        let Evaluator {
+            xt,
+            resid,
+            row_loss,
+            wp,
+            gp,
+            row_ranges,
+            col_ranges,
+            ..
+        } = self;
+        let wl: &[[f64; S]] = if S == K {
+            w.as_chunks::<S>().0
+        } else {
+            let (rows, _) = wp.as_chunks_mut::<S>();
+            for (to, from) in rows.iter_mut().zip(w.chunks_exact(K)) {
+                to[..K].copy_from_slice(from);
+            }
+            wp.as_chunks::<S>().0
+        };
+        let mut b = [0.0f64; S];
+        b[..K].copy_from_slice(b0);
+        // Forward: residuals and losses, row by row.
+        let (resid_rows, _) = resid.as_chunks_mut::<S>();
+        let lens = || row_ranges.iter().map(|r| r.end - r.start);
+        let jobs: Vec<_> = row_ranges
+            .iter()
+            .cloned()
+            .zip(split_lengths(resid_rows, lens()))
+            .zip(split_lengths(row_loss, lens()))
+            .collect();
+        run_jobs(jobs, &|((r, a), l)| {
+            with_simd(
+                #[inline(always)]
+                || forward_rows::<K, S>(p, wl, b, r, a, l),
+            )
+        });
+        // Backward: each weight row j reads only column j of X (row j of X^T).
+        let resid_rows = resid.as_chunks::<S>().0;
+        let alpha = p.alpha;
+        let backward = |r: std::ops::Range<usize>, out: &mut [[f64; S]]| {
+            with_simd(
+                #[inline(always)]
+                || backward_cols::<S>(xt, resid_rows, wl, alpha, r, out),
+            )
+        };
+        if S == K {
+            par_chunks(gw.as_chunks_mut::<S>().0, col_ranges, 1, &backward);
+        } else {
+            par_chunks(gp.as_chunks_mut::<S>().0, col_ranges, 1, &backward);
+            for (to, from) in gw.chunks_exact_mut(K).zip(gp.as_chunks::<S>().0) {
+                to.copy_from_slice(&from[..K]);
+            }
+        }
+        gb.iter_mut().for_each(|g| *g = 0.0);
+        for row in resid_rows {
+            for c in 0..K {
+                gb[c] += row[c];
+            }
+        }
+        let data_loss: f64 = row_loss.iter().sum();
+        data_loss + 0.5 * alpha * dot(w, w)
+    }
+
+    /// [`Evaluator::loss_grad`] for any class count.
+    fn loss_grad_dyn(&mut self, params: &[f64], grad: &mut [f64]) -> f64 {
         let p = self.p;
         let k = p.n_classes;
         let nw = p.x.n_cols * k;
         let (w, b0) = params.split_at(nw);
-        // Forward: residuals and losses, row by row.
-        let forward = |r: std::ops::Range<usize>, resid: &mut [f64], losses: &mut [f64]| match k {
-            2 => forward_rows::<2>(p, w, b0, r, resid, losses),
-            3 => forward_rows::<3>(p, w, b0, r, resid, losses),
-            4 => forward_rows::<4>(p, w, b0, r, resid, losses),
-            _ => forward_rows_dyn(p, w, b0, r, resid, losses),
-        };
         let lens = || self.row_ranges.iter().map(|r| r.end - r.start);
         let jobs: Vec<_> = self
             .row_ranges
@@ -121,17 +244,13 @@ impl<'a, 'p> Evaluator<'a, 'p> {
             .zip(split_lengths(&mut self.resid, lens().map(|n| n * k)))
             .zip(split_lengths(&mut self.row_loss, lens()))
             .collect();
-        run_jobs(jobs, &|((r, a), l)| forward(r, a, l));
-        // Backward: each weight row j reads only column j of X (row j of X^T).
+        run_jobs(jobs, &|((r, a), l)| forward_rows_dyn(p, w, b0, r, a, l));
         let xt = &self.xt;
         let resid = &self.resid;
         let alpha = p.alpha;
         let (gw, gb) = grad.split_at_mut(nw);
-        par_chunks(gw, &self.col_ranges, k, &|r, out| match k {
-            2 => backward_cols::<2>(xt, resid, w, alpha, r, out),
-            3 => backward_cols::<3>(xt, resid, w, alpha, r, out),
-            4 => backward_cols::<4>(xt, resid, w, alpha, r, out),
-            _ => backward_cols_dyn(xt, resid, w, alpha, k, r, out),
+        par_chunks(gw, &self.col_ranges, k, &|r, out| {
+            backward_cols_dyn(xt, resid, w, alpha, k, r, out)
         });
         gb.iter_mut().for_each(|g| *g = 0.0);
         for row in self.resid.chunks_exact(k) {
@@ -165,28 +284,73 @@ fn residual(z: &mut [f64], yi: usize, sw: f64) -> f64 {
     loss
 }
 
-fn forward_rows<const K: usize>(
+/// `acc += v * w[j]` over one sparse row or column, in stored order.
+#[inline(always)]
+fn accumulate<const S: usize>(acc: &mut [f64; S], idx: &[u32], val: &[f64], w: &[[f64; S]]) {
+    for (&j, &v) in idx.iter().zip(val) {
+        let wr = &w[j as usize];
+        for c in 0..S {
+            acc[c] += v * wr[c];
+        }
+    }
+}
+
+/// [`accumulate`] over two rows at once: each row's sum is a chain of
+/// dependent additions, and running two chains side by side keeps the
+/// adder busy while either waits. Each sum keeps its own order.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn accumulate2<const S: usize>(
+    a: &mut [f64; S],
+    (ia, va): (&[u32], &[f64]),
+    b: &mut [f64; S],
+    (ib, vb): (&[u32], &[f64]),
+    w: &[[f64; S]],
+) {
+    let n = ia.len().min(ib.len());
+    for ((&ja, &xa), (&jb, &xb)) in ia[..n]
+        .iter()
+        .zip(&va[..n])
+        .zip(ib[..n].iter().zip(&vb[..n]))
+    {
+        let (wa, wb) = (&w[ja as usize], &w[jb as usize]);
+        for c in 0..S {
+            a[c] += xa * wa[c];
+            b[c] += xb * wb[c];
+        }
+    }
+    accumulate(a, &ia[n..], &va[n..], w);
+    accumulate(b, &ib[n..], &vb[n..], w);
+}
+
+#[inline(always)]
+fn forward_rows<const K: usize, const S: usize>(
     p: &Problem,
-    w: &[f64],
-    b0: &[f64],
+    w: &[[f64; S]],
+    b0: [f64; S],
     r: std::ops::Range<usize>,
-    resid: &mut [f64],
+    resid: &mut [[f64; S]],
     losses: &mut [f64],
 ) {
-    for (o, i) in r.enumerate() {
-        let mut z = [0.0f64; K];
-        z.copy_from_slice(b0);
+    let mut finish = |o: usize, i: usize, mut z: [f64; S]| {
+        losses[o] = residual(&mut z[..K], p.y[i], p.weights[i]);
+        z[K..].fill(0.0);
+        resid[o] = z;
+    };
+    let mut o = 0;
+    let mut i = r.start;
+    while i + 1 < r.end {
+        let (mut za, mut zb) = (b0, b0);
+        accumulate2(&mut za, p.x.row(i), &mut zb, p.x.row(i + 1), w);
+        finish(o, i, za);
+        finish(o + 1, i + 1, zb);
+        (o, i) = (o + 2, i + 2);
+    }
+    if i < r.end {
+        let mut z = b0;
         let (idx, val) = p.x.row(i);
-        for (&j, &v) in idx.iter().zip(val) {
-            let wr: &[f64; K] = w[j as usize * K..j as usize * K + K]
-                .try_into()
-                .expect("K weights");
-            for c in 0..K {
-                z[c] += v * wr[c];
-            }
-        }
-        losses[o] = residual(&mut z, p.y[i], p.weights[i]);
-        resid[o * K..o * K + K].copy_from_slice(&z);
+        accumulate(&mut z, idx, val, w);
+        finish(o, i, z);
     }
 }
 
@@ -213,29 +377,30 @@ fn forward_rows_dyn(
     }
 }
 
-fn backward_cols<const K: usize>(
+#[inline(always)]
+fn backward_cols<const S: usize>(
     xt: &Csr,
-    resid: &[f64],
-    w: &[f64],
+    resid: &[[f64; S]],
+    w: &[[f64; S]],
     alpha: f64,
     r: std::ops::Range<usize>,
-    out: &mut [f64],
+    out: &mut [[f64; S]],
 ) {
-    for (o, j) in r.enumerate() {
-        let mut g = [0.0f64; K];
-        for c in 0..K {
-            g[c] = alpha * w[j * K + c];
-        }
+    let start = |j: usize| w[j].map(|wc| alpha * wc);
+    let mut o = 0;
+    let mut j = r.start;
+    while j + 1 < r.end {
+        let (mut ga, mut gb) = (start(j), start(j + 1));
+        accumulate2(&mut ga, xt.row(j), &mut gb, xt.row(j + 1), resid);
+        out[o] = ga;
+        out[o + 1] = gb;
+        (o, j) = (o + 2, j + 2);
+    }
+    if j < r.end {
+        let mut g = start(j);
         let (idx, val) = xt.row(j);
-        for (&i, &v) in idx.iter().zip(val) {
-            let ri: &[f64; K] = resid[i as usize * K..i as usize * K + K]
-                .try_into()
-                .expect("K residuals");
-            for c in 0..K {
-                g[c] += v * ri[c];
-            }
-        }
-        out[o * K..o * K + K].copy_from_slice(&g);
+        accumulate(&mut g, idx, val, resid);
+        out[o] = g;
     }
 }
 
@@ -265,6 +430,7 @@ fn backward_cols_dyn(
 
 /// Dot product with four independent accumulators so the compiler can keep
 /// several multiply-adds in flight (a plain fold is serial in f64).
+#[inline(always)]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
@@ -280,6 +446,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// [`dot`] of two stored history vectors, accumulated in double precision.
+#[inline(always)]
 fn dot_hh(a: &[f32], b: &[f32]) -> f64 {
     let mut acc = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
@@ -295,6 +462,7 @@ fn dot_hh(a: &[f32], b: &[f32]) -> f64 {
 }
 
 /// [`dot`] of a stored (single-precision) history vector with a full one.
+#[inline(always)]
 fn dot_h(a: &[f32], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
@@ -309,6 +477,7 @@ fn dot_h(a: &[f32], b: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
+#[inline(always)]
 fn max_abs(a: &[f64]) -> f64 {
     a.iter().fold(0.0, |m, x| m.max(x.abs()))
 }
@@ -435,6 +604,7 @@ impl Memory {
 /// The direction pass over one thread's blocks: d from its coefficients,
 /// the first trial point x + d, and per block g . d.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn direction_pass(
     mem: &Memory,
     c: &Coefs,
@@ -478,6 +648,7 @@ fn direction_pass(
 /// (the step, without x + t d - x's rounding), y = gn - g, and writes per block the dot products the memory needs with
 /// the new gradient (`width` values, see [`minimize`]).
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn update_pass(
     pairs: &[(&[f32], &[f32])],
     (t, d, gn, g): (f64, &[f64], &[f64], &[f64]),
@@ -583,7 +754,10 @@ fn minimize_keeping_memory(p: &Problem, opts: &SolverOptions) -> crate::Result<(
             .map(|(((&(first, _), d), xn), sl)| (first, d, xn, sl))
             .collect();
         run_jobs(jobs, &|(first, d, xn, sl)| {
-            direction_pass(mem, c, g, x, first, d, xn, sl)
+            with_simd(
+                #[inline(always)]
+                || direction_pass(mem, c, g, x, first, d, xn, sl),
+            )
         });
         slopes.iter().sum::<f64>()
     };
@@ -682,7 +856,10 @@ fn minimize_keeping_memory(p: &Problem, opts: &SolverOptions) -> crate::Result<(
                 .collect();
             let vecs = (t, &d[..], &gn[..], &g[..]);
             run_jobs(jobs, &|(first, s, y, o)| {
-                update_pass(&pairs, vecs, first, s, y, width, o)
+                with_simd(
+                    #[inline(always)]
+                    || update_pass(&pairs, vecs, first, s, y, width, o),
+                )
             });
         }
         let mut sums = vec![0.0; width];
