@@ -1145,6 +1145,61 @@ fn featurize_chunk(analyzer: &Analyzer, docs: &[Doc]) -> Chunk {
     }
 }
 
+/// The chunks' term tables and keys merged into one numbering, with each
+/// key's document frequency and each chunk's local -> merged key ids.
+fn merge_chunks(chunks: &[Chunk]) -> (Vec<String>, Vec<Key>, Vec<u32>, Vec<Vec<u32>>) {
+    // One shared term table; every chunk's term ids mapped into it.
+    let mut table: Vec<String> = Vec::new();
+    let mut term_ids: FastMap<&str, u32> = FastMap::default();
+    let remaps: Vec<Vec<u32>> = chunks
+        .iter()
+        .map(|c| {
+            c.table
+                .iter()
+                .map(|t| {
+                    *term_ids.entry(t.as_str()).or_insert_with(|| {
+                        table.push(t.clone());
+                        table.len() as u32 - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    // Every chunk's keys numbered globally (in chunk order, so the same
+    // whatever the thread count), with their document frequencies.
+    let mut global: FastMap<Key, u32> = FastMap::default();
+    global.reserve(chunks.iter().map(|c| c.keys.len()).sum());
+    let mut global_keys: Vec<Key> = Vec::new();
+    let mut df: Vec<u32> = Vec::new();
+    let to_global: Vec<Vec<u32>> = chunks
+        .iter()
+        .zip(&remaps)
+        .map(|(c, remap)| {
+            let mut local_df = vec![0u32; c.keys.len()];
+            for counts in &c.per_doc {
+                for &(id, _) in counts {
+                    local_df[id as usize] += 1;
+                }
+            }
+            c.keys
+                .iter()
+                .zip(&local_df)
+                .map(|(k, &n)| {
+                    let key = k.remap(remap);
+                    let g = *global.entry(key).or_insert_with(|| {
+                        global_keys.push(key);
+                        df.push(0);
+                        df.len() as u32 - 1
+                    });
+                    df[g as usize] += n;
+                    g
+                })
+                .collect()
+        })
+        .collect();
+    (table, global_keys, df, to_global)
+}
+
 impl Vectorizer {
     /// Learns vocabulary and IDF from training documents and returns the
     /// vectoriser together with the training rows (each document analysed
@@ -1157,7 +1212,7 @@ impl Vectorizer {
         let analyzer = Analyzer::new(config);
         let threads = threads.clamp(1, 8).min(docs.len().max(1));
         let chunk = docs.len().div_ceil(threads).max(1);
-        let chunks: Vec<Chunk> = if threads == 1 {
+        let mut chunks: Vec<Chunk> = if threads == 1 {
             vec![featurize_chunk(&analyzer, docs)]
         } else {
             std::thread::scope(|s| {
@@ -1174,56 +1229,24 @@ impl Vectorizer {
                     .collect()
             })
         };
-        // One shared term table; every chunk's term ids mapped into it.
-        let mut table: Vec<String> = Vec::new();
-        let mut term_ids: FastMap<&str, u32> = FastMap::default();
-        let remaps: Vec<Vec<u32>> = chunks
-            .iter()
-            .map(|c| {
-                c.table
-                    .iter()
-                    .map(|t| {
-                        *term_ids.entry(t.as_str()).or_insert_with(|| {
-                            table.push(t.clone());
-                            table.len() as u32 - 1
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        // Every chunk's keys numbered globally (in chunk order, so the same
-        // whatever the thread count), with their document frequencies.
-        let mut global: FastMap<Key, u32> = FastMap::default();
-        global.reserve(chunks.iter().map(|c| c.keys.len()).sum());
-        let mut global_keys: Vec<Key> = Vec::new();
-        let mut df: Vec<u32> = Vec::new();
-        let to_global: Vec<Vec<u32>> = chunks
-            .iter()
-            .zip(&remaps)
-            .map(|(c, remap)| {
-                let mut local_df = vec![0u32; c.keys.len()];
-                for counts in &c.per_doc {
+        let (table, global_keys, df, to_global) = if chunks.len() == 1 {
+            // One chunk (one thread): its numbering is already the merged
+            // one, so skip rebuilding it through two hash maps.
+            let only = &mut chunks[0];
+            {
+                let mut df = vec![0u32; only.keys.len()];
+                for counts in &only.per_doc {
                     for &(id, _) in counts {
-                        local_df[id as usize] += 1;
+                        df[id as usize] += 1;
                     }
                 }
-                c.keys
-                    .iter()
-                    .zip(&local_df)
-                    .map(|(k, &n)| {
-                        let key = k.remap(remap);
-                        let g = *global.entry(key).or_insert_with(|| {
-                            global_keys.push(key);
-                            df.push(0);
-                            df.len() as u32 - 1
-                        });
-                        df[g as usize] += n;
-                        g
-                    })
-                    .collect()
-            })
-            .collect();
-        drop(global);
+                let identity = (0..only.keys.len() as u32).collect();
+                let table = std::mem::take(&mut only.table);
+                (table, std::mem::take(&mut only.keys), df, vec![identity])
+            }
+        } else {
+            merge_chunks(&chunks)
+        };
         let cfg = analyzer.config();
         // Names are built only for features that survive min_df.
         let mut kept: Vec<(String, u32)> = (0..global_keys.len() as u32)
