@@ -53,7 +53,7 @@ impl Problem<'_> {
 
     /// Loss and gradient at `params` (weights then intercepts).
     pub fn loss_grad(&self, params: &[f64], grad: &mut [f64]) -> f64 {
-        Evaluator::new(self, 1).loss_grad(params, grad)
+        Evaluator::new(self, &Pool::serial(), 1).loss_grad(params, grad)
     }
 }
 
@@ -63,8 +63,9 @@ fn ranges(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
     (0..n).step_by(len).map(|s| s..(s + len).min(n)).collect()
 }
 
-/// Runs `f` on each part of `out` (split at `ranges`), one part per thread.
+/// Runs `f` on each part of `out` (split at `ranges`) across the pool.
 fn par_chunks<T: Send>(
+    pool: &Pool,
     out: &mut [T],
     ranges: &[std::ops::Range<usize>],
     scale: usize,
@@ -72,7 +73,7 @@ fn par_chunks<T: Send>(
 ) {
     let parts = split_lengths(out, ranges.iter().map(|r| (r.end - r.start) * scale));
     let jobs: Vec<_> = ranges.iter().cloned().zip(parts).collect();
-    run_jobs(jobs, &|(r, part)| f(r, part));
+    pool.run_jobs(jobs, &|(r, part)| f(r, part));
 }
 
 /// Runs `f` compiled for AVX2 when the processor has it, else as built.
@@ -112,6 +113,7 @@ fn with_simd<R>(f: impl FnOnce() -> R) -> R {
 /// the results are bit for bit the same.
 struct Evaluator<'a, 'p> {
     p: &'p Problem<'a>,
+    pool: &'p Pool,
     xt: Csr,
     /// Per row: the weighted residual p - onehot(y), [`lanes`] wide.
     resid: Vec<f64>,
@@ -144,9 +146,8 @@ fn lanes(k: usize) -> usize {
 }
 
 impl<'a, 'p> Evaluator<'a, 'p> {
-    fn new(p: &'p Problem<'a>, threads: usize) -> Self {
+    fn new(p: &'p Problem<'a>, pool: &'p Pool, parts: usize) -> Self {
         let n = p.x.n_rows();
-        let threads = threads.clamp(1, 64);
         let (k, s) = (p.n_classes, lanes(p.n_classes));
         // The kernels for any class count keep X's own numbering.
         let (order, cols) = if (2..=4).contains(&k) {
@@ -161,6 +162,7 @@ impl<'a, 'p> Evaluator<'a, 'p> {
         };
         Evaluator {
             p,
+            pool,
             xt: p.x.transpose_renumbered(&order),
             order,
             cols,
@@ -168,8 +170,8 @@ impl<'a, 'p> Evaluator<'a, 'p> {
             row_loss: vec![0.0; n],
             wp: vec![0.0; padded],
             gp: vec![0.0; padded],
-            row_ranges: ranges(n, threads),
-            col_ranges: ranges(p.x.n_cols, threads),
+            row_ranges: ranges(n, parts),
+            col_ranges: ranges(p.x.n_cols, parts),
         }
     }
 
@@ -202,6 +204,7 @@ impl<'a, 'p> Evaluator<'a, 'p> {
             gp,
             row_ranges,
             col_ranges,
+            pool,
             ..
         } = self;
         for (to, &j) in wp.as_chunks_mut::<S>().0.iter_mut().zip(order.iter()) {
@@ -221,7 +224,7 @@ impl<'a, 'p> Evaluator<'a, 'p> {
             .zip(split_lengths(resid_rows, lens()))
             .zip(split_lengths(row_loss, lens()))
             .collect();
-        run_jobs(jobs, &|((r, a), l)| {
+        pool.run_jobs(jobs, &|((r, a), l)| {
             with_simd(
                 #[inline(always)]
                 || forward_rows::<K, S>(p, cols, wl, b, r, a, l),
@@ -236,7 +239,7 @@ impl<'a, 'p> Evaluator<'a, 'p> {
                 || backward_cols::<S>(xt, resid_rows, wl, alpha, r, out),
             )
         };
-        par_chunks(gp.as_chunks_mut::<S>().0, col_ranges, 1, &backward);
+        par_chunks(pool, gp.as_chunks_mut::<S>().0, col_ranges, 1, &backward);
         for (from, &j) in gp.as_chunks::<S>().0.iter().zip(order.iter()) {
             let j = j as usize;
             gw[j * K..j * K + K].copy_from_slice(&from[..K]);
@@ -265,12 +268,13 @@ impl<'a, 'p> Evaluator<'a, 'p> {
             .zip(split_lengths(&mut self.resid, lens().map(|n| n * k)))
             .zip(split_lengths(&mut self.row_loss, lens()))
             .collect();
-        run_jobs(jobs, &|((r, a), l)| forward_rows_dyn(p, w, b0, r, a, l));
+        self.pool
+            .run_jobs(jobs, &|((r, a), l)| forward_rows_dyn(p, w, b0, r, a, l));
         let xt = &self.xt;
         let resid = &self.resid;
         let alpha = p.alpha;
         let (gw, gb) = grad.split_at_mut(nw);
-        par_chunks(gw, &self.col_ranges, k, &|r, out| {
+        par_chunks(self.pool, gw, &self.col_ranges, k, &|r, out| {
             backward_cols_dyn(xt, resid, w, alpha, k, r, out)
         });
         gb.iter_mut().for_each(|g| *g = 0.0);
@@ -515,19 +519,176 @@ fn max_abs(a: &[f64]) -> f64 {
 /// result. 2048 doubles (16 KB) stay in L1 while the stored pairs stream past.
 const BLOCK: usize = 2048;
 
-/// Runs every job, the first on the calling thread (one spawn fewer, none
-/// with one job).
-fn run_jobs<J: Send>(jobs: Vec<J>, f: &(dyn Fn(J) + Sync)) {
-    let mut jobs = jobs.into_iter();
-    let Some(first) = jobs.next() else {
-        return;
-    };
-    std::thread::scope(|s| {
-        for j in jobs {
-            s.spawn(move || f(j));
+/// Worker threads kept for a whole fit, handing out each pass's jobs.
+///
+/// A fit makes about 150 passes (two per loss/gradient evaluation, two per
+/// iteration). Starting and joining threads for every pass cost more than
+/// the passes' work on a busy machine: each new thread has to wait for a
+/// core, and the pass waits for it. Here the workers sleep between passes,
+/// and the jobs of a pass go to whichever thread asks first, the calling
+/// thread included, so a worker that is slow to wake leaves its share to
+/// the others rather than holding the pass up. Which thread computes a job
+/// never changes its result (see [`BLOCK`] and [`Evaluator`]).
+struct Pool {
+    shared: Option<std::sync::Arc<Shared>>,
+}
+
+struct Shared {
+    state: std::sync::Mutex<PassState>,
+    /// Workers wait here for a pass (or the end).
+    start: std::sync::Condvar,
+    /// The calling thread waits here for the last job of a pass.
+    done: std::sync::Condvar,
+}
+
+/// The running pass's job as the workers see it: its lifetime is erased
+/// (see [`Pool::run`] for why that is sound).
+type ErasedJob = &'static (dyn Fn(usize) + Sync);
+
+#[derive(Default)]
+struct PassState {
+    job: Option<ErasedJob>,
+    /// Jobs in the pass, the next one to hand out and how many finished.
+    count: usize,
+    next: usize,
+    finished: usize,
+    panicked: bool,
+    shutdown: bool,
+}
+
+impl Pool {
+    /// A pool that runs everything on the calling thread.
+    fn serial() -> Pool {
+        Pool { shared: None }
+    }
+
+    /// A pool with `workers` threads besides the calling one, living until
+    /// the pool is dropped (which must happen inside `scope`).
+    fn new<'s>(scope: &'s std::thread::Scope<'s, '_>, workers: usize) -> Pool {
+        if workers == 0 {
+            return Pool::serial();
         }
-        f(first);
-    });
+        let shared = std::sync::Arc::new(Shared {
+            state: std::sync::Mutex::new(PassState::default()),
+            start: std::sync::Condvar::new(),
+            done: std::sync::Condvar::new(),
+        });
+        for _ in 0..workers {
+            let shared = shared.clone();
+            scope.spawn(move || shared.work(false));
+        }
+        Pool {
+            shared: Some(shared),
+        }
+    }
+
+    /// Runs `f(0)` .. `f(count - 1)` across the pool; returns when all ran.
+    fn run(&self, count: usize, f: &(dyn Fn(usize) + Sync)) {
+        let Some(shared) = self.shared.as_ref().filter(|_| count > 1) else {
+            (0..count).for_each(f);
+            return;
+        };
+        // SAFETY: only the lifetime changes. Workers take the reference out
+        // of the state only together with a job index (under the lock), use
+        // it only while running that job, and count the job as finished
+        // afterwards; this function returns only once every job has
+        // finished and the reference has been taken out of the state again,
+        // so no worker can use it after `f`'s borrow ends. Without this, a
+        // persistent thread could not run closures borrowing the pass's
+        // local buffers (std's scoped threads join at the end of a scope,
+        // which is the per-pass spawning this pool replaces).
+        let erased: ErasedJob =
+            unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync), ErasedJob>(f) };
+        {
+            let mut st = shared.lock();
+            st.job = Some(erased);
+            (st.count, st.next, st.finished, st.panicked) = (count, 0, 0, false);
+        }
+        shared.start.notify_all();
+        shared.work(true);
+        let mut st = shared.lock();
+        while st.finished < st.count {
+            st = shared
+                .done
+                .wait(st)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        st.job = None;
+        if st.panicked {
+            drop(st);
+            panic!("a solver worker thread panicked");
+        }
+    }
+
+    /// Runs every job, each with its own (disjoint) part of the buffers.
+    fn run_jobs<J: Send>(&self, jobs: Vec<J>, f: &(dyn Fn(J) + Sync)) {
+        if self.shared.is_none() || jobs.len() < 2 {
+            jobs.into_iter().for_each(f);
+            return;
+        }
+        let slots: Vec<std::sync::Mutex<Option<J>>> = jobs
+            .into_iter()
+            .map(|j| std::sync::Mutex::new(Some(j)))
+            .collect();
+        self.run(slots.len(), &|i| {
+            let job = slots[i].lock().ok().and_then(|mut j| j.take());
+            if let Some(job) = job {
+                f(job);
+            }
+        });
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        if let Some(shared) = &self.shared {
+            shared.lock().shutdown = true;
+            shared.start.notify_all();
+        }
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, PassState> {
+        // Jobs run outside the lock, so it is never poisoned by a job.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes and runs jobs of the current pass. The calling thread
+    /// (`caller`) returns when none are left to take; a worker then sleeps
+    /// until the next pass, and returns at shutdown.
+    fn work(&self, caller: bool) {
+        let mut st = self.lock();
+        loop {
+            if st.shutdown {
+                return;
+            }
+            match st.job {
+                Some(job) if st.next < st.count => {
+                    let i = st.next;
+                    st.next += 1;
+                    drop(st);
+                    let ok =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(i))).is_ok();
+                    st = self.lock();
+                    st.panicked |= !ok;
+                    st.finished += 1;
+                    if st.finished == st.count {
+                        self.done.notify_all();
+                    }
+                }
+                _ if caller => return,
+                _ => {
+                    st = self
+                        .start
+                        .wait(st)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+            }
+        }
+    }
 }
 
 /// Cuts `v` into consecutive pieces of the given lengths.
@@ -713,10 +874,10 @@ fn update_pass(
     }
 }
 
-/// Splits the blocks of `n` parameters among `threads`: (first block,
-/// number of blocks) per thread.
-fn block_shares(n: usize, threads: usize) -> Vec<(usize, usize)> {
-    ranges(n.div_ceil(BLOCK), threads)
+/// Splits the blocks of `n` parameters into `parts` jobs: (first block,
+/// number of blocks) per job.
+fn block_shares(n: usize, parts: usize) -> Vec<(usize, usize)> {
+    ranges(n.div_ceil(BLOCK), parts)
         .into_iter()
         .map(|r| (r.start, r.end - r.start))
         .collect()
@@ -735,6 +896,23 @@ pub fn minimize(p: &Problem, opts: &SolverOptions) -> crate::Result<Solution> {
 
 /// [`minimize`], also returning the final L-BFGS memory (for tests).
 fn minimize_keeping_memory(p: &Problem, opts: &SolverOptions) -> crate::Result<(Solution, Memory)> {
+    let threads = opts.threads.clamp(1, 64);
+    // Several jobs per thread and pass, so that the threads that are
+    // running take over the share of one that is not (see [`Pool`]).
+    let parts = if threads > 1 { 4 * threads } else { 1 };
+    std::thread::scope(|scope| {
+        let pool = Pool::new(scope, threads - 1);
+        lbfgs(p, opts, &pool, parts)
+    })
+}
+
+/// [`minimize_keeping_memory`] with its threads, each pass cut into `parts` jobs.
+fn lbfgs(
+    p: &Problem,
+    opts: &SolverOptions,
+    pool: &Pool,
+    parts: usize,
+) -> crate::Result<(Solution, Memory)> {
     let n_params = p.n_params();
     let total_weight: f64 = p.weights.iter().sum();
     if p.x.n_rows() == 0 || total_weight <= 0.0 {
@@ -744,9 +922,9 @@ fn minimize_keeping_memory(p: &Problem, opts: &SolverOptions) -> crate::Result<(
     }
     let gtol = opts.tol * total_weight;
     let tset = std::time::Instant::now();
-    let mut eval = Evaluator::new(p, opts.threads);
+    let mut eval = Evaluator::new(p, pool, parts);
     let setup_secs = tset.elapsed().as_secs_f64();
-    let shares = block_shares(n_params, opts.threads.clamp(1, 64));
+    let shares = block_shares(n_params, parts);
     let n_blocks = n_params.div_ceil(BLOCK);
     let mut x = vec![0.0; n_params];
     let mut g = vec![0.0; n_params];
@@ -780,7 +958,7 @@ fn minimize_keeping_memory(p: &Problem, opts: &SolverOptions) -> crate::Result<(
             .zip(split_lengths(slopes, shares.iter().map(|&(_, k)| k)))
             .map(|(((&(first, _), d), xn), sl)| (first, d, xn, sl))
             .collect();
-        run_jobs(jobs, &|(first, d, xn, sl)| {
+        pool.run_jobs(jobs, &|(first, d, xn, sl)| {
             with_simd(
                 #[inline(always)]
                 || direction_pass(mem, c, g, x, first, d, xn, sl),
@@ -882,7 +1060,7 @@ fn minimize_keeping_memory(p: &Problem, opts: &SolverOptions) -> crate::Result<(
                 .map(|(((&(first, _), s), y), o)| (first, s, y, o))
                 .collect();
             let vecs = (t, &d[..], &gn[..], &g[..]);
-            run_jobs(jobs, &|(first, s, y, o)| {
+            pool.run_jobs(jobs, &|(first, s, y, o)| {
                 with_simd(
                     #[inline(always)]
                     || update_pass(&pairs, vecs, first, s, y, width, o),
@@ -1033,6 +1211,31 @@ mod tests {
         assert_eq!(a.w, b.w);
         assert_eq!(a.intercept, b.intercept);
         assert!(a.converged);
+    }
+
+    #[test]
+    fn every_job_runs_once_and_a_panic_reaches_the_caller() {
+        let hits: Vec<_> = (0..37)
+            .map(|_| std::sync::atomic::AtomicUsize::new(0))
+            .collect();
+        std::thread::scope(|s| {
+            let pool = Pool::new(s, 2);
+            for _ in 0..20 {
+                pool.run(hits.len(), &|i| {
+                    hits[i].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                });
+            }
+        });
+        assert!(hits
+            .iter()
+            .all(|h| h.load(std::sync::atomic::Ordering::Relaxed) == 20));
+        let caught = std::panic::catch_unwind(|| {
+            std::thread::scope(|s| {
+                let pool = Pool::new(s, 2);
+                pool.run(8, &|i| assert_ne!(i, 5));
+            })
+        });
+        assert!(caught.is_err());
     }
 
     /// Deterministic pseudo-random numbers in [0, 1).
