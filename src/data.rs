@@ -230,12 +230,101 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
 }
 
 fn parse_json_record(bytes: &[u8]) -> std::result::Result<RawRecord, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
-    let serde_json::Value::Object(map) = value else {
-        return Err("expected a JSON object".into());
+    match serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))? {
+        JsonRecord::Object(raw) => Ok(raw),
+        JsonRecord::Other => Err("expected a JSON object".into()),
+    }
+}
+
+/// A JSON line read straight into a [`RawRecord`]: going through a
+/// `serde_json::Value` built a map of the fields only to turn it into a
+/// list. Anything but an object is still read whole, so a line that is not
+/// valid JSON gets the same message as it would as a `Value`.
+enum JsonRecord {
+    Object(RawRecord),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for JsonRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(JsonRecordVisitor)
+    }
+}
+
+/// Drops every field whose key comes again later, as a JSON object read
+/// into a map does (the last copy wins).
+fn keep_last_of_each_key(raw: &mut RawRecord) {
+    let repeated = if raw.len() <= 16 {
+        (1..raw.len()).any(|i| raw[..i].iter().any(|(k, _)| *k == raw[i].0))
+    } else {
+        let mut seen = std::collections::HashSet::new();
+        !raw.iter().all(|(k, _)| seen.insert(k.as_str()))
     };
-    Ok(map.into_iter().collect())
+    if repeated {
+        let mut last = std::collections::HashMap::new();
+        for (i, (k, _)) in raw.iter().enumerate() {
+            last.insert(k.clone(), i);
+        }
+        let mut i = 0;
+        raw.retain(|(k, _)| {
+            i += 1;
+            last[k] == i - 1
+        });
+    }
+}
+
+struct JsonRecordVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonRecordVisitor {
+    type Value = JsonRecord;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<JsonRecord, A::Error> {
+        let mut raw = RawRecord::with_capacity(map.size_hint().unwrap_or(8));
+        while let Some(key) = map.next_key::<String>()? {
+            raw.push((key, map.next_value::<serde_json::Value>()?));
+        }
+        keep_last_of_each_key(&mut raw);
+        Ok(JsonRecord::Object(raw))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<JsonRecord, A::Error> {
+        while seq.next_element::<serde_json::Value>()?.is_some() {}
+        Ok(JsonRecord::Other)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<JsonRecord, E> {
+        Ok(JsonRecord::Other)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<JsonRecord, E> {
+        Ok(JsonRecord::Other)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<JsonRecord, E> {
+        Ok(JsonRecord::Other)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<JsonRecord, E> {
+        Ok(JsonRecord::Other)
+    }
+
+    fn visit_str<E>(self, _: &str) -> std::result::Result<JsonRecord, E> {
+        Ok(JsonRecord::Other)
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<JsonRecord, E> {
+        Ok(JsonRecord::Other)
+    }
 }
 
 fn json_kind(v: &serde_json::Value) -> &'static str {
@@ -544,6 +633,23 @@ mod tests {
             "{msgs:?}"
         );
         assert_eq!(msgs[3], "mem.jsonl:5: expected a JSON object");
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value_only() {
+        let s = r#"{"text": "a b", "label": "x", "target": "t", "label": "y", "k": 1, "k": 2}"#;
+        let loaded = load_str(s, InputFormat::Jsonl, &LoadOptions::default()).unwrap();
+        let ex = &loaded.examples[0];
+        assert_eq!(ex.label.as_deref(), Some("y"));
+        assert_eq!(ex.extra.len(), 1);
+        assert_eq!(ex.extra["k"], serde_json::json!(2));
+        for (line, kind) in [
+            ("[1, {\"a\": 2}]", "expected a JSON object"),
+            ("7 x", "invalid JSON"),
+        ] {
+            let err = load_str(line, InputFormat::Jsonl, &LoadOptions::default()).unwrap_err();
+            assert!(err.to_string().contains(kind), "{err}");
+        }
     }
 
     #[test]

@@ -1181,6 +1181,35 @@ struct Chunk {
     table: Vec<String>,
     keys: Vec<Key>,
     per_doc: Vec<Counts>,
+    /// Key -> id, as [`featurize_chunk`] looked keys up: unary keys by term
+    /// and slot, the others by hash.
+    unary: Vec<[u32; UNARY_SLOTS]>,
+    seen: FastMap<Key, u32>,
+}
+
+impl Chunk {
+    /// The id of `key` (in this chunk's term ids), if the chunk has it.
+    fn find(&self, key: &Key) -> Option<u32> {
+        match unary_slot(key.family, key.flag).filter(|_| key.arity() == 1) {
+            Some(slot) => self
+                .unary
+                .get(key.ids[0] as usize)
+                .map(|cells| cells[slot])
+                .filter(|&id| id != NO_COLUMN),
+            None => self.seen.get(key).copied(),
+        }
+    }
+
+    /// Per key: the number of documents it occurs in.
+    fn document_frequencies(&self) -> Vec<u32> {
+        let mut df = vec![0u32; self.keys.len()];
+        for counts in &self.per_doc {
+            for &(id, _) in counts {
+                df[id as usize] += 1;
+            }
+        }
+        df
+    }
 }
 
 fn featurize_chunk(analyzer: &Analyzer, docs: &[Doc]) -> Chunk {
@@ -1231,7 +1260,66 @@ fn featurize_chunk(analyzer: &Analyzer, docs: &[Doc]) -> Chunk {
         table: sc.table,
         keys,
         per_doc,
+        unary,
+        seen,
     }
+}
+
+/// The chunks' term tables and keys merged into one numbering, with each
+/// key's document frequency and each chunk's local -> merged key ids. Terms
+/// and keys are numbered in chunk order, first seen first, so the same
+/// whatever the thread count.
+fn merge_chunks(chunks: &[Chunk]) -> (Vec<String>, Vec<Key>, Vec<u32>, Vec<Vec<u32>>) {
+    // One shared term table; every chunk's term ids mapped into it. The
+    // first chunk's ids map to themselves.
+    let mut table: Vec<String> = Vec::new();
+    let mut term_ids: FastMap<&str, u32> = FastMap::default();
+    let remaps: Vec<Vec<u32>> = chunks
+        .iter()
+        .map(|c| {
+            c.table
+                .iter()
+                .map(|t| {
+                    *term_ids.entry(t.as_str()).or_insert_with(|| {
+                        table.push(t.clone());
+                        table.len() as u32 - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    // The first chunk's keys keep their ids, so its own lookup tables
+    // answer for them: only keys it lacks go into a new map, instead of
+    // every key of every chunk.
+    let Some((first, rest)) = chunks.split_first() else {
+        return (table, Vec::new(), Vec::new(), Vec::new());
+    };
+    let mut global_keys: Vec<Key> = first.keys.clone();
+    let mut df = first.document_frequencies();
+    let mut to_global: Vec<Vec<u32>> = vec![(0..first.keys.len() as u32).collect()];
+    let mut others: FastMap<Key, u32> = FastMap::default();
+    for (c, remap) in rest.iter().zip(&remaps[1..]) {
+        let local_df = c.document_frequencies();
+        let ids = c
+            .keys
+            .iter()
+            .zip(&local_df)
+            .map(|(k, &n)| {
+                let key = k.remap(remap);
+                let g = first.find(&key).unwrap_or_else(|| {
+                    *others.entry(key).or_insert_with(|| {
+                        global_keys.push(key);
+                        df.push(0);
+                        df.len() as u32 - 1
+                    })
+                });
+                df[g as usize] += n;
+                g
+            })
+            .collect();
+        to_global.push(ids);
+    }
+    (table, global_keys, df, to_global)
 }
 
 impl Vectorizer {
@@ -1246,7 +1334,7 @@ impl Vectorizer {
         let analyzer = Analyzer::new(config);
         let threads = threads.clamp(1, 8).min(docs.len().max(1));
         let chunk = docs.len().div_ceil(threads).max(1);
-        let chunks: Vec<Chunk> = if threads == 1 {
+        let mut chunks: Vec<Chunk> = if threads == 1 {
             vec![featurize_chunk(&analyzer, docs)]
         } else {
             std::thread::scope(|s| {
@@ -1263,56 +1351,23 @@ impl Vectorizer {
                     .collect()
             })
         };
-        // One shared term table; every chunk's term ids mapped into it.
-        let mut table: Vec<String> = Vec::new();
-        let mut term_ids: FastMap<&str, u32> = FastMap::default();
-        let remaps: Vec<Vec<u32>> = chunks
-            .iter()
-            .map(|c| {
-                c.table
-                    .iter()
-                    .map(|t| {
-                        *term_ids.entry(t.as_str()).or_insert_with(|| {
-                            table.push(t.clone());
-                            table.len() as u32 - 1
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        // Every chunk's keys numbered globally (in chunk order, so the same
-        // whatever the thread count), with their document frequencies.
-        let mut global: FastMap<Key, u32> = FastMap::default();
-        global.reserve(chunks.iter().map(|c| c.keys.len()).sum());
-        let mut global_keys: Vec<Key> = Vec::new();
-        let mut df: Vec<u32> = Vec::new();
-        let to_global: Vec<Vec<u32>> = chunks
-            .iter()
-            .zip(&remaps)
-            .map(|(c, remap)| {
-                let mut local_df = vec![0u32; c.keys.len()];
-                for counts in &c.per_doc {
-                    for &(id, _) in counts {
-                        local_df[id as usize] += 1;
-                    }
-                }
-                c.keys
-                    .iter()
-                    .zip(&local_df)
-                    .map(|(k, &n)| {
-                        let key = k.remap(remap);
-                        let g = *global.entry(key).or_insert_with(|| {
-                            global_keys.push(key);
-                            df.push(0);
-                            df.len() as u32 - 1
-                        });
-                        df[g as usize] += n;
-                        g
-                    })
-                    .collect()
-            })
-            .collect();
-        drop(global);
+        let (table, global_keys, df, to_global) = if chunks.len() == 1 {
+            // One chunk (one thread): its numbering is already the merged
+            // one, so skip rebuilding it through two hash maps.
+            let only = &mut chunks[0];
+            {
+                let df = only.document_frequencies();
+                let identity = (0..only.keys.len() as u32).collect();
+                let table = std::mem::take(&mut only.table);
+                (table, std::mem::take(&mut only.keys), df, vec![identity])
+            }
+        } else {
+            merge_chunks(&chunks)
+        };
+        for c in &mut chunks {
+            c.unary = Vec::new();
+            c.seen = FastMap::default();
+        }
         let cfg = analyzer.config();
         // Names are built only for features that survive min_df.
         let mut kept: Vec<(String, u32)> = (0..global_keys.len() as u32)

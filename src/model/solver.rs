@@ -53,7 +53,7 @@ impl Problem<'_> {
 
     /// Loss and gradient at `params` (weights then intercepts).
     pub fn loss_grad(&self, params: &[f64], grad: &mut [f64]) -> f64 {
-        Evaluator::new(self, 1).loss_grad(params, grad)
+        Evaluator::new(self, &Pool::serial(), 1).loss_grad(params, grad)
     }
 }
 
@@ -63,8 +63,9 @@ fn ranges(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
     (0..n).step_by(len).map(|s| s..(s + len).min(n)).collect()
 }
 
-/// Runs `f` on each part of `out` (split at `ranges`), one part per thread.
+/// Runs `f` on each part of `out` (split at `ranges`) across the pool.
 fn par_chunks<T: Send>(
+    pool: &Pool,
     out: &mut [T],
     ranges: &[std::ops::Range<usize>],
     scale: usize,
@@ -72,47 +73,193 @@ fn par_chunks<T: Send>(
 ) {
     let parts = split_lengths(out, ranges.iter().map(|r| (r.end - r.start) * scale));
     let jobs: Vec<_> = ranges.iter().cloned().zip(parts).collect();
-    run_jobs(jobs, &|(r, part)| f(r, part));
+    pool.run_jobs(jobs, &|(r, part)| f(r, part));
+}
+
+/// Runs `f` compiled for AVX2 when the processor has it, else as built.
+///
+/// The kernels are inlined into `f`, so they are compiled twice. Wider
+/// registers change which instructions run, not the arithmetic: Rust never
+/// fuses a multiply and an add, and every sum keeps its order (the
+/// four-accumulator dot products become one four-lane register), so both
+/// versions give bit-identical results. The build targets baseline x86-64
+/// (two doubles per register); AVX2 halves the instructions of the L-BFGS
+/// memory passes and the loss/gradient kernels.
+#[inline(always)]
+fn with_simd<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2")]
+        fn avx2<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2 (checked just above),
+            // which is all `avx2` requires.
+            return unsafe { avx2(f) };
+        }
+    }
+    f()
 }
 
 /// Loss/gradient evaluation with the buffers it needs kept between calls.
+///
+/// The kernels for two to four classes number the columns by falling
+/// frequency: the forward pass reads one weight row per stored value, and
+/// with the frequent features side by side most of those reads hit a few
+/// hundred kilobytes that stay in cache rather than the whole weight
+/// matrix. Rows keep their values in stored order and columns their rows,
+/// so every sum is taken in the same order as without the renumbering and
+/// the results are bit for bit the same.
 struct Evaluator<'a, 'p> {
     p: &'p Problem<'a>,
+    pool: &'p Pool,
     xt: Csr,
-    /// Per row: the weighted residual p - onehot(y), n_classes wide.
+    /// Per row: the weighted residual p - onehot(y), [`lanes`] wide.
     resid: Vec<f64>,
     /// Per row: weighted cross-entropy.
     row_loss: Vec<f64>,
+    /// Column `order[j]` of X is column `j` of the kernels (see
+    /// [`Csr::columns_by_frequency`]); `cols` holds X's stored column
+    /// indices so renumbered, and `xt` is the renumbered transpose.
+    order: Vec<u32>,
+    cols: Vec<u32>,
+    /// Weights and weight gradient in the kernels' column order, padded to
+    /// [`lanes`] per feature.
+    wp: Vec<f64>,
+    gp: Vec<f64>,
     row_ranges: Vec<std::ops::Range<usize>>,
     col_ranges: Vec<std::ops::Range<usize>>,
 }
 
+/// Values per weight row and residual row in the kernels. Three classes are
+/// padded to four: a row of four doubles is two whole SIMD registers (one
+/// with AVX), where three take a register and a scalar op each, and the
+/// padding lane only ever holds zeros, so the three real lanes compute
+/// exactly what they would alone.
+fn lanes(k: usize) -> usize {
+    if k == 3 {
+        4
+    } else {
+        k
+    }
+}
+
 impl<'a, 'p> Evaluator<'a, 'p> {
-    fn new(p: &'p Problem<'a>, threads: usize) -> Self {
+    fn new(p: &'p Problem<'a>, pool: &'p Pool, parts: usize) -> Self {
         let n = p.x.n_rows();
-        let threads = threads.clamp(1, 64);
+        let (k, s) = (p.n_classes, lanes(p.n_classes));
+        // The kernels for any class count keep X's own numbering.
+        let (order, cols) = if (2..=4).contains(&k) {
+            p.x.columns_by_frequency()
+        } else {
+            ((0..p.x.n_cols as u32).collect(), Vec::new())
+        };
+        let padded = if (2..=4).contains(&k) {
+            p.x.n_cols * s
+        } else {
+            0
+        };
         Evaluator {
             p,
-            xt: p.x.transpose(),
-            resid: vec![0.0; n * p.n_classes],
+            pool,
+            xt: p.x.transpose_renumbered(&order),
+            order,
+            cols,
+            resid: vec![0.0; n * s],
             row_loss: vec![0.0; n],
-            row_ranges: ranges(n, threads),
-            col_ranges: ranges(p.x.n_cols, threads),
+            wp: vec![0.0; padded],
+            gp: vec![0.0; padded],
+            row_ranges: ranges(n, parts),
+            col_ranges: ranges(p.x.n_cols, parts),
         }
     }
 
     fn loss_grad(&mut self, params: &[f64], grad: &mut [f64]) -> f64 {
+        match self.p.n_classes {
+            2 => self.loss_grad_k::<2, 2>(params, grad),
+            3 => self.loss_grad_k::<3, 4>(params, grad),
+            4 => self.loss_grad_k::<4, 4>(params, grad),
+            _ => self.loss_grad_dyn(params, grad),
+        }
+    }
+
+    /// [`Evaluator::loss_grad`] for `K` classes stored `S` lanes wide.
+    fn loss_grad_k<const K: usize, const S: usize>(
+        &mut self,
+        params: &[f64],
+        grad: &mut [f64],
+    ) -> f64 {
+        let p = self.p;
+        let nw = p.x.n_cols * K;
+        let (w, b0) = params.split_at(nw);
+        let (gw, gb) = grad.split_at_mut(nw);
+        let Evaluator {
+            xt,
+            order,
+            cols,
+            resid,
+            row_loss,
+            wp,
+            gp,
+            row_ranges,
+            col_ranges,
+            pool,
+            ..
+        } = self;
+        for (to, &j) in wp.as_chunks_mut::<S>().0.iter_mut().zip(order.iter()) {
+            let j = j as usize;
+            to[..K].copy_from_slice(&w[j * K..j * K + K]);
+        }
+        let wl: &[[f64; S]] = wp.as_chunks::<S>().0;
+        let cols = &cols[..];
+        let mut b = [0.0f64; S];
+        b[..K].copy_from_slice(b0);
+        // Forward: residuals and losses, row by row.
+        let (resid_rows, _) = resid.as_chunks_mut::<S>();
+        let lens = || row_ranges.iter().map(|r| r.end - r.start);
+        let jobs: Vec<_> = row_ranges
+            .iter()
+            .cloned()
+            .zip(split_lengths(resid_rows, lens()))
+            .zip(split_lengths(row_loss, lens()))
+            .collect();
+        pool.run_jobs(jobs, &|((r, a), l)| {
+            with_simd(
+                #[inline(always)]
+                || forward_rows::<K, S>(p, cols, wl, b, r, a, l),
+            )
+        });
+        // Backward: each weight row j reads only column j of X (row j of X^T).
+        let resid_rows = resid.as_chunks::<S>().0;
+        let alpha = p.alpha;
+        let backward = |r: std::ops::Range<usize>, out: &mut [[f64; S]]| {
+            with_simd(
+                #[inline(always)]
+                || backward_cols::<S>(xt, resid_rows, wl, alpha, r, out),
+            )
+        };
+        par_chunks(pool, gp.as_chunks_mut::<S>().0, col_ranges, 1, &backward);
+        for (from, &j) in gp.as_chunks::<S>().0.iter().zip(order.iter()) {
+            let j = j as usize;
+            gw[j * K..j * K + K].copy_from_slice(&from[..K]);
+        }
+        gb.iter_mut().for_each(|g| *g = 0.0);
+        for row in resid_rows {
+            for c in 0..K {
+                gb[c] += row[c];
+            }
+        }
+        let data_loss: f64 = row_loss.iter().sum();
+        data_loss + 0.5 * alpha * dot(w, w)
+    }
+
+    /// [`Evaluator::loss_grad`] for any class count.
+    fn loss_grad_dyn(&mut self, params: &[f64], grad: &mut [f64]) -> f64 {
         let p = self.p;
         let k = p.n_classes;
         let nw = p.x.n_cols * k;
         let (w, b0) = params.split_at(nw);
-        // Forward: residuals and losses, row by row.
-        let forward = |r: std::ops::Range<usize>, resid: &mut [f64], losses: &mut [f64]| match k {
-            2 => forward_rows::<2>(p, w, b0, r, resid, losses),
-            3 => forward_rows::<3>(p, w, b0, r, resid, losses),
-            4 => forward_rows::<4>(p, w, b0, r, resid, losses),
-            _ => forward_rows_dyn(p, w, b0, r, resid, losses),
-        };
         let lens = || self.row_ranges.iter().map(|r| r.end - r.start);
         let jobs: Vec<_> = self
             .row_ranges
@@ -121,17 +268,14 @@ impl<'a, 'p> Evaluator<'a, 'p> {
             .zip(split_lengths(&mut self.resid, lens().map(|n| n * k)))
             .zip(split_lengths(&mut self.row_loss, lens()))
             .collect();
-        run_jobs(jobs, &|((r, a), l)| forward(r, a, l));
-        // Backward: each weight row j reads only column j of X (row j of X^T).
+        self.pool
+            .run_jobs(jobs, &|((r, a), l)| forward_rows_dyn(p, w, b0, r, a, l));
         let xt = &self.xt;
         let resid = &self.resid;
         let alpha = p.alpha;
         let (gw, gb) = grad.split_at_mut(nw);
-        par_chunks(gw, &self.col_ranges, k, &|r, out| match k {
-            2 => backward_cols::<2>(xt, resid, w, alpha, r, out),
-            3 => backward_cols::<3>(xt, resid, w, alpha, r, out),
-            4 => backward_cols::<4>(xt, resid, w, alpha, r, out),
-            _ => backward_cols_dyn(xt, resid, w, alpha, k, r, out),
+        par_chunks(self.pool, gw, &self.col_ranges, k, &|r, out| {
+            backward_cols_dyn(xt, resid, w, alpha, k, r, out)
         });
         gb.iter_mut().for_each(|g| *g = 0.0);
         for row in self.resid.chunks_exact(k) {
@@ -165,28 +309,79 @@ fn residual(z: &mut [f64], yi: usize, sw: f64) -> f64 {
     loss
 }
 
-fn forward_rows<const K: usize>(
+/// `acc += v * w[j]` over one sparse row or column, in stored order.
+#[inline(always)]
+fn accumulate<const S: usize>(acc: &mut [f64; S], idx: &[u32], val: &[f64], w: &[[f64; S]]) {
+    for (&j, &v) in idx.iter().zip(val) {
+        let wr = &w[j as usize];
+        for c in 0..S {
+            acc[c] += v * wr[c];
+        }
+    }
+}
+
+/// [`accumulate`] over two rows at once: each row's sum is a chain of
+/// dependent additions, and running two chains side by side keeps the
+/// adder busy while either waits. Each sum keeps its own order.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn accumulate2<const S: usize>(
+    a: &mut [f64; S],
+    (ia, va): (&[u32], &[f64]),
+    b: &mut [f64; S],
+    (ib, vb): (&[u32], &[f64]),
+    w: &[[f64; S]],
+) {
+    let n = ia.len().min(ib.len());
+    for ((&ja, &xa), (&jb, &xb)) in ia[..n]
+        .iter()
+        .zip(&va[..n])
+        .zip(ib[..n].iter().zip(&vb[..n]))
+    {
+        let (wa, wb) = (&w[ja as usize], &w[jb as usize]);
+        for c in 0..S {
+            a[c] += xa * wa[c];
+            b[c] += xb * wb[c];
+        }
+    }
+    accumulate(a, &ia[n..], &va[n..], w);
+    accumulate(b, &ib[n..], &vb[n..], w);
+}
+
+#[inline(always)]
+fn forward_rows<const K: usize, const S: usize>(
     p: &Problem,
-    w: &[f64],
-    b0: &[f64],
+    cols: &[u32],
+    w: &[[f64; S]],
+    b0: [f64; S],
     r: std::ops::Range<usize>,
-    resid: &mut [f64],
+    resid: &mut [[f64; S]],
     losses: &mut [f64],
 ) {
-    for (o, i) in r.enumerate() {
-        let mut z = [0.0f64; K];
-        z.copy_from_slice(b0);
-        let (idx, val) = p.x.row(i);
-        for (&j, &v) in idx.iter().zip(val) {
-            let wr: &[f64; K] = w[j as usize * K..j as usize * K + K]
-                .try_into()
-                .expect("K weights");
-            for c in 0..K {
-                z[c] += v * wr[c];
-            }
-        }
-        losses[o] = residual(&mut z, p.y[i], p.weights[i]);
-        resid[o * K..o * K + K].copy_from_slice(&z);
+    let mut finish = |o: usize, i: usize, mut z: [f64; S]| {
+        losses[o] = residual(&mut z[..K], p.y[i], p.weights[i]);
+        z[K..].fill(0.0);
+        resid[o] = z;
+    };
+    // Row i's values with their renumbered columns.
+    let row = |i: usize| {
+        let span = p.x.row_span(i);
+        (&cols[span.clone()], &p.x.values()[span])
+    };
+    let mut o = 0;
+    let mut i = r.start;
+    while i + 1 < r.end {
+        let (mut za, mut zb) = (b0, b0);
+        accumulate2(&mut za, row(i), &mut zb, row(i + 1), w);
+        finish(o, i, za);
+        finish(o + 1, i + 1, zb);
+        (o, i) = (o + 2, i + 2);
+    }
+    if i < r.end {
+        let mut z = b0;
+        let (idx, val) = row(i);
+        accumulate(&mut z, idx, val, w);
+        finish(o, i, z);
     }
 }
 
@@ -213,29 +408,30 @@ fn forward_rows_dyn(
     }
 }
 
-fn backward_cols<const K: usize>(
+#[inline(always)]
+fn backward_cols<const S: usize>(
     xt: &Csr,
-    resid: &[f64],
-    w: &[f64],
+    resid: &[[f64; S]],
+    w: &[[f64; S]],
     alpha: f64,
     r: std::ops::Range<usize>,
-    out: &mut [f64],
+    out: &mut [[f64; S]],
 ) {
-    for (o, j) in r.enumerate() {
-        let mut g = [0.0f64; K];
-        for c in 0..K {
-            g[c] = alpha * w[j * K + c];
-        }
+    let start = |j: usize| w[j].map(|wc| alpha * wc);
+    let mut o = 0;
+    let mut j = r.start;
+    while j + 1 < r.end {
+        let (mut ga, mut gb) = (start(j), start(j + 1));
+        accumulate2(&mut ga, xt.row(j), &mut gb, xt.row(j + 1), resid);
+        out[o] = ga;
+        out[o + 1] = gb;
+        (o, j) = (o + 2, j + 2);
+    }
+    if j < r.end {
+        let mut g = start(j);
         let (idx, val) = xt.row(j);
-        for (&i, &v) in idx.iter().zip(val) {
-            let ri: &[f64; K] = resid[i as usize * K..i as usize * K + K]
-                .try_into()
-                .expect("K residuals");
-            for c in 0..K {
-                g[c] += v * ri[c];
-            }
-        }
-        out[o * K..o * K + K].copy_from_slice(&g);
+        accumulate(&mut g, idx, val, resid);
+        out[o] = g;
     }
 }
 
@@ -265,6 +461,7 @@ fn backward_cols_dyn(
 
 /// Dot product with four independent accumulators so the compiler can keep
 /// several multiply-adds in flight (a plain fold is serial in f64).
+#[inline(always)]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
@@ -280,6 +477,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// [`dot`] of two stored history vectors, accumulated in double precision.
+#[inline(always)]
 fn dot_hh(a: &[f32], b: &[f32]) -> f64 {
     let mut acc = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
@@ -295,6 +493,7 @@ fn dot_hh(a: &[f32], b: &[f32]) -> f64 {
 }
 
 /// [`dot`] of a stored (single-precision) history vector with a full one.
+#[inline(always)]
 fn dot_h(a: &[f32], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
@@ -309,6 +508,7 @@ fn dot_h(a: &[f32], b: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
+#[inline(always)]
 fn max_abs(a: &[f64]) -> f64 {
     a.iter().fold(0.0, |m, x| m.max(x.abs()))
 }
@@ -319,19 +519,176 @@ fn max_abs(a: &[f64]) -> f64 {
 /// result. 2048 doubles (16 KB) stay in L1 while the stored pairs stream past.
 const BLOCK: usize = 2048;
 
-/// Runs every job, the first on the calling thread (one spawn fewer, none
-/// with one job).
-fn run_jobs<J: Send>(jobs: Vec<J>, f: &(dyn Fn(J) + Sync)) {
-    let mut jobs = jobs.into_iter();
-    let Some(first) = jobs.next() else {
-        return;
-    };
-    std::thread::scope(|s| {
-        for j in jobs {
-            s.spawn(move || f(j));
+/// Worker threads kept for a whole fit, handing out each pass's jobs.
+///
+/// A fit makes about 150 passes (two per loss/gradient evaluation, two per
+/// iteration). Starting and joining threads for every pass cost more than
+/// the passes' work on a busy machine: each new thread has to wait for a
+/// core, and the pass waits for it. Here the workers sleep between passes,
+/// and the jobs of a pass go to whichever thread asks first, the calling
+/// thread included, so a worker that is slow to wake leaves its share to
+/// the others rather than holding the pass up. Which thread computes a job
+/// never changes its result (see [`BLOCK`] and [`Evaluator`]).
+struct Pool {
+    shared: Option<std::sync::Arc<Shared>>,
+}
+
+struct Shared {
+    state: std::sync::Mutex<PassState>,
+    /// Workers wait here for a pass (or the end).
+    start: std::sync::Condvar,
+    /// The calling thread waits here for the last job of a pass.
+    done: std::sync::Condvar,
+}
+
+/// The running pass's job as the workers see it: its lifetime is erased
+/// (see [`Pool::run`] for why that is sound).
+type ErasedJob = &'static (dyn Fn(usize) + Sync);
+
+#[derive(Default)]
+struct PassState {
+    job: Option<ErasedJob>,
+    /// Jobs in the pass, the next one to hand out and how many finished.
+    count: usize,
+    next: usize,
+    finished: usize,
+    panicked: bool,
+    shutdown: bool,
+}
+
+impl Pool {
+    /// A pool that runs everything on the calling thread.
+    fn serial() -> Pool {
+        Pool { shared: None }
+    }
+
+    /// A pool with `workers` threads besides the calling one, living until
+    /// the pool is dropped (which must happen inside `scope`).
+    fn new<'s>(scope: &'s std::thread::Scope<'s, '_>, workers: usize) -> Pool {
+        if workers == 0 {
+            return Pool::serial();
         }
-        f(first);
-    });
+        let shared = std::sync::Arc::new(Shared {
+            state: std::sync::Mutex::new(PassState::default()),
+            start: std::sync::Condvar::new(),
+            done: std::sync::Condvar::new(),
+        });
+        for _ in 0..workers {
+            let shared = shared.clone();
+            scope.spawn(move || shared.work(false));
+        }
+        Pool {
+            shared: Some(shared),
+        }
+    }
+
+    /// Runs `f(0)` .. `f(count - 1)` across the pool; returns when all ran.
+    fn run(&self, count: usize, f: &(dyn Fn(usize) + Sync)) {
+        let Some(shared) = self.shared.as_ref().filter(|_| count > 1) else {
+            (0..count).for_each(f);
+            return;
+        };
+        // SAFETY: only the lifetime changes. Workers take the reference out
+        // of the state only together with a job index (under the lock), use
+        // it only while running that job, and count the job as finished
+        // afterwards; this function returns only once every job has
+        // finished and the reference has been taken out of the state again,
+        // so no worker can use it after `f`'s borrow ends. Without this, a
+        // persistent thread could not run closures borrowing the pass's
+        // local buffers (std's scoped threads join at the end of a scope,
+        // which is the per-pass spawning this pool replaces).
+        let erased: ErasedJob =
+            unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync), ErasedJob>(f) };
+        {
+            let mut st = shared.lock();
+            st.job = Some(erased);
+            (st.count, st.next, st.finished, st.panicked) = (count, 0, 0, false);
+        }
+        shared.start.notify_all();
+        shared.work(true);
+        let mut st = shared.lock();
+        while st.finished < st.count {
+            st = shared
+                .done
+                .wait(st)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        st.job = None;
+        if st.panicked {
+            drop(st);
+            panic!("a solver worker thread panicked");
+        }
+    }
+
+    /// Runs every job, each with its own (disjoint) part of the buffers.
+    fn run_jobs<J: Send>(&self, jobs: Vec<J>, f: &(dyn Fn(J) + Sync)) {
+        if self.shared.is_none() || jobs.len() < 2 {
+            jobs.into_iter().for_each(f);
+            return;
+        }
+        let slots: Vec<std::sync::Mutex<Option<J>>> = jobs
+            .into_iter()
+            .map(|j| std::sync::Mutex::new(Some(j)))
+            .collect();
+        self.run(slots.len(), &|i| {
+            let job = slots[i].lock().ok().and_then(|mut j| j.take());
+            if let Some(job) = job {
+                f(job);
+            }
+        });
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        if let Some(shared) = &self.shared {
+            shared.lock().shutdown = true;
+            shared.start.notify_all();
+        }
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, PassState> {
+        // Jobs run outside the lock, so it is never poisoned by a job.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes and runs jobs of the current pass. The calling thread
+    /// (`caller`) returns when none are left to take; a worker then sleeps
+    /// until the next pass, and returns at shutdown.
+    fn work(&self, caller: bool) {
+        let mut st = self.lock();
+        loop {
+            if st.shutdown {
+                return;
+            }
+            match st.job {
+                Some(job) if st.next < st.count => {
+                    let i = st.next;
+                    st.next += 1;
+                    drop(st);
+                    let ok =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(i))).is_ok();
+                    st = self.lock();
+                    st.panicked |= !ok;
+                    st.finished += 1;
+                    if st.finished == st.count {
+                        self.done.notify_all();
+                    }
+                }
+                _ if caller => return,
+                _ => {
+                    st = self
+                        .start
+                        .wait(st)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+            }
+        }
+    }
 }
 
 /// Cuts `v` into consecutive pieces of the given lengths.
@@ -435,6 +792,7 @@ impl Memory {
 /// The direction pass over one thread's blocks: d from its coefficients,
 /// the first trial point x + d, and per block g . d.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn direction_pass(
     mem: &Memory,
     c: &Coefs,
@@ -478,6 +836,7 @@ fn direction_pass(
 /// (the step, without x + t d - x's rounding), y = gn - g, and writes per block the dot products the memory needs with
 /// the new gradient (`width` values, see [`minimize`]).
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn update_pass(
     pairs: &[(&[f32], &[f32])],
     (t, d, gn, g): (f64, &[f64], &[f64], &[f64]),
@@ -515,10 +874,10 @@ fn update_pass(
     }
 }
 
-/// Splits the blocks of `n` parameters among `threads`: (first block,
-/// number of blocks) per thread.
-fn block_shares(n: usize, threads: usize) -> Vec<(usize, usize)> {
-    ranges(n.div_ceil(BLOCK), threads)
+/// Splits the blocks of `n` parameters into `parts` jobs: (first block,
+/// number of blocks) per job.
+fn block_shares(n: usize, parts: usize) -> Vec<(usize, usize)> {
+    ranges(n.div_ceil(BLOCK), parts)
         .into_iter()
         .map(|r| (r.start, r.end - r.start))
         .collect()
@@ -537,6 +896,23 @@ pub fn minimize(p: &Problem, opts: &SolverOptions) -> crate::Result<Solution> {
 
 /// [`minimize`], also returning the final L-BFGS memory (for tests).
 fn minimize_keeping_memory(p: &Problem, opts: &SolverOptions) -> crate::Result<(Solution, Memory)> {
+    let threads = opts.threads.clamp(1, 64);
+    // Several jobs per thread and pass, so that the threads that are
+    // running take over the share of one that is not (see [`Pool`]).
+    let parts = if threads > 1 { 4 * threads } else { 1 };
+    std::thread::scope(|scope| {
+        let pool = Pool::new(scope, threads - 1);
+        lbfgs(p, opts, &pool, parts)
+    })
+}
+
+/// [`minimize_keeping_memory`] with its threads, each pass cut into `parts` jobs.
+fn lbfgs(
+    p: &Problem,
+    opts: &SolverOptions,
+    pool: &Pool,
+    parts: usize,
+) -> crate::Result<(Solution, Memory)> {
     let n_params = p.n_params();
     let total_weight: f64 = p.weights.iter().sum();
     if p.x.n_rows() == 0 || total_weight <= 0.0 {
@@ -546,9 +922,9 @@ fn minimize_keeping_memory(p: &Problem, opts: &SolverOptions) -> crate::Result<(
     }
     let gtol = opts.tol * total_weight;
     let tset = std::time::Instant::now();
-    let mut eval = Evaluator::new(p, opts.threads);
+    let mut eval = Evaluator::new(p, pool, parts);
     let setup_secs = tset.elapsed().as_secs_f64();
-    let shares = block_shares(n_params, opts.threads.clamp(1, 64));
+    let shares = block_shares(n_params, parts);
     let n_blocks = n_params.div_ceil(BLOCK);
     let mut x = vec![0.0; n_params];
     let mut g = vec![0.0; n_params];
@@ -582,8 +958,11 @@ fn minimize_keeping_memory(p: &Problem, opts: &SolverOptions) -> crate::Result<(
             .zip(split_lengths(slopes, shares.iter().map(|&(_, k)| k)))
             .map(|(((&(first, _), d), xn), sl)| (first, d, xn, sl))
             .collect();
-        run_jobs(jobs, &|(first, d, xn, sl)| {
-            direction_pass(mem, c, g, x, first, d, xn, sl)
+        pool.run_jobs(jobs, &|(first, d, xn, sl)| {
+            with_simd(
+                #[inline(always)]
+                || direction_pass(mem, c, g, x, first, d, xn, sl),
+            )
         });
         slopes.iter().sum::<f64>()
     };
@@ -681,8 +1060,11 @@ fn minimize_keeping_memory(p: &Problem, opts: &SolverOptions) -> crate::Result<(
                 .map(|(((&(first, _), s), y), o)| (first, s, y, o))
                 .collect();
             let vecs = (t, &d[..], &gn[..], &g[..]);
-            run_jobs(jobs, &|(first, s, y, o)| {
-                update_pass(&pairs, vecs, first, s, y, width, o)
+            pool.run_jobs(jobs, &|(first, s, y, o)| {
+                with_simd(
+                    #[inline(always)]
+                    || update_pass(&pairs, vecs, first, s, y, width, o),
+                )
             });
         }
         let mut sums = vec![0.0; width];
@@ -829,6 +1211,31 @@ mod tests {
         assert_eq!(a.w, b.w);
         assert_eq!(a.intercept, b.intercept);
         assert!(a.converged);
+    }
+
+    #[test]
+    fn every_job_runs_once_and_a_panic_reaches_the_caller() {
+        let hits: Vec<_> = (0..37)
+            .map(|_| std::sync::atomic::AtomicUsize::new(0))
+            .collect();
+        std::thread::scope(|s| {
+            let pool = Pool::new(s, 2);
+            for _ in 0..20 {
+                pool.run(hits.len(), &|i| {
+                    hits[i].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                });
+            }
+        });
+        assert!(hits
+            .iter()
+            .all(|h| h.load(std::sync::atomic::Ordering::Relaxed) == 20));
+        let caught = std::panic::catch_unwind(|| {
+            std::thread::scope(|s| {
+                let pool = Pool::new(s, 2);
+                pool.run(8, &|i| assert_ne!(i, 5));
+            })
+        });
+        assert!(caught.is_err());
     }
 
     /// Deterministic pseudo-random numbers in [0, 1).

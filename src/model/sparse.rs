@@ -50,18 +50,54 @@ impl Csr {
         (&self.indices[a..b], &self.values[a..b])
     }
 
+    /// Where row `i`'s values are stored (in [`Csr::values`]).
+    pub fn row_span(&self, i: usize) -> std::ops::Range<usize> {
+        self.indptr[i]..self.indptr[i + 1]
+    }
+
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The columns by falling number of stored values (ties by column):
+    /// `order[n]` is the column numbered `n`. Also returns the stored column
+    /// indices so renumbered, in stored order.
+    pub fn columns_by_frequency(&self) -> (Vec<u32>, Vec<u32>) {
+        let mut counts = vec![0u32; self.n_cols];
+        for &j in &self.indices {
+            counts[j as usize] += 1;
+        }
+        let mut order: Vec<u32> = (0..self.n_cols as u32).collect();
+        order.sort_by_key(|&j| std::cmp::Reverse(counts[j as usize]));
+        let mut new_of = vec![0u32; self.n_cols];
+        for (n, &j) in order.iter().enumerate() {
+            new_of[j as usize] = n as u32;
+        }
+        let cols = self.indices.iter().map(|&j| new_of[j as usize]).collect();
+        (order, cols)
+    }
+
     /// The transpose (columns as rows), so X^T r can be computed one output
-    /// column at a time without scattered writes.
-    pub fn transpose(&self) -> Csr {
+    /// column at a time without scattered writes; its rows in the order
+    /// `order` gives (row `n` is column `order[n]`, a permutation of the
+    /// columns).
+    pub fn transpose_renumbered(&self, order: &[u32]) -> Csr {
         let mut counts = vec![0usize; self.n_cols + 1];
         for &j in &self.indices {
             counts[j as usize + 1] += 1;
         }
-        for j in 0..self.n_cols {
-            counts[j + 1] += counts[j];
+        // Column j's values start where those of the columns before it in
+        // `order` end.
+        let mut start = vec![0usize; self.n_cols];
+        let mut indptr = Vec::with_capacity(self.n_cols + 1);
+        indptr.push(0);
+        let mut at = 0;
+        for &j in order {
+            start[j as usize] = at;
+            at += counts[j as usize + 1];
+            indptr.push(at);
         }
-        let indptr = counts.clone();
-        let mut next = counts;
+        let mut next = start;
         let mut indices = vec![0u32; self.nnz()];
         let mut values = vec![0.0; self.nnz()];
         for i in 0..self.n_rows() {
