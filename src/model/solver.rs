@@ -93,13 +93,22 @@ fn with_simd<R>(f: impl FnOnce() -> R) -> R {
         fn avx2<R>(f: impl FnOnce() -> R) -> R {
             f()
         }
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if std::arch::is_x86_feature_detected!("avx2") && !tests::scalar_only() {
             // SAFETY: the processor supports AVX2 (checked just above),
             // which is all `avx2` requires.
             return unsafe { avx2(f) };
         }
     }
     f()
+}
+
+#[cfg(not(test))]
+mod tests {
+    /// Only tests ask for the baseline kernels on an AVX2 processor.
+    #[inline(always)]
+    pub(super) fn scalar_only() -> bool {
+        false
+    }
 }
 
 /// Loss/gradient evaluation with the buffers it needs kept between calls.
@@ -1141,6 +1150,16 @@ fn lbfgs(
 mod tests {
     use super::*;
 
+    thread_local! {
+        /// Set by a test to run the kernels as built for baseline x86-64
+        /// on this thread (with `threads: 1` every pass runs on it).
+        static SCALAR_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    pub(super) fn scalar_only() -> bool {
+        SCALAR_ONLY.with(|c| c.get())
+    }
+
     fn toy() -> (Csr, Vec<usize>) {
         let rows = vec![
             vec![(0, 1.0), (2, 0.5)],
@@ -1176,6 +1195,38 @@ mod tests {
             let mut tmp = vec![0.0; params.len()];
             let fd = (p.loss_grad(&a, &mut tmp) - p.loss_grad(&b, &mut tmp)) / (2.0 * h);
             assert!((fd - g[i]).abs() < 1e-6, "param {i}: {fd} vs {}", g[i]);
+        }
+    }
+
+    #[test]
+    fn avx2_and_baseline_kernels_give_the_same_model() {
+        // The shipped models are retrained in CI and compared byte for byte
+        // with the committed ones, on whatever processor CI has: the two
+        // builds of the kernels must agree to the last bit. (The kernels
+        // are vectorised by the optimiser, so this bites in release test
+        // builds; `cargo test --release --lib solver` passes.)
+        let (x, y) = larger();
+        let w: Vec<f64> = (0..y.len()).map(|i| 1.0 + (i % 3) as f64 * 0.25).collect();
+        for n_classes in [2, 3, 4, 5] {
+            let y: Vec<usize> = y.iter().map(|&c| c % n_classes).collect();
+            let p = Problem {
+                x: &x,
+                y: &y,
+                weights: &w,
+                n_classes,
+                alpha: 0.3,
+            };
+            let opts = SolverOptions {
+                max_iter: 60,
+                tol: 1e-9,
+                threads: 1,
+            };
+            let simd = minimize(&p, &opts).unwrap();
+            SCALAR_ONLY.with(|c| c.set(true));
+            let baseline = minimize(&p, &opts).unwrap();
+            SCALAR_ONLY.with(|c| c.set(false));
+            assert_eq!(simd.w, baseline.w, "{n_classes} classes");
+            assert_eq!(simd.intercept, baseline.intercept, "{n_classes} classes");
         }
     }
 
