@@ -474,20 +474,22 @@ fn line_kind(line: &str, boilerplate: Option<usize>) -> ParagraphKind {
     let t = line;
     // The lower-cased first 24 characters of the line, in a stack buffer:
     // this runs for every line of every article. A character lowercases to
-    // at most three, and 24 ASCII bytes are 24 characters.
+    // at most three, and 24 ASCII bytes are 24 characters. It stays bytes:
+    // the prefixes it is tested against are ASCII, so a byte comparison
+    // answers as a str one would, without a UTF-8 check per line.
     let mut buf = [0u8; 24 * 3 * 4];
     let head = &t.as_bytes()[..t.len().min(24)];
-    let lower_prefix = if head.is_ascii() {
+    let lower_prefix: &[u8] = if head.is_ascii() {
         let low = &mut buf[..head.len()];
         low.copy_from_slice(head);
         low.make_ascii_lowercase();
-        std::str::from_utf8(low).expect("ASCII")
+        low
     } else {
         let mut n = 0;
         for c in t.chars().take(24).flat_map(char::to_lowercase) {
             n += c.encode_utf8(&mut buf[n..]).len();
         }
-        std::str::from_utf8(&buf[..n]).expect("encoded from chars")
+        &buf[..n]
     };
     const LINKS: &[&str] = &[
         "also read",
@@ -504,21 +506,21 @@ fn line_kind(line: &str, boilerplate: Option<usize>) -> ParagraphKind {
         "follow us on",
         "subscribe to",
     ];
-    if LINKS.iter().any(|l| lower_prefix.starts_with(l)) {
+    if LINKS.iter().any(|l| lower_prefix.starts_with(l.as_bytes())) {
         return ParagraphKind::AlsoRead;
     }
     if boilerplate.is_some_and(|i| i == 0)
-        || lower_prefix.starts_with("(reporting by")
-        || lower_prefix.starts_with("reporting by")
-        || lower_prefix.starts_with("editing by")
-        || lower_prefix.starts_with("copyright")
+        || lower_prefix.starts_with(b"(reporting by")
+        || lower_prefix.starts_with(b"reporting by")
+        || lower_prefix.starts_with(b"editing by")
+        || lower_prefix.starts_with(b"copyright")
         || t.starts_with('\u{a9}')
     {
         return ParagraphKind::Boilerplate;
     }
-    if lower_prefix.starts_with("photo:")
-        || lower_prefix.starts_with("file photo")
-        || lower_prefix.starts_with("image:")
+    if lower_prefix.starts_with(b"photo:")
+        || lower_prefix.starts_with(b"file photo")
+        || lower_prefix.starts_with(b"image:")
         // The cheap test first: few lines end in a parenthesis.
         || (caption_start(t) == Some(0) && t.split_whitespace().count() <= 30)
     {
