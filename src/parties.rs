@@ -213,6 +213,22 @@ fn date_string(
     }
 }
 
+/// Whether `role`, lower-cased, contains `lower` (itself lower-cased). Every
+/// role of a party was lower-cased into a new string each time a speaker's
+/// role was looked up; an ASCII role (nearly all) is compared in place.
+fn role_contains(role: &str, lower: &str) -> bool {
+    if !role.is_ascii() {
+        return role.to_lowercase().contains(lower);
+    }
+    // Lower-casing an ASCII role changes only A-Z, and `lower` has no A-Z, so
+    // ignoring ASCII case byte by byte matches the lower-cased role.
+    let (hay, needle) = (role.as_bytes(), lower.as_bytes());
+    needle.is_empty()
+        || hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 /// Tokens used for dictionary lookup: words split at inner hyphens (the
 /// hyphen becomes its own token) and stripped of a possessive `'s`, so
 /// "US-Ukrainian" finds "US" and "Ukrainian" and "Russia's" finds "Russia".
@@ -670,7 +686,7 @@ impl PartyDict {
     ) -> Option<usize> {
         let role_word = role_word.to_lowercase();
         let mut found = self.people.iter().enumerate().filter(|(_, p)| {
-            p.party == party && p.active_on(date) && p.role.to_lowercase().contains(&role_word)
+            p.party == party && p.active_on(date) && role_contains(&p.role, &role_word)
         });
         let (first, _) = found.next()?;
         found.next().is_none().then_some(first)
@@ -775,6 +791,37 @@ impl PartyDict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn role_contains_matches_lowercasing_the_role() {
+        let roles = [
+            "Foreign Minister",
+            "PRIME MINISTER",
+            "Président",
+            "",
+            "Ministre d'État",
+        ];
+        let words = [
+            "minister",
+            "foreign",
+            "prime minister",
+            "",
+            "président",
+            "état",
+            "x",
+            "ministerx",
+        ];
+        for r in roles {
+            for w in words {
+                let w = w.to_lowercase();
+                assert_eq!(
+                    role_contains(r, &w),
+                    r.to_lowercase().contains(&w),
+                    "{r:?} {w:?}"
+                );
+            }
+        }
+    }
 
     const SMALL: &str = r#"
 [[party]]
