@@ -474,20 +474,22 @@ fn line_kind(line: &str, boilerplate: Option<usize>) -> ParagraphKind {
     let t = line;
     // The lower-cased first 24 characters of the line, in a stack buffer:
     // this runs for every line of every article. A character lowercases to
-    // at most three, and 24 ASCII bytes are 24 characters.
+    // at most three, and 24 ASCII bytes are 24 characters. It stays bytes:
+    // the prefixes it is tested against are ASCII, so a byte comparison
+    // answers as a str one would, without a UTF-8 check per line.
     let mut buf = [0u8; 24 * 3 * 4];
     let head = &t.as_bytes()[..t.len().min(24)];
-    let lower_prefix = if head.is_ascii() {
+    let lower_prefix: &[u8] = if head.is_ascii() {
         let low = &mut buf[..head.len()];
         low.copy_from_slice(head);
         low.make_ascii_lowercase();
-        std::str::from_utf8(low).expect("ASCII")
+        low
     } else {
         let mut n = 0;
         for c in t.chars().take(24).flat_map(char::to_lowercase) {
             n += c.encode_utf8(&mut buf[n..]).len();
         }
-        std::str::from_utf8(&buf[..n]).expect("encoded from chars")
+        &buf[..n]
     };
     const LINKS: &[&str] = &[
         "also read",
@@ -504,21 +506,21 @@ fn line_kind(line: &str, boilerplate: Option<usize>) -> ParagraphKind {
         "follow us on",
         "subscribe to",
     ];
-    if LINKS.iter().any(|l| lower_prefix.starts_with(l)) {
+    if LINKS.iter().any(|l| lower_prefix.starts_with(l.as_bytes())) {
         return ParagraphKind::AlsoRead;
     }
     if boilerplate.is_some_and(|i| i == 0)
-        || lower_prefix.starts_with("(reporting by")
-        || lower_prefix.starts_with("reporting by")
-        || lower_prefix.starts_with("editing by")
-        || lower_prefix.starts_with("copyright")
+        || lower_prefix.starts_with(b"(reporting by")
+        || lower_prefix.starts_with(b"reporting by")
+        || lower_prefix.starts_with(b"editing by")
+        || lower_prefix.starts_with(b"copyright")
         || t.starts_with('\u{a9}')
     {
         return ParagraphKind::Boilerplate;
     }
-    if lower_prefix.starts_with("photo:")
-        || lower_prefix.starts_with("file photo")
-        || lower_prefix.starts_with("image:")
+    if lower_prefix.starts_with(b"photo:")
+        || lower_prefix.starts_with(b"file photo")
+        || lower_prefix.starts_with(b"image:")
         // The cheap test first: few lines end in a parenthesis.
         || (caption_start(t) == Some(0) && t.split_whitespace().count() <= 30)
     {
@@ -542,15 +544,30 @@ fn boilerplate_start(line: &str) -> Option<usize> {
     while !line.is_char_boundary(from) {
         from -= 1;
     }
-    let tail = &line[from..];
-    if !tail.contains("edited") && !tail.contains("automated news") && !tail.contains("(Only") {
-        return None;
+    let tail = &line.as_bytes()[from..];
+    // Every marker starts with 'T' or '(', bytes rare enough in prose that
+    // one word-at-a-time scan for them, trying the markers only where one
+    // turns up, costs less than the three substring searches that used to
+    // screen each line (and the five finds for the lines that passed). The
+    // first place where any marker starts is the earliest marker.
+    let mut i = 0;
+    while i < tail.len() {
+        i = find_byte(
+            tail,
+            i,
+            |w| block_has(w, b'T') || block_has(w, b'('),
+            |b| b == b'T' || b == b'(',
+        );
+        if i == tail.len() {
+            break;
+        }
+        let rest = &tail[i..];
+        if MARKERS.iter().any(|m| rest.starts_with(m.as_bytes())) {
+            return Some(from + i);
+        }
+        i += 1;
     }
-    MARKERS
-        .iter()
-        .filter_map(|m| tail.find(m))
-        .min()
-        .map(|i| from + i)
+    None
 }
 
 /// Pushes a block of non-blank lines, splitting out noise lines and trailing
@@ -609,6 +626,24 @@ fn push_block(text: &str, lines: &[(usize, usize)], out: &mut Vec<Paragraph>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boilerplate_start_finds_the_earliest_marker_in_the_tail() {
+        let m = "(This story has not been edited by staff)";
+        assert_eq!(boilerplate_start("The Trade (AFP). No marker here"), None);
+        assert_eq!(boilerplate_start(m), Some(0));
+        let s = format!("The minister (aged 60) said so. {m}");
+        assert_eq!(boilerplate_start(&s), Some(s.len() - m.len()));
+        // "This story has not been edited by" starts one byte after the
+        // bracketed form; the bracket wins.
+        let s = format!("Then. T{m} This article was generated from an automated news agency feed");
+        assert_eq!(boilerplate_start(&s), Some(7));
+        // Only the last 400 bytes count, and the cut stays on a char boundary.
+        let s = format!("{m}{}", "é".repeat(250));
+        assert_eq!(boilerplate_start(&s), None);
+        let s = format!("{}{m}", "é".repeat(250));
+        assert_eq!(boilerplate_start(&s), Some(500));
+    }
 
     fn kinds(a: &Article) -> Vec<(ParagraphKind, &str)> {
         a.paragraphs.iter().map(|p| (p.kind, a.slice(p))).collect()

@@ -191,7 +191,11 @@ struct RawPerson {
     extra: HashMap<String, toml::Value>,
 }
 
-fn date_string(d: Option<RawDate>, what: &str, warnings: &mut Vec<String>) -> Option<String> {
+fn date_string(
+    d: Option<RawDate>,
+    what: impl Fn() -> String,
+    warnings: &mut Vec<String>,
+) -> Option<String> {
     let s = match d? {
         RawDate::Text(s) => s,
         RawDate::Date(d) => d.to_string(),
@@ -204,9 +208,25 @@ fn date_string(d: Option<RawDate>, what: &str, warnings: &mut Vec<String>) -> Op
     if valid {
         Some(s)
     } else {
-        warnings.push(format!("{what}: date {s:?} is not YYYY-MM-DD; ignored"));
+        warnings.push(format!("{}: date {s:?} is not YYYY-MM-DD; ignored", what()));
         None
     }
+}
+
+/// Whether `role`, lower-cased, contains `lower` (itself lower-cased). Every
+/// role of a party was lower-cased into a new string each time a speaker's
+/// role was looked up; an ASCII role (nearly all) is compared in place.
+fn role_contains(role: &str, lower: &str) -> bool {
+    if !role.is_ascii() {
+        return role.to_lowercase().contains(lower);
+    }
+    // Lower-casing an ASCII role changes only A-Z, and `lower` has no A-Z, so
+    // ignoring ASCII case byte by byte matches the lower-cased role.
+    let (hay, needle) = (role.as_bytes(), lower.as_bytes());
+    needle.is_empty()
+        || hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Tokens used for dictionary lookup: words split at inner hyphens (the
@@ -403,14 +423,16 @@ impl PartyDict {
                 ));
                 continue;
             };
-            let what = format!("{origin}: person {name:?}");
-            let from = date_string(p.from, &what, w);
-            let to = date_string(p.to, &what, w);
+            // Only warnings name the person: formatting this for every entry
+            // of the dictionary was a good part of its start-up cost.
+            let what = || format!("{origin}: person {name:?}");
+            let from = date_string(p.from, what, w);
+            let to = date_string(p.to, what, w);
             let mut aliases = Vec::new();
             for a in p.aliases {
                 let a = a.trim().to_string();
                 if a.is_empty() {
-                    w.push(format!("{what}: empty alias ignored"));
+                    w.push(format!("{}: empty alias ignored", what()));
                 } else if !aliases.contains(&a) {
                     aliases.push(a);
                 }
@@ -431,7 +453,10 @@ impl PartyDict {
 
     fn build_index(&mut self, origin: &str) {
         // Surface form -> owner, to report duplicates across parties.
-        let mut seen: HashMap<String, EntryTarget> = HashMap::new();
+        // Start-up cost: the keyed hash of std's maps was most of the cost of
+        // these look-ups. Only looked up, never iterated, so the hasher
+        // cannot change the output.
+        let mut seen: FastMap<String, EntryTarget> = FastMap::default();
         let mut forms: Vec<(String, EntryTarget)> = Vec::new();
         for (i, p) in self.parties.iter().enumerate() {
             forms.push((p.name.clone(), EntryTarget::Party(i, SurfaceKind::Name)));
@@ -526,11 +551,13 @@ impl PartyDict {
     /// Makes bare surnames findable ("Putin", and "Xi" for family-name-first
     /// names) when exactly one person in the dictionary has them and they are
     /// not already a form of something else.
-    fn index_surnames(&mut self, seen: &HashMap<String, EntryTarget>) {
+    fn index_surnames(&mut self, seen: &FastMap<String, EntryTarget>) {
         const FAMILY_FIRST: &[&str] = &[
             "CHN", "TWN", "PRK", "KOR", "VNM", "HKG", "MAC", "SGP", "MNG",
         ];
-        let mut cands: HashMap<String, Vec<usize>> = HashMap::new();
+        // Iterated below, but each key adds at most one index entry of its
+        // own, so the visiting order does not show in the index.
+        let mut cands: FastMap<String, Vec<usize>> = FastMap::default();
         for (i, p) in self.people.iter().enumerate() {
             let words: Vec<&str> = p.name.split_whitespace().collect();
             if words.len() < 2 {
@@ -659,7 +686,7 @@ impl PartyDict {
     ) -> Option<usize> {
         let role_word = role_word.to_lowercase();
         let mut found = self.people.iter().enumerate().filter(|(_, p)| {
-            p.party == party && p.active_on(date) && p.role.to_lowercase().contains(&role_word)
+            p.party == party && p.active_on(date) && role_contains(&p.role, &role_word)
         });
         let (first, _) = found.next()?;
         found.next().is_none().then_some(first)
@@ -764,6 +791,37 @@ impl PartyDict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn role_contains_matches_lowercasing_the_role() {
+        let roles = [
+            "Foreign Minister",
+            "PRIME MINISTER",
+            "Président",
+            "",
+            "Ministre d'État",
+        ];
+        let words = [
+            "minister",
+            "foreign",
+            "prime minister",
+            "",
+            "président",
+            "état",
+            "x",
+            "ministerx",
+        ];
+        for r in roles {
+            for w in words {
+                let w = w.to_lowercase();
+                assert_eq!(
+                    role_contains(r, &w),
+                    r.to_lowercase().contains(&w),
+                    "{r:?} {w:?}"
+                );
+            }
+        }
+    }
 
     const SMALL: &str = r#"
 [[party]]

@@ -1878,7 +1878,7 @@ impl<'d, 'a> Resolver<'d, 'a> {
                         let known = doc.dict.person_by_name(name);
                         let multi = name.contains(' ');
                         if multi || known.is_some() {
-                            r.register(&np, name.clone(), w[np.first].start);
+                            r.register(&np, name, known, w[np.first].start);
                         }
                     }
                 }
@@ -1888,26 +1888,26 @@ impl<'d, 'a> Resolver<'d, 'a> {
         r
     }
 
-    fn register(&mut self, np: &Np, name: String, pos: usize) {
+    /// `known` is the dictionary's [`PartyDict::person_by_name`] for `name`,
+    /// which the caller has already looked up.
+    fn register(&mut self, np: &Np, name: &str, known: Option<usize>, pos: usize) {
         let dict = self.doc.dict;
-        let known = dict
-            .person_by_name(&name)
-            .map(|k| dict.person_on(k, self.doc.date));
-        let (name, party, gender, role) = match known {
-            Some(k) => {
-                let p = dict.person(k);
-                (
-                    p.name.clone(),
-                    Some(p.party),
-                    p.gender,
-                    Some(p.role.to_lowercase()),
-                )
-            }
-            None => (name, np.party, np.gender, np.role.clone()),
-        };
-        if self.persons.iter().rev().take(50).any(|p| p.name == name) {
+        let known = known.map(|k| dict.person(dict.person_on(k, self.doc.date)));
+        // Most mentions repeat somebody already registered: the strings are
+        // made only once that is ruled out.
+        let shown = known.map_or(name, |p| p.name.as_str());
+        if self.persons.iter().rev().take(50).any(|p| p.name == shown) {
             return;
         }
+        let (name, party, gender, role) = match known {
+            Some(p) => (
+                p.name.clone(),
+                Some(p.party),
+                p.gender,
+                Some(p.role.to_lowercase()),
+            ),
+            None => (name.to_string(), np.party, np.gender, np.role.clone()),
+        };
         let idx = self.persons.len();
         for word in name.split_whitespace() {
             // Allocate a key only for a word not seen before.

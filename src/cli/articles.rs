@@ -328,13 +328,15 @@ struct JsonlRecord {
 }
 
 fn parse_jsonl_record(origin: &str, line_no: usize, bytes: &[u8]) -> Input {
-    let fallback_id = format!("{origin}:{line_no}");
+    // Most records carry their own id: the file:line one is made only when
+    // needed, rather than formatted for every record.
+    let fallback_id = || format!("{origin}:{line_no}");
 
     let owned;
     let src: &str = match std::str::from_utf8(bytes) {
         Ok(s) => s,
         Err(_) => {
-            owned = decode(bytes.to_vec(), &fallback_id);
+            owned = decode(bytes.to_vec(), &fallback_id());
             &owned
         }
     };
@@ -342,7 +344,7 @@ fn parse_jsonl_record(origin: &str, line_no: usize, bytes: &[u8]) -> Input {
         Ok(rec) => {
             let id = match rec.id {
                 Some(serde_json::Value::String(s)) => s,
-                Some(serde_json::Value::Null) | None => fallback_id,
+                Some(serde_json::Value::Null) | None => fallback_id(),
                 Some(v) => v.to_string(),
             };
             Input::Article {
@@ -351,10 +353,13 @@ fn parse_jsonl_record(origin: &str, line_no: usize, bytes: &[u8]) -> Input {
                 date: rec.date,
             }
         }
-        Err(e) => Input::Failed {
-            id: fallback_id.clone(),
-            error: format!("{fallback_id}: invalid record: {e}"),
-        },
+        Err(e) => {
+            let id = fallback_id();
+            Input::Failed {
+                error: format!("{id}: invalid record: {e}"),
+                id,
+            }
+        }
     }
 }
 
