@@ -343,26 +343,17 @@ impl ArticlePrediction {
 
 impl QuoteStance {
     fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"text\":");
-        json::string(out, &self.text);
-        out.extend_from_slice(b",\"start\":");
-        json::uint(out, self.start);
-        out.extend_from_slice(b",\"end\":");
-        json::uint(out, self.end);
-        out.extend_from_slice(match self.kind {
-            QuoteKind::Direct => b",\"kind\":\"direct\"",
-            QuoteKind::Partial => b",\"kind\":\"partial\"",
-            QuoteKind::Indirect => b",\"kind\":\"indirect\"",
-        });
-        for (name, value) in [
-            (&b",\"speaker\":"[..], &self.speaker),
-            (b",\"speaker_party\":", &self.speaker_party),
-            (b",\"cue\":", &self.cue),
-            (b",\"channel\":", &self.channel),
-        ] {
-            out.extend_from_slice(name);
-            json::opt_string(out, value.as_deref());
-        }
+        quotes::write_quote_fields(
+            out,
+            &self.text,
+            self.start,
+            self.end,
+            self.kind,
+            self.speaker.as_deref(),
+            self.speaker_party.as_deref(),
+            self.cue.as_deref(),
+            self.channel.as_deref(),
+        );
         out.extend_from_slice(b",\"sentiment\":{\"label\":");
         json::string(out, &self.sentiment.label);
         out.extend_from_slice(b",\"probs\":");

@@ -163,28 +163,55 @@ impl ArticleQuotes {
     }
 }
 
+/// The fields a quote's record has in both `extract` and `predict` output,
+/// from its opening brace to `channel`, in serde's order for both structs.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_quote_fields(
+    out: &mut Vec<u8>,
+    text: &str,
+    start: usize,
+    end: usize,
+    kind: QuoteKind,
+    speaker: Option<&str>,
+    speaker_party: Option<&str>,
+    cue: Option<&str>,
+    channel: Option<&str>,
+) {
+    out.extend_from_slice(b"{\"text\":");
+    json::string(out, text);
+    out.extend_from_slice(b",\"start\":");
+    json::uint(out, start);
+    out.extend_from_slice(b",\"end\":");
+    json::uint(out, end);
+    out.extend_from_slice(match kind {
+        QuoteKind::Direct => b",\"kind\":\"direct\"",
+        QuoteKind::Partial => b",\"kind\":\"partial\"",
+        QuoteKind::Indirect => b",\"kind\":\"indirect\"",
+    });
+    for (name, value) in [
+        (&b",\"speaker\":"[..], speaker),
+        (b",\"speaker_party\":", speaker_party),
+        (b",\"cue\":", cue),
+        (b",\"channel\":", channel),
+    ] {
+        out.extend_from_slice(name);
+        json::opt_string(out, value);
+    }
+}
+
 impl QuoteJson {
     fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"text\":");
-        json::string(out, &self.text);
-        out.extend_from_slice(b",\"start\":");
-        json::uint(out, self.start);
-        out.extend_from_slice(b",\"end\":");
-        json::uint(out, self.end);
-        out.extend_from_slice(match self.kind {
-            QuoteKind::Direct => b",\"kind\":\"direct\"",
-            QuoteKind::Partial => b",\"kind\":\"partial\"",
-            QuoteKind::Indirect => b",\"kind\":\"indirect\"",
-        });
-        for (name, value) in [
-            (&b",\"speaker\":"[..], &self.speaker),
-            (b",\"speaker_party\":", &self.speaker_party),
-            (b",\"cue\":", &self.cue),
-            (b",\"channel\":", &self.channel),
-        ] {
-            out.extend_from_slice(name);
-            json::opt_string(out, value.as_deref());
-        }
+        write_quote_fields(
+            out,
+            &self.text,
+            self.start,
+            self.end,
+            self.kind,
+            self.speaker.as_deref(),
+            self.speaker_party.as_deref(),
+            self.cue.as_deref(),
+            self.channel.as_deref(),
+        );
         out.extend_from_slice(b",\"targets\":");
         json::array(out, &self.targets, |out, t| {
             out.extend_from_slice(b"{\"party\":");
