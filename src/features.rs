@@ -1485,19 +1485,20 @@ impl Vectorizer {
     }
 
     pub fn transform(&self, doc: &Doc) -> SparseRow {
-        self.transform_with(doc, |j| self.idf[j as usize], |row| row.clone())
+        self.transform_with(doc, |j| self.idf[j as usize], std::mem::take)
     }
 
     /// [`Vectorizer::transform`] with each column's IDF read through `idf`,
     /// which must give this vectoriser's values: a model keeps them beside
     /// its weights, so scoring a feature touches one place in memory. The
-    /// row is lent to `use_row` from a per-thread buffer, so scoring a
+    /// row is lent to `use_row` from a per-thread buffer (which may take it
+    /// over, as [`Vectorizer::transform`] does), so scoring a
     /// statement allocates no row of its own.
     pub(crate) fn transform_with<R>(
         &self,
         doc: &Doc,
         idf: impl Fn(u32) -> f64,
-        use_row: impl FnOnce(&SparseRow) -> R,
+        use_row: impl FnOnce(&mut SparseRow) -> R,
     ) -> R {
         let index = match self.index.get() {
             Some(index) => index,
@@ -1506,7 +1507,7 @@ impl Vectorizer {
                     .transforms
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if n + 1 < INDEX_AFTER {
-                    return use_row(&self.transform_by_search(doc, idf));
+                    return use_row(&mut self.transform_by_search(doc, idf));
                 }
                 self.index.get_or_init(|| KeyIndex::new(&self.vocab))
             }
@@ -1553,7 +1554,7 @@ impl Vectorizer {
             let mut row = std::mem::take(&mut sc.row);
             self.weigh_columns(&mut columns, &idf, &mut row);
             sc.columns = columns;
-            let out = use_row(&row);
+            let out = use_row(&mut row);
             sc.row = row;
             out
         };
