@@ -14,7 +14,6 @@ pub use train::{dev_metrics, train, ClassWeight, Solver, TrainConfig, Trained};
 use crate::data::Example;
 use crate::features::{Doc, SparseRow, Vectorizer};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// What a model predicts: stance toward a target, or a quote's sentiment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -275,7 +274,7 @@ pub(crate) fn argmax(p: &[f64]) -> usize {
 /// For each example, the spans of the *other* targets annotated on the same
 /// text: in a multi-target corpus those are the other parties' mentions.
 pub fn other_mentions(examples: &[Example]) -> Vec<Vec<(usize, usize)>> {
-    let mut by_text: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    let mut by_text: crate::text::FastMap<&str, Vec<(usize, usize)>> = Default::default();
     for e in examples {
         if let Some(s) = e.span {
             let v = by_text.entry(e.text.as_str()).or_default();
