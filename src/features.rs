@@ -857,6 +857,45 @@ pub struct Vectorizer {
     idf: Vec<f64>,
 }
 
+/// Where a caller keeps each column's IDF: column `j`'s at
+/// `values[j * stride]`.
+#[derive(Clone, Copy)]
+pub(crate) struct IdfTable<'a> {
+    pub values: &'a [f64],
+    pub stride: usize,
+}
+
+impl IdfTable<'_> {
+    fn get(&self, j: u32) -> f64 {
+        self.values[j as usize * self.stride]
+    }
+
+    /// Starts loading column `j`'s entry into cache.
+    #[inline(always)]
+    fn prefetch(&self, j: u32) {
+        if let Some(v) = self.values.get(j as usize * self.stride) {
+            prefetch(v);
+        }
+    }
+}
+
+/// Starts loading `r`'s cache line without waiting for it, so a load of it
+/// a little later need not stall.
+#[inline(always)]
+fn prefetch<T>(r: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint: it reads nothing into the program
+    // and cannot fault, and SSE is part of every x86_64 target, so the
+    // instruction always exists.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            (r as *const T).cast::<i8>(),
+        )
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = r;
+}
+
 /// Transforms served by binary search before the key index is built.
 const INDEX_AFTER: usize = 16;
 
@@ -1560,11 +1599,15 @@ impl Vectorizer {
     }
 
     pub fn transform(&self, doc: &Doc) -> SparseRow {
-        self.transform_with(doc, |j| self.idf[j as usize], std::mem::take)
+        let idf = IdfTable {
+            values: &self.idf,
+            stride: 1,
+        };
+        self.transform_with(doc, idf, std::mem::take)
     }
 
-    /// [`Vectorizer::transform`] with each column's IDF read through `idf`,
-    /// which must give this vectoriser's values: a model keeps them beside
+    /// [`Vectorizer::transform`] with each column's IDF read from `idf`,
+    /// which must hold this vectoriser's values: a model keeps them beside
     /// its weights, so scoring a feature touches one place in memory. The
     /// row is lent to `use_row` from a per-thread buffer (which may take it
     /// over, as [`Vectorizer::transform`] does), so scoring a
@@ -1572,7 +1615,7 @@ impl Vectorizer {
     pub(crate) fn transform_with<R>(
         &self,
         doc: &Doc,
-        idf: impl Fn(u32) -> f64,
+        idf: IdfTable,
         use_row: impl FnOnce(&mut SparseRow) -> R,
     ) -> R {
         let index = match self.index.get() {
@@ -1582,7 +1625,7 @@ impl Vectorizer {
                     .transforms
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if n + 1 < INDEX_AFTER {
-                    return use_row(&mut self.transform_by_search(doc, idf));
+                    return use_row(&mut self.transform_by_search(doc, |j| idf.get(j)));
                 }
                 self.index.get_or_init(|| KeyIndex::new(&self.vocab))
             }
@@ -1606,11 +1649,14 @@ impl Vectorizer {
             // lacks are never formed.
             let target_at = self.analyzer.terms(doc, sc);
             ids.clear();
-            ids.extend(
-                sc.terms
-                    .iter()
-                    .map(|t| index.term_id(&sc.table, &mut remap, t.id)),
-            );
+            ids.extend(sc.terms.iter().map(|t| {
+                let id = index.term_id(&sc.table, &mut remap, t.id);
+                // Every key of this term reads its entry first.
+                if let Some(entry) = index.per_term.get(id as usize) {
+                    prefetch(entry);
+                }
+                id
+            }));
             identity.clear();
             identity.extend(
                 sc.identity
@@ -1620,6 +1666,9 @@ impl Vectorizer {
             self.analyzer
                 .emit_keys(doc, sc, target_at, &ids, &identity, &mut |key| {
                     if let Some(j) = index.column(key) {
+                        // The column's IDF is read after all lookups; its
+                        // load was a cache miss that nothing overlapped.
+                        idf.prefetch(j);
                         columns.push(j);
                     }
                 });
@@ -1627,7 +1676,7 @@ impl Vectorizer {
             sc.identity_ids = identity;
             sc.remaps[slot].1 = remap;
             let mut row = std::mem::take(&mut sc.row);
-            self.weigh_columns(&mut columns, &idf, &mut row);
+            self.weigh_columns(&mut columns, |j| idf.get(j), &mut row);
             sc.columns = columns;
             let out = use_row(&mut row);
             sc.row = row;

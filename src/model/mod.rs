@@ -134,11 +134,15 @@ impl StanceModel {
     /// per-feature IDF-and-weights table.
     pub fn predict_doc(&self, doc: &Doc) -> Prediction {
         let stride = self.labels.len() + 1;
-        let p = self.vectorizer.transform_with(
-            &self.for_task(doc),
-            |j| self.scoring[j as usize * stride],
-            |row| self.probabilities_from(row, &self.scoring, stride, 1),
-        );
+        let idf = crate::features::IdfTable {
+            values: &self.scoring,
+            stride,
+        };
+        let p = self
+            .vectorizer
+            .transform_with(&self.for_task(doc), idf, |row| {
+                self.probabilities_from(row, &self.scoring, stride, 1)
+            });
         self.prediction(p)
     }
 
