@@ -152,6 +152,11 @@ pub struct Scratch {
     ids: Vec<u32>,
     /// `identity` in a vocabulary's own ids.
     identity_ids: Vec<u32>,
+    /// Word pairs of the document being transformed, looked up in stages
+    /// ([`KeyIndex::pair_span`]): (first term, second term), then where in
+    /// the index's pair list the second term is to be found.
+    pairs: Vec<(u32, u32)>,
+    pair_spans: Vec<(u32, u32, u32)>,
 }
 
 /// A text's tokens with their term ids, valid while the term table is.
@@ -1175,23 +1180,63 @@ impl KeyIndex {
         m
     }
 
+    /// Where in `bigrams` the pair (`a`, `b`) can be: term `a`'s list, or
+    /// for a long list the bucket of it that `b` falls in.
+    #[inline]
+    fn pair_span(&self, a: u32, b: u32) -> Option<(u32, u32)> {
+        let (lo, hi, at) = self.pair_list(a)?;
+        let buckets = jump_buckets((hi - lo) as usize);
+        if buckets == 0 {
+            return Some((lo, hi));
+        }
+        let k = at as usize + bucket_of(b, buckets, self.bucket_scale);
+        Some((lo + self.bigram_jumps[k], lo + self.bigram_jumps[k + 1]))
+    }
+
+    /// Term `a`'s pair list (start, end in `bigrams`) and jump table start.
+    #[inline]
+    fn pair_list(&self, a: u32) -> Option<(u32, u32, u32)> {
+        let a = a as usize;
+        let (this, next) = (self.per_term.get(a)?, self.per_term.get(a + 1)?);
+        Some((this.pairs, next.pairs, this.jumps))
+    }
+
+    /// Starts loading what [`KeyIndex::pair_span`] of (`a`, `b`) will read
+    /// beyond the term's entry: the jump entry of a long list, else the
+    /// list itself.
+    #[inline]
+    fn prefetch_pair_span(&self, a: u32, b: u32) {
+        if let Some((lo, hi, at)) = self.pair_list(a) {
+            let buckets = jump_buckets((hi - lo) as usize);
+            if buckets == 0 {
+                if let Some(p) = self.bigrams.get(lo as usize) {
+                    prefetch(p);
+                }
+            } else if let Some(j) = self
+                .bigram_jumps
+                .get(at as usize + bucket_of(b, buckets, self.bucket_scale))
+            {
+                prefetch(j);
+            }
+        }
+    }
+
+    /// The column of pair (_, `b`) among `bigrams[lo..hi]`, which are sorted
+    /// by second term.
+    #[inline]
+    fn pair_column(&self, lo: u32, hi: u32, b: u32) -> Option<u32> {
+        let p = self.bigrams[lo as usize..hi as usize]
+            .iter()
+            .find(|p| p.0 >= b)?;
+        (p.0 == b).then_some(p.1)
+    }
+
     /// The column of `key`, whose ids are this index's own term ids.
     #[inline]
     fn column(&self, key: Key) -> Option<u32> {
         if key.family == Family::Gram && key.flag == 2 {
-            let a = key.ids[0] as usize;
-            let (this, next) = (self.per_term.get(a)?, self.per_term.get(a + 1)?);
-            let (lo, hi, at) = (this.pairs, next.pairs, this.jumps);
-            let mut list = &self.bigrams[lo as usize..hi as usize];
-            let b = key.ids[1];
-            let buckets = jump_buckets(list.len());
-            if buckets > 0 {
-                let k = at as usize + bucket_of(b, buckets, self.bucket_scale);
-                list = &list[self.bigram_jumps[k] as usize..self.bigram_jumps[k + 1] as usize];
-            }
-            // Sorted by second term: stop at the first one not below `b`.
-            let p = list.iter().find(|p| p.0 >= b)?;
-            return (p.0 == b).then_some(p.1);
+            let (lo, hi) = self.pair_span(key.ids[0], key.ids[1])?;
+            return self.pair_column(lo, hi, key.ids[1]);
         }
         if key.arity() == 1 {
             if let Some(slot) = unary_slot(key.family, key.flag) {
@@ -1663,15 +1708,41 @@ impl Vectorizer {
                     .iter()
                     .map(|&id| index.term_id(&sc.table, &mut remap, id)),
             );
+            // Word pairs are looked up in three passes, each starting the
+            // loads the next one needs, so their cache misses (two or three
+            // dependent ones a pair) overlap instead of following each other.
+            let mut pairs = std::mem::take(&mut sc.pairs);
+            let mut spans = std::mem::take(&mut sc.pair_spans);
+            pairs.clear();
+            spans.clear();
             self.analyzer
                 .emit_keys(doc, sc, target_at, &ids, &identity, &mut |key| {
-                    if let Some(j) = index.column(key) {
+                    if key.family == Family::Gram && key.flag == 2 {
+                        index.prefetch_pair_span(key.ids[0], key.ids[1]);
+                        pairs.push((key.ids[0], key.ids[1]));
+                    } else if let Some(j) = index.column(key) {
                         // The column's IDF is read after all lookups; its
                         // load was a cache miss that nothing overlapped.
                         idf.prefetch(j);
                         columns.push(j);
                     }
                 });
+            for &(a, b) in &pairs {
+                if let Some((lo, hi)) = index.pair_span(a, b) {
+                    if let Some(p) = index.bigrams.get(lo as usize) {
+                        prefetch(p);
+                    }
+                    spans.push((lo, hi, b));
+                }
+            }
+            for &(lo, hi, b) in &spans {
+                if let Some(j) = index.pair_column(lo, hi, b) {
+                    idf.prefetch(j);
+                    columns.push(j);
+                }
+            }
+            sc.pairs = pairs;
+            sc.pair_spans = spans;
             sc.ids = ids;
             sc.identity_ids = identity;
             sc.remaps[slot].1 = remap;
