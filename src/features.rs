@@ -2091,6 +2091,25 @@ mod tests {
     }
 
     #[test]
+    fn long_pair_lists_are_found_through_their_jump_tables() {
+        // "the" is followed by 300 different words, so its pair list is
+        // split into buckets; every doc's pairs must still be found.
+        let texts: Vec<String> = (0..300)
+            .map(|i| format!("the w{i} and the w{} said w{i}", (i * 7) % 300))
+            .collect();
+        let docs: Vec<Doc> = texts.iter().map(|t| plain(t)).collect();
+        let (v, rows) = Vectorizer::fit(FeatureConfig::default(), &docs, 1);
+        let the_pairs = v.vocab().iter().filter(|f| f.starts_with("b:the ")).count();
+        assert!(jump_buckets(the_pairs) > 0, "{the_pairs}");
+        for _ in 0..INDEX_AFTER {
+            v.transform(&docs[0]);
+        }
+        for (d, r) in docs.iter().zip(&rows) {
+            assert_eq!(&v.transform(d), r);
+        }
+    }
+
+    #[test]
     fn key_index_and_binary_search_find_the_same_columns() {
         let texts: Vec<String> = (0..40)
             .map(|i| {
