@@ -18,7 +18,7 @@ pub mod data;
 pub mod defaults;
 pub mod dyads;
 pub mod features;
-mod json;
+pub mod json;
 pub mod lexicon;
 pub mod lint;
 pub mod model;
