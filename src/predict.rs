@@ -5,6 +5,7 @@
 use crate::article::Article;
 use crate::features::Doc;
 use crate::json;
+use crate::label::Label;
 use crate::model::{Prediction, StanceModel};
 use crate::parties::PartyDict;
 use crate::quotes::{self, ArticleQuotes, Quote, QuoteKind};
@@ -12,10 +13,12 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::BTreeMap;
 
 /// Label -> probability, serialised as a JSON object in the model's order.
+/// Labels (here and in the records below) are the model's strings,
+/// borrowed for as long as the model lives rather than copied per statement.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Probs(pub Vec<(String, f64)>);
+pub struct Probs<'m>(pub Vec<(&'m str, f64)>);
 
-impl Serialize for Probs {
+impl Serialize for Probs<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (label, p) in &self.0 {
@@ -25,43 +28,43 @@ impl Serialize for Probs {
     }
 }
 
-impl Probs {
+impl Probs<'_> {
     pub fn get(&self, label: &str) -> f64 {
         self.0
             .iter()
-            .find(|(l, _)| l == label)
+            .find(|(l, _)| *l == label)
             .map_or(0.0, |(_, p)| *p)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct LabelProbs {
-    pub label: String,
-    pub probs: Probs,
+pub struct LabelProbs<'m> {
+    pub label: &'m str,
+    pub probs: Probs<'m>,
 }
 
-impl From<Prediction> for LabelProbs {
-    fn from(p: Prediction) -> Self {
+impl<'m> From<Prediction<'m>> for LabelProbs<'m> {
+    fn from(p: Prediction<'m>) -> Self {
         LabelProbs {
-            label: p.label,
+            label: p.label.as_str(),
             probs: Probs(p.probs),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TargetStance {
+pub struct TargetStance<'m> {
     pub party: String,
     pub mention: String,
     /// Character offsets in the article.
     pub start: usize,
     pub end: usize,
-    pub stance: String,
-    pub probs: Probs,
+    pub stance: &'m str,
+    pub probs: Probs<'m>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct QuoteStance {
+pub struct QuoteStance<'m> {
     pub text: String,
     pub start: usize,
     pub end: usize,
@@ -70,8 +73,8 @@ pub struct QuoteStance {
     pub speaker_party: Option<String>,
     pub cue: Option<String>,
     pub channel: Option<String>,
-    pub sentiment: LabelProbs,
-    pub targets: Vec<TargetStance>,
+    pub sentiment: LabelProbs<'m>,
+    pub targets: Vec<TargetStance<'m>>,
 }
 
 /// One (speaker party -> target party) pair within an article.
@@ -89,17 +92,17 @@ pub struct ArticleDyad {
 /// The `predict` record of one article: the `extract` record with sentiment,
 /// stances and dyads added.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ArticlePrediction {
+pub struct ArticlePrediction<'m> {
     pub article: String,
     pub date: Option<String>,
-    pub quotes: Vec<QuoteStance>,
+    pub quotes: Vec<QuoteStance<'m>>,
     pub dyads: Vec<ArticleDyad>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
-impl ArticlePrediction {
-    pub fn failed(id: &str, error: impl Into<String>) -> ArticlePrediction {
+impl ArticlePrediction<'_> {
+    pub fn failed(id: &str, error: impl Into<String>) -> ArticlePrediction<'static> {
         ArticlePrediction {
             article: id.to_string(),
             date: None,
@@ -168,32 +171,38 @@ fn sentence_around(text: &str, start: usize, end: usize) -> (usize, usize) {
     (s, e)
 }
 
-impl Predictor<'_> {
+impl<'a> Predictor<'a> {
     /// The quote's sentiment read as a stance (positive -> conciliatory,
     /// negative -> critical, neutral -> neutral), when both models use the
     /// standard label sets.
-    fn tone_as_stance(&self, sentiment: &LabelProbs) -> Option<Prediction> {
+    fn tone_as_stance(&self, sentiment: &LabelProbs<'a>) -> Option<Prediction<'a>> {
         let pairs = [
             ("conciliatory", "positive"),
             ("critical", "negative"),
             ("neutral", "neutral"),
         ];
-        let mut probs = Vec::with_capacity(self.stance.labels.len());
-        for label in &self.stance.labels {
+        let stance: &'a StanceModel = self.stance;
+        let mut probs = Vec::with_capacity(stance.labels.len());
+        // The first most probable label, as `model::argmax` picks it.
+        let mut best = 0;
+        for label in &stance.labels {
             let (_, tone) = pairs.iter().find(|(s, _)| s == label)?;
             if !sentiment.probs.0.iter().any(|(l, _)| l == tone) {
                 return None;
             }
-            probs.push((label.clone(), sentiment.probs.get(tone)));
+            let p = sentiment.probs.get(tone);
+            if p > probs.get(best).map_or(f64::NEG_INFINITY, |&(_, b)| b) {
+                best = probs.len();
+            }
+            probs.push((label.as_str(), p));
         }
-        let best = crate::model::argmax(&probs.iter().map(|(_, p)| *p).collect::<Vec<_>>());
         Some(Prediction {
-            label: probs[best].0.clone(),
+            label: Label(probs.get(best)?.0),
             probs,
         })
     }
 
-    pub fn predict(&self, article: &Article) -> ArticlePrediction {
+    pub fn predict(&self, article: &Article) -> ArticlePrediction<'a> {
         let quotes = quotes::extract(article, self.parties);
         let scores: Vec<(LabelProbs, Vec<Prediction>)> =
             quotes.iter().map(|q| self.score(article, q)).collect();
@@ -222,7 +231,7 @@ impl Predictor<'_> {
                         mention: t.mention,
                         start: t.start,
                         end: t.end,
-                        stance: p.label,
+                        stance: p.label.as_str(),
                         probs: Probs(p.probs),
                     })
                     .collect(),
@@ -239,7 +248,7 @@ impl Predictor<'_> {
     }
 
     /// A quote's sentiment and its stance toward each of its targets.
-    fn score(&self, article: &Article, q: &Quote) -> (LabelProbs, Vec<Prediction>) {
+    fn score(&self, article: &Article, q: &Quote) -> (LabelProbs<'a>, Vec<Prediction<'a>>) {
         // A partial quote is a few words; the stance is read from the
         // sentence around it, where the parties are usually named.
         // Mentions inside the text read are placeholders; targets resolved
@@ -306,7 +315,7 @@ impl Predictor<'_> {
     }
 }
 
-impl ArticlePrediction {
+impl ArticlePrediction<'_> {
     /// Appends the record as one line of compact JSON, byte for byte what
     /// `serde_json::to_writer` writes for it, without serde's per-field
     /// machinery (the record writer is on `predict`'s hot path).
@@ -341,7 +350,7 @@ impl ArticlePrediction {
     }
 }
 
-impl QuoteStance {
+impl QuoteStance<'_> {
     fn write_json(&self, out: &mut Vec<u8>) {
         quotes::write_quote_fields(
             out,
@@ -355,7 +364,7 @@ impl QuoteStance {
             self.channel.as_deref(),
         );
         out.extend_from_slice(b",\"sentiment\":{\"label\":");
-        json::string(out, &self.sentiment.label);
+        json::string(out, self.sentiment.label);
         out.extend_from_slice(b",\"probs\":");
         self.sentiment.probs.write_json(out);
         out.extend_from_slice(b"},\"targets\":");
@@ -369,7 +378,7 @@ impl QuoteStance {
             out.extend_from_slice(b",\"end\":");
             json::uint(out, t.end);
             out.extend_from_slice(b",\"stance\":");
-            json::string(out, &t.stance);
+            json::string(out, t.stance);
             out.extend_from_slice(b",\"probs\":");
             t.probs.write_json(out);
             out.push(b'}');
@@ -378,7 +387,7 @@ impl QuoteStance {
     }
 }
 
-impl Probs {
+impl Probs<'_> {
     fn write_json(&self, out: &mut Vec<u8>) {
         out.push(b'{');
         for (i, (label, p)) in self.0.iter().enumerate() {
@@ -418,7 +427,7 @@ pub fn article_dyads(quotes: &[QuoteStance]) -> Vec<ArticleDyad> {
                     0.0,
                 )
             });
-            match t.stance.as_str() {
+            match t.stance {
                 "conciliatory" => d.conciliatory += 1,
                 "critical" => d.critical += 1,
                 _ => d.neutral += 1,

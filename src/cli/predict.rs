@@ -186,7 +186,7 @@ fn output_estimate(input: &Input, format: Format) -> usize {
     }
 }
 
-fn score_one(predictor: &Predictor, input: Input) -> ArticlePrediction {
+fn score_one<'m>(predictor: &Predictor<'m>, input: Input) -> ArticlePrediction<'m> {
     match input {
         Input::Article { id, text, date } => {
             let mut article = Article::parse(&id, text);
@@ -232,7 +232,7 @@ fn write_record(out: &mut Vec<u8>, r: &ArticlePrediction, format: Format) -> Res
                     kind,
                     q.speaker.clone().unwrap_or_default(),
                     q.speaker_party.clone().unwrap_or_default(),
-                    q.sentiment.label.clone(),
+                    q.sentiment.label.to_string(),
                 ];
                 let targets: Vec<Vec<String>> = if q.targets.is_empty() {
                     vec![blank()]
@@ -243,7 +243,7 @@ fn write_record(out: &mut Vec<u8>, r: &ArticlePrediction, format: Format) -> Res
                             vec![
                                 t.party.clone(),
                                 t.mention.clone(),
-                                t.stance.clone(),
+                                t.stance.to_string(),
                                 format!("{:.4}", t.probs.get("conciliatory")),
                                 format!("{:.4}", t.probs.get("critical")),
                                 format!("{:.4}", t.probs.get("neutral")),
@@ -287,7 +287,7 @@ fn write_table(out: &mut impl Write, r: &ArticlePrediction) -> io::Result<()> {
             out,
             "  {who} [{kind}, sentiment {} {:.2}]: {}",
             q.sentiment.label,
-            q.sentiment.probs.get(&q.sentiment.label),
+            q.sentiment.probs.get(q.sentiment.label),
             clip(&q.text.replace(['\n', '\r'], " "), 90)
         )?;
         for t in &q.targets {
@@ -296,7 +296,7 @@ fn write_table(out: &mut impl Write, r: &ArticlePrediction) -> io::Result<()> {
                 "      -> {:<22} {:<13} {:.2}",
                 t.party,
                 t.stance,
-                t.probs.get(&t.stance)
+                t.probs.get(t.stance)
             )?;
         }
     }

@@ -27,11 +27,12 @@ pub enum Task {
 }
 
 /// One prediction: the chosen label and the probability of every label.
+/// The labels are the model's own strings, borrowed (see `Label`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Prediction {
-    pub label: String,
+pub struct Prediction<'m> {
+    pub label: crate::label::Label<'m>,
     /// Label -> probability, in the model's label order.
-    pub probs: Vec<(String, f64)>,
+    pub probs: Vec<(&'m str, f64)>,
 }
 
 /// A feature's push toward or against a label, for `classify --explain`.
@@ -147,11 +148,11 @@ impl StanceModel {
         self.prediction(self.probabilities(row))
     }
 
-    fn prediction(&self, p: Vec<f64>) -> Prediction {
+    fn prediction(&self, p: Vec<f64>) -> Prediction<'_> {
         let best = argmax(&p);
         Prediction {
-            label: self.labels[best].clone(),
-            probs: self.labels.iter().cloned().zip(p).collect(),
+            label: crate::label::Label(&self.labels[best]),
+            probs: self.labels.iter().map(String::as_str).zip(p).collect(),
         }
     }
 
