@@ -1,5 +1,4 @@
-//! The few JSON pieces `predict` writes by hand for its per-article records,
-//! and the string literals it reads by hand from JSON Lines input.
+//! The few JSON pieces `predict` writes by hand for its per-article records.
 //!
 //! Output is the hot path's last step and, through serde_json's generic
 //! serializer, cost about a tenth of `predict`'s instructions: every field
@@ -89,96 +88,6 @@ fn escape_mask(w: u64) -> u64 {
     control | zero_byte(w ^ (ONES * b'"' as u64)) | zero_byte(w ^ (ONES * b'\\' as u64))
 }
 
-/// Reads the JSON string literal that starts at `src[at]` (its opening `"`)
-/// and returns its value with the index just past its closing quote: the
-/// value serde_json reads for it. `None` when serde_json would refuse it (a
-/// control character, an unknown escape, a lone surrogate, no closing
-/// quote): the caller then leaves the whole record to serde_json, which
-/// words the error.
-pub fn read_string(src: &str, at: usize) -> Option<(String, usize)> {
-    let bytes = src.as_bytes();
-    if bytes.get(at) != Some(&b'"') {
-        return None;
-    }
-    let mut i = at + 1;
-    let mut start = i;
-    let mut out = String::new();
-    loop {
-        i += plain_len(&bytes[i..]);
-        let b = *bytes.get(i)?;
-        // `i` is at an ASCII byte and `start` just past one, so both are
-        // character boundaries.
-        let run = &src[start..i];
-        match b {
-            b'"' => {
-                if out.is_empty() {
-                    // No escape met: one allocation of the exact size.
-                    return Some((run.to_owned(), i + 1));
-                }
-                out.push_str(run);
-                return Some((out, i + 1));
-            }
-            b'\\' => {
-                if out.capacity() == 0 {
-                    // The rest of the input bounds what is left of the value
-                    // (an escape never decodes longer than it is written), so
-                    // a long string with many escapes is not regrown.
-                    out.reserve(bytes.len() - start);
-                }
-                out.push_str(run);
-                let e = *bytes.get(i + 1)?;
-                i += 2;
-                out.push(match e {
-                    b'"' => '"',
-                    b'\\' => '\\',
-                    b'/' => '/',
-                    b'b' => '\u{8}',
-                    b'f' => '\u{c}',
-                    b'n' => '\n',
-                    b'r' => '\r',
-                    b't' => '\t',
-                    b'u' => {
-                        let hi = hex4(bytes.get(i..i + 4)?)?;
-                        i += 4;
-                        if (0xD800..0xDC00).contains(&hi) {
-                            // A pair's second half must follow at once.
-                            if bytes.get(i..i + 2) != Some(&b"\\u"[..]) {
-                                return None;
-                            }
-                            let lo = hex4(bytes.get(i + 2..i + 6)?)?;
-                            if !(0xDC00..0xE000).contains(&lo) {
-                                return None;
-                            }
-                            i += 6;
-                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
-                        } else {
-                            // A lone second half is no character.
-                            char::from_u32(hi)?
-                        }
-                    }
-                    _ => return None,
-                });
-                start = i;
-            }
-            // A raw control character.
-            _ => return None,
-        }
-    }
-}
-
-/// Four hex digits (either case) as a number.
-fn hex4(digits: &[u8]) -> Option<u32> {
-    digits.iter().try_fold(0u32, |n, &d| {
-        let v = match d {
-            b'0'..=b'9' => d - b'0',
-            b'a'..=b'f' => d - b'a' + 10,
-            b'A'..=b'F' => d - b'A' + 10,
-            _ => return None,
-        };
-        Some(n << 4 | v as u32)
-    })
-}
-
 /// `items` as a JSON array, each written by `write`.
 pub fn array<T>(out: &mut Vec<u8>, items: &[T], mut write: impl FnMut(&mut Vec<u8>, &T)) {
     out.push(b'[');
@@ -254,43 +163,6 @@ mod tests {
         for c in &cases {
             assert_eq!(ours(c), serde_json::to_string(c).unwrap(), "{c:?}");
         }
-    }
-
-    #[test]
-    fn strings_are_read_as_serde_json_reads_them() {
-        let mut cases: Vec<String> = vec![
-            r#""""#.into(),
-            r#""plain ascii text that is longer than eight bytes""#.into(),
-            r#""say \"hi\"\n\tand \\ back\/slash \b\f\r""#.into(),
-            r#""\u00e9t\u00C9 \u2019s \ud83d\ude00 \u0000""#.into(),
-            "\"Señor “curly” — ünïcödé 日本語 😀\"".into(),
-            // Refused by serde_json: lone or broken surrogates, bad escapes,
-            // raw control characters, no closing quote.
-            r#""\ud83d""#.into(),
-            r#""\ud83d\u0041""#.into(),
-            r#""\ude00x""#.into(),
-            r#""\x""#.into(),
-            r#""\u12g4""#.into(),
-            "\"tab\there\"".into(),
-            r#""open"#.into(),
-            r#""ends in \"#.into(),
-        ];
-        for b in 0u8..0x80 {
-            for pad in 0..9 {
-                cases.push(format!("\"{}{}tail\\\"text\"", "x".repeat(pad), b as char));
-            }
-        }
-        for c in &cases {
-            let serde = serde_json::from_str::<String>(c).ok();
-            // Text after the closing quote is serde_json's error.
-            let ours = read_string(c, 0)
-                .filter(|&(_, end)| end == c.len())
-                .map(|(s, _)| s);
-            assert_eq!(ours, serde, "{c:?}");
-        }
-        // A value inside a longer text: the index past it is returned.
-        let text = r#"{"id": "a\"1", "text": "x"}"#;
-        assert_eq!(read_string(text, 7), Some(("a\"1".to_string(), 13)));
     }
 
     #[test]

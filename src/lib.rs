@@ -24,7 +24,7 @@ pub mod data;
 pub mod defaults;
 pub mod dyads;
 pub mod features;
-pub mod json;
+mod json;
 pub mod label;
 pub mod lexicon;
 pub mod lint;

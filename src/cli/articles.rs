@@ -352,13 +352,6 @@ fn parse_jsonl_record(origin: &str, line_no: usize, bytes: &[u8]) -> Input {
             &owned
         }
     };
-    if let Some((id, text, date)) = plain_record(src) {
-        return Input::Article {
-            id: id.unwrap_or_else(fallback_id),
-            text,
-            date,
-        };
-    }
     match serde_json::from_str::<JsonlRecord>(src) {
         Ok(rec) => {
             let id = match rec.id {
@@ -382,74 +375,6 @@ fn parse_jsonl_record(origin: &str, line_no: usize, bytes: &[u8]) -> Input {
     }
 }
 
-/// The usual record read without serde: `{"id": .., "text": .., "date": ..}`
-/// in any order, each key at most once, "text" a string and the others a
-/// string or null. Anything else (other keys or value types, escaped keys,
-/// invalid JSON) is `None` and left to serde_json, which reads it or words
-/// its error as it always has. Deserialising through serde cost about 5% of
-/// `predict`'s instructions, mostly in copying and regrowing the text.
-type PlainRecord = (Option<String>, String, Option<String>);
-
-fn plain_record(src: &str) -> Option<PlainRecord> {
-    let b = src.as_bytes();
-    // serde_json's whitespace.
-    let skip_ws = |mut i: usize| {
-        while matches!(b.get(i), Some(b' ' | b'\n' | b'\t' | b'\r')) {
-            i += 1;
-        }
-        i
-    };
-    let mut i = skip_ws(0);
-    if b.get(i) != Some(&b'{') {
-        return None;
-    }
-    i += 1;
-    let (mut id, mut text, mut date) = (None, None, None);
-    loop {
-        i = skip_ws(i);
-        let slot: &mut Option<Option<String>> = if b[i..].starts_with(b"\"id\"") {
-            i += 4;
-            &mut id
-        } else if b[i..].starts_with(b"\"text\"") {
-            i += 6;
-            &mut text
-        } else if b[i..].starts_with(b"\"date\"") {
-            i += 6;
-            &mut date
-        } else {
-            return None;
-        };
-        if slot.is_some() {
-            // A repeated key is serde's error.
-            return None;
-        }
-        i = skip_ws(i);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i = skip_ws(i + 1);
-        if b[i..].starts_with(b"null") {
-            i += 4;
-            *slot = Some(None);
-        } else {
-            let (value, end) = stancekit::json::read_string(src, i)?;
-            i = end;
-            *slot = Some(Some(value));
-        }
-        i = skip_ws(i);
-        match b.get(i) {
-            Some(b',') => i += 1,
-            Some(b'}') => break,
-            _ => return None,
-        }
-    }
-    if skip_ws(i + 1) != b.len() {
-        return None;
-    }
-    // A missing or null text is serde's error.
-    Some((id.flatten(), text.flatten()?, date.flatten()))
-}
-
 /// Loads the party dictionary given with `--parties`, or the embedded one,
 /// printing its warnings. A loaded dictionary lives for the whole run.
 pub fn party_dict(path: Option<&Path>) -> anyhow::Result<&'static stancekit::parties::PartyDict> {
@@ -461,66 +386,4 @@ pub fn party_dict(path: Option<&Path>) -> anyhow::Result<&'static stancekit::par
         eprintln!("warning: {w}");
     }
     Ok(dict)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// What the record reads as: (id, text, date) or the error message.
-    fn read(src: &str) -> Result<(String, String, Option<String>), String> {
-        match parse_jsonl_record("f.jsonl", 7, src.as_bytes()) {
-            Input::Article { id, text, date } => Ok((id, text, date)),
-            Input::Failed { error, .. } => Err(error),
-        }
-    }
-
-    /// The same record through serde_json alone, as before the fast path.
-    fn serde_read(src: &str) -> Result<(String, String, Option<String>), String> {
-        match serde_json::from_str::<JsonlRecord>(src) {
-            Ok(rec) => Ok((
-                match rec.id {
-                    Some(serde_json::Value::String(s)) => s,
-                    Some(serde_json::Value::Null) | None => "f.jsonl:7".into(),
-                    Some(v) => v.to_string(),
-                },
-                rec.text,
-                rec.date,
-            )),
-            Err(e) => Err(format!("f.jsonl:7: invalid record: {e}")),
-        }
-    }
-
-    #[test]
-    fn plain_records_read_as_serde_reads_them() {
-        let records = [
-            r#"{"id": "a0", "text": "Plain \"quoted\"\nnext \u2019 \ud83d\ude00"}"#,
-            r#"{"text":"t","id":"x","date":"2025-03-22"}"#,
-            r#" { "date" : null , "id" : null , "text" : "t" } "#,
-            r#"{"text": "no id"}"#,
-            r#"{"id": 12, "text": "numeric id"}"#,
-            r#"{"id": "a", "text": "t", "source": "extra key"}"#,
-            r#"{"id": "a", "text": "t", "id": "twice"}"#,
-            r#"{"id": "a", "text": null}"#,
-            r#"{"id": "a"}"#,
-            r#"{}"#,
-            r#"{"id": "a", "text": "t",}"#,
-            r#"{"id": "a", "text": "t"} trailing"#,
-            r#"{"id": "a", "text": "t""#,
-            r#"{"id": "a", "text": "lone \ud83d"}"#,
-            r#"{"id": "a", "text": "bad \x escape"}"#,
-            r#"{"t\u0065xt": "escaped key"}"#,
-            r#"{"id": "a", "text": "t", "date": 5}"#,
-            r#"{"id": "a", "text": "t", "date": nul}"#,
-            r#"["id", "text"]"#,
-            "{\"id\": \"a\", \"text\": \"raw\ttab\"}",
-        ];
-        for r in records {
-            assert_eq!(read(r), serde_read(r), "{r}");
-        }
-        // The fast path takes the usual records itself.
-        assert!(plain_record(records[0]).is_some());
-        assert!(plain_record(records[2]).is_some());
-        assert!(plain_record(records[5]).is_none());
-    }
 }
