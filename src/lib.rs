@@ -6,12 +6,6 @@
 //! `features` (tokens, stems, negation, target-aware n-grams, TF-IDF) →
 //! `model` (train, predict, save/load) → `report` (metrics, Markdown/JSON/SVG).
 
-// `model::Prediction` borrows its labels from the model, and the `predict_*`
-// methods still spell their return type without the (elided) lifetime.
-// Writing `Prediction<'_>` there is the tidier fix, left for when those
-// signatures are not being changed on another branch at the same time.
-#![allow(mismatched_lifetime_syntaxes)]
-
 pub mod article;
 pub mod error;
 pub mod parties;

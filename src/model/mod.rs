@@ -134,7 +134,7 @@ impl StanceModel {
     /// The prediction for one statement: the same numbers as
     /// `predict_row(&featurize_doc(doc))`, computed from the model's
     /// per-feature IDF-and-weights table.
-    pub fn predict_doc(&self, doc: &Doc) -> Prediction {
+    pub fn predict_doc(&self, doc: &Doc) -> Prediction<'_> {
         let stride = self.labels.len() + 1;
         let p = self.vectorizer.transform_with(
             &self.for_task(doc),
@@ -144,7 +144,7 @@ impl StanceModel {
         self.prediction(p)
     }
 
-    pub fn predict_row(&self, row: &SparseRow) -> Prediction {
+    pub fn predict_row(&self, row: &SparseRow) -> Prediction<'_> {
         self.prediction(self.probabilities(row))
     }
 
@@ -161,13 +161,13 @@ impl StanceModel {
         text: &str,
         target: Option<(usize, usize)>,
         others: &[(usize, usize)],
-    ) -> Prediction {
+    ) -> Prediction<'_> {
         self.predict_row(&self.featurize(text, target, others))
     }
 
     /// Predicts every example, with other mentions taken from rows that share
     /// the same text (as in training).
-    pub fn predict_examples(&self, examples: &[Example]) -> Vec<Prediction> {
+    pub fn predict_examples(&self, examples: &[Example]) -> Vec<Prediction<'_>> {
         let others = other_mentions(examples);
         examples
             .iter()
