@@ -12,24 +12,14 @@ use serde_json::ser::Formatter;
 /// `"` and `\` with a backslash, control characters as `\b \t \n \f \r` or
 /// `\u00XX`, everything else (non-ASCII included) as it is.
 pub fn string(out: &mut Vec<u8>, s: &str) {
+    out.reserve(s.len() + 2);
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes at a time while none of them needs an escape.
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            if !needs_escape(w) {
-                i += 8;
-                continue;
-            }
-        }
-        let b = bytes[i];
-        if !ESCAPED[b as usize] {
-            i += 1;
-            continue;
-        }
+    loop {
+        let i = start + plain_len(&bytes[start..]);
+        out.extend_from_slice(&bytes[start..i]);
+        let Some(&b) = bytes.get(i) else { break };
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -40,7 +30,6 @@ pub fn string(out: &mut Vec<u8>, s: &str) {
             0x0c => b"\\f",
             _ => &[],
         };
-        out.extend_from_slice(&bytes[start..i]);
         if escape.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.extend_from_slice(b"\\u00");
@@ -49,11 +38,29 @@ pub fn string(out: &mut Vec<u8>, s: &str) {
         } else {
             out.extend_from_slice(escape);
         }
-        i += 1;
-        start = i;
+        start = i + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// How many leading bytes of `bytes` a JSON string holds as they are: the
+/// index of the first `"`, `\` or control character, or the length.
+/// Eight bytes at a time; a chunk's first such byte is found from its mask
+/// rather than by stepping through the chunk.
+fn plain_len(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(8);
+    for (n, chunk) in chunks.by_ref().enumerate() {
+        let mask = escape_mask(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        if mask != 0 {
+            return n * 8 + (mask.trailing_zeros() / 8) as usize;
+        }
+    }
+    let tail = chunks.remainder();
+    let done = bytes.len() - tail.len();
+    done + tail
+        .iter()
+        .position(|&b| ESCAPED[b as usize])
+        .unwrap_or(tail.len())
 }
 
 /// The bytes a JSON string cannot hold as they are.
@@ -69,15 +76,16 @@ const ESCAPED: [bool; 256] = {
     t
 };
 
-/// Whether any of the eight bytes of `w` is `"`, `\` or below 0x20. May
-/// answer yes for a chunk that needs nothing (the byte-wise path then
-/// copies it), never no for one that does.
-fn needs_escape(w: u64) -> bool {
+/// The high bit of each of the eight bytes of `w` that is `"`, `\` or below
+/// 0x20 is set, and the high bits of bytes above one that is may be set too
+/// (a borrow carries up), so the lowest set bit marks the first such byte
+/// exactly.
+fn escape_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-    (control | zero_byte(w ^ (ONES * b'"' as u64)) | zero_byte(w ^ (ONES * b'\\' as u64))) != 0
+    control | zero_byte(w ^ (ONES * b'"' as u64)) | zero_byte(w ^ (ONES * b'\\' as u64))
 }
 
 /// `items` as a JSON array, each written by `write`.

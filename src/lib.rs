@@ -19,6 +19,7 @@ pub mod defaults;
 pub mod dyads;
 pub mod features;
 mod json;
+pub mod label;
 pub mod lexicon;
 pub mod lint;
 pub mod model;

@@ -5,17 +5,21 @@
 use crate::article::Article;
 use crate::features::Doc;
 use crate::json;
+use crate::label::Label;
 use crate::model::{Prediction, StanceModel};
 use crate::parties::PartyDict;
 use crate::quotes::{self, ArticleQuotes, Quote, QuoteKind};
+use crate::text::{block_has, find_byte};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::BTreeMap;
 
 /// Label -> probability, serialised as a JSON object in the model's order.
+/// Labels (here and in the records below) are the model's strings,
+/// borrowed for as long as the model lives rather than copied per statement.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Probs(pub Vec<(String, f64)>);
+pub struct Probs<'m>(pub Vec<(&'m str, f64)>);
 
-impl Serialize for Probs {
+impl Serialize for Probs<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (label, p) in &self.0 {
@@ -25,43 +29,43 @@ impl Serialize for Probs {
     }
 }
 
-impl Probs {
+impl Probs<'_> {
     pub fn get(&self, label: &str) -> f64 {
         self.0
             .iter()
-            .find(|(l, _)| l == label)
+            .find(|(l, _)| *l == label)
             .map_or(0.0, |(_, p)| *p)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct LabelProbs {
-    pub label: String,
-    pub probs: Probs,
+pub struct LabelProbs<'m> {
+    pub label: &'m str,
+    pub probs: Probs<'m>,
 }
 
-impl From<Prediction> for LabelProbs {
-    fn from(p: Prediction) -> Self {
+impl<'m> From<Prediction<'m>> for LabelProbs<'m> {
+    fn from(p: Prediction<'m>) -> Self {
         LabelProbs {
-            label: p.label,
+            label: p.label.as_str(),
             probs: Probs(p.probs),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TargetStance {
+pub struct TargetStance<'m> {
     pub party: String,
     pub mention: String,
     /// Character offsets in the article.
     pub start: usize,
     pub end: usize,
-    pub stance: String,
-    pub probs: Probs,
+    pub stance: &'m str,
+    pub probs: Probs<'m>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct QuoteStance {
+pub struct QuoteStance<'m> {
     pub text: String,
     pub start: usize,
     pub end: usize,
@@ -70,8 +74,8 @@ pub struct QuoteStance {
     pub speaker_party: Option<String>,
     pub cue: Option<String>,
     pub channel: Option<String>,
-    pub sentiment: LabelProbs,
-    pub targets: Vec<TargetStance>,
+    pub sentiment: LabelProbs<'m>,
+    pub targets: Vec<TargetStance<'m>>,
 }
 
 /// One (speaker party -> target party) pair within an article.
@@ -89,17 +93,17 @@ pub struct ArticleDyad {
 /// The `predict` record of one article: the `extract` record with sentiment,
 /// stances and dyads added.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ArticlePrediction {
+pub struct ArticlePrediction<'m> {
     pub article: String,
     pub date: Option<String>,
-    pub quotes: Vec<QuoteStance>,
+    pub quotes: Vec<QuoteStance<'m>>,
     pub dyads: Vec<ArticleDyad>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
-impl ArticlePrediction {
-    pub fn failed(id: &str, error: impl Into<String>) -> ArticlePrediction {
+impl ArticlePrediction<'_> {
+    pub fn failed(id: &str, error: impl Into<String>) -> ArticlePrediction<'static> {
         ArticlePrediction {
             article: id.to_string(),
             date: None,
@@ -120,13 +124,32 @@ pub struct Predictor<'a> {
 /// Where `mention` occurs in `text`, choosing the occurrence nearest to the
 /// byte offset `hint` (a quote's text can differ from the article slice, e.g.
 /// for a multi-paragraph quote whose pieces are joined).
+///
+/// The occurrences are `match_indices`' (left to right, not overlapping) and
+/// ties go to the first, but the search runs eight bytes at a time for the
+/// mention's first byte: the general string searcher's set-up cost more than
+/// the search itself on a quote's few hundred bytes. Byte matches of valid
+/// UTF-8 in valid UTF-8 always start and end on character boundaries.
 fn locate(text: &str, mention: &str, hint: usize) -> Option<(usize, usize)> {
-    if mention.is_empty() {
-        return None;
+    let (t, m) = (text.as_bytes(), mention.as_bytes());
+    let &first = m.first()?;
+    let mut best: Option<(usize, usize)> = None;
+    let mut from = 0;
+    while from + m.len() <= t.len() {
+        let i = find_byte(t, from, |w| block_has(w, first), |b| b == first);
+        if i + m.len() > t.len() {
+            break;
+        }
+        if &t[i..i + m.len()] == m {
+            if best.is_none_or(|(b, _)| i.abs_diff(hint) < b.abs_diff(hint)) {
+                best = Some((i, i + m.len()));
+            }
+            from = i + m.len();
+        } else {
+            from = i + 1;
+        }
     }
-    text.match_indices(mention)
-        .map(|(i, m)| (i, i + m.len()))
-        .min_by_key(|&(i, _)| i.abs_diff(hint))
+    best
 }
 
 /// Byte span of the sentence around `start..end` in `text`: back to the end
@@ -168,32 +191,38 @@ fn sentence_around(text: &str, start: usize, end: usize) -> (usize, usize) {
     (s, e)
 }
 
-impl Predictor<'_> {
+impl<'a> Predictor<'a> {
     /// The quote's sentiment read as a stance (positive -> conciliatory,
     /// negative -> critical, neutral -> neutral), when both models use the
     /// standard label sets.
-    fn tone_as_stance(&self, sentiment: &LabelProbs) -> Option<Prediction> {
+    fn tone_as_stance(&self, sentiment: &LabelProbs<'a>) -> Option<Prediction<'a>> {
         let pairs = [
             ("conciliatory", "positive"),
             ("critical", "negative"),
             ("neutral", "neutral"),
         ];
-        let mut probs = Vec::with_capacity(self.stance.labels.len());
-        for label in &self.stance.labels {
+        let stance: &'a StanceModel = self.stance;
+        let mut probs = Vec::with_capacity(stance.labels.len());
+        // The first most probable label, as `model::argmax` picks it.
+        let mut best = 0;
+        for label in &stance.labels {
             let (_, tone) = pairs.iter().find(|(s, _)| s == label)?;
             if !sentiment.probs.0.iter().any(|(l, _)| l == tone) {
                 return None;
             }
-            probs.push((label.clone(), sentiment.probs.get(tone)));
+            let p = sentiment.probs.get(tone);
+            if p > probs.get(best).map_or(f64::NEG_INFINITY, |&(_, b)| b) {
+                best = probs.len();
+            }
+            probs.push((label.as_str(), p));
         }
-        let best = crate::model::argmax(&probs.iter().map(|(_, p)| *p).collect::<Vec<_>>());
         Some(Prediction {
-            label: probs[best].0.clone(),
+            label: Label(probs.get(best)?.0),
             probs,
         })
     }
 
-    pub fn predict(&self, article: &Article) -> ArticlePrediction {
+    pub fn predict(&self, article: &Article) -> ArticlePrediction<'a> {
         let quotes = quotes::extract(article, self.parties);
         let scores: Vec<(LabelProbs, Vec<Prediction>)> =
             quotes.iter().map(|q| self.score(article, q)).collect();
@@ -222,7 +251,7 @@ impl Predictor<'_> {
                         mention: t.mention,
                         start: t.start,
                         end: t.end,
-                        stance: p.label,
+                        stance: p.label.as_str(),
                         probs: Probs(p.probs),
                     })
                     .collect(),
@@ -239,7 +268,7 @@ impl Predictor<'_> {
     }
 
     /// A quote's sentiment and its stance toward each of its targets.
-    fn score(&self, article: &Article, q: &Quote) -> (LabelProbs, Vec<Prediction>) {
+    fn score(&self, article: &Article, q: &Quote) -> (LabelProbs<'a>, Vec<Prediction<'a>>) {
         // A partial quote is a few words; the stance is read from the
         // sentence around it, where the parties are usually named.
         // Mentions inside the text read are placeholders; targets resolved
@@ -306,7 +335,7 @@ impl Predictor<'_> {
     }
 }
 
-impl ArticlePrediction {
+impl ArticlePrediction<'_> {
     /// Appends the record as one line of compact JSON, byte for byte what
     /// `serde_json::to_writer` writes for it, without serde's per-field
     /// machinery (the record writer is on `predict`'s hot path).
@@ -316,7 +345,8 @@ impl ArticlePrediction {
         out.extend_from_slice(b",\"date\":");
         json::opt_string(out, self.date.as_deref());
         out.extend_from_slice(b",\"quotes\":");
-        json::array(out, &self.quotes, |out, q| q.write_json(out));
+        let mut seen = Written::default();
+        json::array(out, &self.quotes, |out, q| q.write_json(out, &mut seen));
         out.extend_from_slice(b",\"dyads\":");
         json::array(out, &self.dyads, |out, d| {
             out.extend_from_slice(b"{\"source\":");
@@ -341,8 +371,8 @@ impl ArticlePrediction {
     }
 }
 
-impl QuoteStance {
-    fn write_json(&self, out: &mut Vec<u8>) {
+impl QuoteStance<'_> {
+    fn write_json(&self, out: &mut Vec<u8>, seen: &mut Written) {
         quotes::write_quote_fields(
             out,
             &self.text,
@@ -355,9 +385,12 @@ impl QuoteStance {
             self.channel.as_deref(),
         );
         out.extend_from_slice(b",\"sentiment\":{\"label\":");
-        json::string(out, &self.sentiment.label);
+        json::string(out, self.sentiment.label);
         out.extend_from_slice(b",\"probs\":");
-        self.sentiment.probs.write_json(out);
+        // Targets whose stance is read off the quote's tone carry these
+        // very numbers; those of other quotes are new.
+        seen.numbers = 0;
+        self.sentiment.probs.write_json(out, seen);
         out.extend_from_slice(b"},\"targets\":");
         json::array(out, &self.targets, |out, t| {
             out.extend_from_slice(b"{\"party\":");
@@ -369,25 +402,67 @@ impl QuoteStance {
             out.extend_from_slice(b",\"end\":");
             json::uint(out, t.end);
             out.extend_from_slice(b",\"stance\":");
-            json::string(out, &t.stance);
+            json::string(out, t.stance);
             out.extend_from_slice(b",\"probs\":");
-            t.probs.write_json(out);
+            t.probs.write_json(out, seen);
             out.push(b'}');
         });
         out.push(b'}');
     }
 }
 
-impl Probs {
-    fn write_json(&self, out: &mut Vec<u8>) {
+/// Where pieces that recur within one record were first written in it, so
+/// that a repeat is copied rather than escaped or formatted again: the
+/// models' few label names, and the quote's sentiment probabilities, which
+/// reappear as the stance of every target read off the quote's tone.
+/// Formatting a number is most of the cost of writing a probability.
+#[derive(Default)]
+struct Written {
+    /// (label's address, its length) -> the label's bytes in the record.
+    labels: [(usize, usize, usize, usize); 8],
+    n_labels: usize,
+    /// (number's bits) -> its digits in the record, for the current quote.
+    number_at: [(u64, usize, usize); 4],
+    numbers: usize,
+}
+
+impl Probs<'_> {
+    fn write_json(&self, out: &mut Vec<u8>, seen: &mut Written) {
         out.push(b'{');
         for (i, (label, p)) in self.0.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            json::string(out, label);
+            // Labels are the models' strings, so the same label is the
+            // same address; equal bits always format to the same digits.
+            let key = (label.as_ptr() as usize, label.len());
+            match seen.labels[..seen.n_labels]
+                .iter()
+                .find(|l| (l.0, l.1) == key)
+            {
+                Some(&(_, _, s, e)) => out.extend_from_within(s..e),
+                None => {
+                    let s = out.len();
+                    json::string(out, label);
+                    if seen.n_labels < seen.labels.len() {
+                        seen.labels[seen.n_labels] = (key.0, key.1, s, out.len());
+                        seen.n_labels += 1;
+                    }
+                }
+            }
             out.push(b':');
-            json::float(out, *p);
+            let bits = p.to_bits();
+            match seen.number_at[..seen.numbers].iter().find(|n| n.0 == bits) {
+                Some(&(_, s, e)) => out.extend_from_within(s..e),
+                None => {
+                    let s = out.len();
+                    json::float(out, *p);
+                    if seen.numbers < seen.number_at.len() {
+                        seen.number_at[seen.numbers] = (bits, s, out.len());
+                        seen.numbers += 1;
+                    }
+                }
+            }
         }
         out.push(b'}');
     }
@@ -418,7 +493,7 @@ pub fn article_dyads(quotes: &[QuoteStance]) -> Vec<ArticleDyad> {
                     0.0,
                 )
             });
-            match t.stance.as_str() {
+            match t.stance {
                 "conciliatory" => d.conciliatory += 1,
                 "critical" => d.critical += 1,
                 _ => d.neutral += 1,
@@ -498,5 +573,32 @@ mod tests {
         assert_eq!(locate("Russia and Russia", "Russia", 9), Some((11, 17)));
         assert_eq!(locate("Russia and Russia", "Russia", 0), Some((0, 6)));
         assert_eq!(locate("nothing", "Russia", 0), None);
+        // The same answer as the plain reading over match_indices, also for
+        // overlapping repeats, ties, multi-byte text and every hint.
+        let reference = |text: &str, mention: &str, hint: usize| {
+            text.match_indices(mention)
+                .map(|(i, m)| (i, i + m.len()))
+                .min_by_key(|&(i, _)| i.abs_diff(hint))
+        };
+        let texts = [
+            "aaaaaaaaaaaaaaaaaaaaa",
+            "ab ab ab abab",
+            "Über Ünïcode und Über-Ünïcode, Russia's and Russia",
+            "short",
+            "",
+        ];
+        for text in texts {
+            for mention in [
+                "a", "aa", "aaa", "ab", "abab", "Über", "Ü", "Russia", "x", "short",
+            ] {
+                for hint in 0..text.len() + 2 {
+                    assert_eq!(
+                        locate(text, mention, hint),
+                        reference(text, mention, hint),
+                        "{text:?} {mention:?} {hint}"
+                    );
+                }
+            }
+        }
     }
 }

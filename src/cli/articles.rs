@@ -84,6 +84,9 @@ pub struct Inputs {
     format: InputFormat,
     max: usize,
     jsonl: Option<OpenJsonl>,
+    /// The current JSON Lines record, kept from one line to the next so
+    /// that its allocation is grown once rather than from empty per record.
+    line: Vec<u8>,
 }
 
 impl Inputs {
@@ -94,6 +97,7 @@ impl Inputs {
             format,
             max: max_article_bytes,
             jsonl: None,
+            line: Vec::new(),
         }
     }
 
@@ -116,7 +120,7 @@ impl Inputs {
         loop {
             let (reader, origin, line_no) = self.jsonl.as_mut()?;
             *line_no += 1;
-            let line = match read_bounded_line(reader, max) {
+            let line = match read_bounded_line(reader, max, &mut self.line) {
                 Ok(Some(l)) => l,
                 Ok(None) => {
                     self.jsonl = None;
@@ -138,16 +142,17 @@ impl Inputs {
                         "{origin}:{line_no}: record longer than --max-article-bytes ({max} bytes)"
                     ),
                 },
-                Line::Data(mut bytes) => {
+                Line::Data => {
+                    let mut bytes = &self.line[..];
                     // A byte-order mark (as some editors save UTF-8) is not
                     // part of the first record.
-                    if *line_no == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
-                        bytes.drain(..3);
+                    if *line_no == 1 {
+                        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
                     }
                     if bytes.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    parse_jsonl_record(origin, *line_no, &bytes)
+                    parse_jsonl_record(origin, *line_no, bytes)
                 }
             });
         }
@@ -256,14 +261,19 @@ fn read_text(path: &Path, max: usize) -> Input {
 }
 
 enum Line {
-    Data(Vec<u8>),
+    /// The line is in the caller's buffer.
+    Data,
     TooLong,
 }
 
-/// Reads one line (without the terminator), holding at most `max` bytes;
-/// longer lines are skipped to their end and reported as `TooLong`.
-fn read_bounded_line(r: &mut impl BufRead, max: usize) -> io::Result<Option<Line>> {
-    let mut buf = Vec::new();
+/// Reads one line (without the terminator) into `buf`, holding at most `max`
+/// bytes; longer lines are skipped to their end and reported as `TooLong`.
+fn read_bounded_line(
+    r: &mut impl BufRead,
+    max: usize,
+    buf: &mut Vec<u8>,
+) -> io::Result<Option<Line>> {
+    buf.clear();
     let mut too_long = false;
     let mut any = false;
     // Skipping an over-long line stops somewhere: a line with no end in
@@ -295,7 +305,9 @@ fn read_bounded_line(r: &mut impl BufRead, max: usize) -> io::Result<Option<Line
             };
             if buf.len() + data.len() > max {
                 too_long = true;
-                buf = Vec::new();
+                // An over-long line's bytes are not kept, nor is the room
+                // they took: the next record should not inherit it.
+                *buf = Vec::new();
             } else {
                 buf.extend_from_slice(data);
             }
@@ -316,7 +328,7 @@ fn read_bounded_line(r: &mut impl BufRead, max: usize) -> io::Result<Option<Line
     if buf.last() == Some(&b'\r') {
         buf.pop();
     }
-    Ok(Some(Line::Data(buf)))
+    Ok(Some(Line::Data))
 }
 
 #[derive(serde::Deserialize)]

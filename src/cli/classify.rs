@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.json {
         let mut v = serde_json::json!({
             "label": pred.label,
-            "probs": pred.probs.iter().map(|(l, p)| (l.clone(), serde_json::json!(p))).collect::<serde_json::Map<_, _>>(),
+            "probs": pred.probs.iter().map(|(l, p)| (l.to_string(), serde_json::json!(p))).collect::<serde_json::Map<_, _>>(),
         });
         if let Some((toward, against)) = &explanation {
             v["explain"] = serde_json::json!({"toward": toward, "against": against});

@@ -26,11 +26,12 @@ pub enum Task {
 }
 
 /// One prediction: the chosen label and the probability of every label.
+/// The labels are the model's own strings, borrowed (see `Label`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Prediction {
-    pub label: String,
+pub struct Prediction<'m> {
+    pub label: crate::label::Label<'m>,
     /// Label -> probability, in the model's label order.
-    pub probs: Vec<(String, f64)>,
+    pub probs: Vec<(&'m str, f64)>,
 }
 
 /// A feature's push toward or against a label, for `classify --explain`.
@@ -132,7 +133,7 @@ impl StanceModel {
     /// The prediction for one statement: the same numbers as
     /// `predict_row(&featurize_doc(doc))`, computed from the model's
     /// per-feature IDF-and-weights table.
-    pub fn predict_doc(&self, doc: &Doc) -> Prediction {
+    pub fn predict_doc(&self, doc: &Doc) -> Prediction<'_> {
         let stride = self.labels.len() + 1;
         let idf = crate::features::IdfTable {
             values: &self.scoring,
@@ -146,15 +147,15 @@ impl StanceModel {
         self.prediction(p)
     }
 
-    pub fn predict_row(&self, row: &SparseRow) -> Prediction {
+    pub fn predict_row(&self, row: &SparseRow) -> Prediction<'_> {
         self.prediction(self.probabilities(row))
     }
 
-    fn prediction(&self, p: Vec<f64>) -> Prediction {
+    fn prediction(&self, p: Vec<f64>) -> Prediction<'_> {
         let best = argmax(&p);
         Prediction {
-            label: self.labels[best].clone(),
-            probs: self.labels.iter().cloned().zip(p).collect(),
+            label: crate::label::Label(&self.labels[best]),
+            probs: self.labels.iter().map(String::as_str).zip(p).collect(),
         }
     }
 
@@ -163,13 +164,13 @@ impl StanceModel {
         text: &str,
         target: Option<(usize, usize)>,
         others: &[(usize, usize)],
-    ) -> Prediction {
+    ) -> Prediction<'_> {
         self.predict_row(&self.featurize(text, target, others))
     }
 
     /// Predicts every example, with other mentions taken from rows that share
     /// the same text (as in training).
-    pub fn predict_examples(&self, examples: &[Example]) -> Vec<Prediction> {
+    pub fn predict_examples(&self, examples: &[Example]) -> Vec<Prediction<'_>> {
         let others = other_mentions(examples);
         examples
             .iter()
