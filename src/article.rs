@@ -468,10 +468,54 @@ fn is_photo_credit(inner: &str) -> bool {
         })
 }
 
+/// Line prefixes (lower-cased) of links to other stories.
+const LINK_PREFIXES: &[&str] = &[
+    "also read",
+    "read also",
+    "read more",
+    "see also",
+    "related:",
+    "related stories",
+    "also watch",
+    "watch:",
+    "must read",
+    "recommended stories",
+    "click here",
+    "follow us on",
+    "subscribe to",
+];
+
+/// Line prefixes (lower-cased) of agency and publisher boilerplate.
+const BOILERPLATE_PREFIXES: &[&str] = &["(reporting by", "reporting by", "editing by", "copyright"];
+
+/// Line prefixes (lower-cased) of photo captions.
+const CAPTION_PREFIXES: &[&str] = &["photo:", "file photo", "image:"];
+
+/// The first bytes of all the prefixes above: a line starting with any
+/// other ASCII byte (nearly every line) has none of them, and needs no
+/// lower-cased copy of its head nor a comparison with each.
+const PREFIX_STARTS: &[u8] = b"(acefimprsw";
+
 /// Classifies one line of body text. `line` is trimmed and `boilerplate` is
 /// its [`boilerplate_start`], which the caller needs too.
 fn line_kind(line: &str, boilerplate: Option<usize>) -> ParagraphKind {
     let t = line;
+    let is_caption = |t: &str| {
+        // The cheap test first: few lines end in a parenthesis.
+        caption_start(t) == Some(0) && t.split_whitespace().count() <= 30
+    };
+    let first = t.as_bytes().first().copied().unwrap_or(b' ');
+    if first.is_ascii() && !PREFIX_STARTS.contains(&first.to_ascii_lowercase()) {
+        // What the tests below come to when no prefix can match (an ASCII
+        // first byte is the lower-cased head's first byte, lowered).
+        return if boilerplate.is_some_and(|i| i == 0) {
+            ParagraphKind::Boilerplate
+        } else if is_caption(t) {
+            ParagraphKind::Caption
+        } else {
+            ParagraphKind::Body
+        };
+    }
     // The lower-cased first 24 characters of the line, in a stack buffer:
     // this runs for every line of every article. A character lowercases to
     // at most three, and 24 ASCII bytes are 24 characters. It stays bytes:
@@ -491,39 +535,17 @@ fn line_kind(line: &str, boilerplate: Option<usize>) -> ParagraphKind {
         }
         &buf[..n]
     };
-    const LINKS: &[&str] = &[
-        "also read",
-        "read also",
-        "read more",
-        "see also",
-        "related:",
-        "related stories",
-        "also watch",
-        "watch:",
-        "must read",
-        "recommended stories",
-        "click here",
-        "follow us on",
-        "subscribe to",
-    ];
-    if LINKS.iter().any(|l| lower_prefix.starts_with(l.as_bytes())) {
+    let has_prefix = |list: &[&str]| list.iter().any(|l| lower_prefix.starts_with(l.as_bytes()));
+    if has_prefix(LINK_PREFIXES) {
         return ParagraphKind::AlsoRead;
     }
     if boilerplate.is_some_and(|i| i == 0)
-        || lower_prefix.starts_with(b"(reporting by")
-        || lower_prefix.starts_with(b"reporting by")
-        || lower_prefix.starts_with(b"editing by")
-        || lower_prefix.starts_with(b"copyright")
+        || has_prefix(BOILERPLATE_PREFIXES)
         || t.starts_with('\u{a9}')
     {
         return ParagraphKind::Boilerplate;
     }
-    if lower_prefix.starts_with(b"photo:")
-        || lower_prefix.starts_with(b"file photo")
-        || lower_prefix.starts_with(b"image:")
-        // The cheap test first: few lines end in a parenthesis.
-        || (caption_start(t) == Some(0) && t.split_whitespace().count() <= 30)
-    {
+    if has_prefix(CAPTION_PREFIXES) || is_caption(t) {
         return ParagraphKind::Caption;
     }
     ParagraphKind::Body
@@ -562,7 +584,12 @@ fn boilerplate_start(line: &str) -> Option<usize> {
             break;
         }
         let rest = &tail[i..];
-        if MARKERS.iter().any(|m| rest.starts_with(m.as_bytes())) {
+        // The second byte first: most capital Ts are not followed by the
+        // 'h' of "This", and a comparison of the whole marker is a call.
+        if MARKERS.iter().any(|m| {
+            let m = m.as_bytes();
+            rest.get(1) == m.get(1) && rest.starts_with(m)
+        }) {
             return Some(from + i);
         }
         i += 1;
@@ -626,6 +653,23 @@ fn push_block(text: &str, lines: &[(usize, usize)], out: &mut Vec<Paragraph>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_line_prefix_starts_with_a_listed_byte() {
+        for p in LINK_PREFIXES
+            .iter()
+            .chain(BOILERPLATE_PREFIXES)
+            .chain(CAPTION_PREFIXES)
+        {
+            assert!(PREFIX_STARTS.contains(&p.as_bytes()[0]), "{p:?}");
+            assert_eq!(p.to_lowercase(), *p, "{p:?}");
+        }
+        assert_eq!(line_kind("Photo: AFP", None), ParagraphKind::Caption);
+        assert_eq!(line_kind("ALSO READ: x", None), ParagraphKind::AlsoRead);
+        assert_eq!(line_kind("\u{a9} 2025 X", None), ParagraphKind::Boilerplate);
+        assert_eq!(line_kind("The end", Some(0)), ParagraphKind::Boilerplate);
+        assert_eq!(line_kind("The end", None), ParagraphKind::Body);
+    }
 
     #[test]
     fn boilerplate_start_finds_the_earliest_marker_in_the_tail() {
