@@ -580,8 +580,8 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     // Party and person mentions, outside noise only.
     let toks = tokenize(text);
     let (mut mentions, mut people) = dict.scan_tokens(text, &toks);
-    mentions.retain(|m| !article.is_noise_at(m.start));
-    people.retain(|m| !article.is_noise_at(m.start));
+    article.retain_content(&mut mentions, |m| m.start);
+    article.retain_content(&mut people, |m| m.start);
     let mut doc = Doc {
         text,
         dict,
