@@ -255,6 +255,13 @@ pub fn block_has(block: u64, b: u8) -> bool {
     x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS != 0
 }
 
+/// Whether any of the eight bytes packed in `block` is below `n` (at most
+/// 128): one test where a [`block_has`] per byte value would take several.
+pub(crate) fn block_has_below(block: u64, n: u8) -> bool {
+    debug_assert!(n <= 128);
+    block.wrapping_sub(LOW_BITS * n as u64) & !block & HIGH_BITS != 0
+}
+
 /// Whether any of the eight bytes packed in `block` is not ASCII.
 pub(crate) fn block_has_non_ascii(block: u64) -> bool {
     block & HIGH_BITS != 0
@@ -683,6 +690,10 @@ mod tests {
                 assert!(block_has(w, b));
                 assert_eq!(block_has(w, b'z'), b == b'z');
                 assert_eq!(block_has_non_ascii(w), b >= 0x80);
+                // The other seven bytes are 'a', below 128 only.
+                for n in [1, 14, 98, 128] {
+                    assert_eq!(block_has_below(w, n), b < n || b'a' < n, "{b} {n}");
+                }
             }
         }
     }
