@@ -363,6 +363,24 @@ pub(crate) fn is_quote_char(c: char) -> bool {
 /// Whether the '.' at byte `dot` of `s` ends an abbreviation or initial
 /// ("Mr.", "U.S.", "J.") rather than a sentence.
 pub(crate) fn is_abbreviation_before(s: &str, dot: usize) -> bool {
+    // Asked at every full stop, nearly always after an ASCII word: its
+    // bytes are walked back without decoding characters, and only a word
+    // reaching a non-ASCII byte takes the general path below.
+    let bytes = s.as_bytes();
+    let mut k = dot;
+    let mut dotted = false;
+    while k > 0 && (bytes[k - 1].is_ascii_alphabetic() || bytes[k - 1] == b'.') {
+        dotted |= bytes[k - 1] == b'.';
+        k -= 1;
+    }
+    if k == 0 || bytes[k - 1].is_ascii() {
+        let word = &s[k..dot];
+        if word.is_empty() {
+            return false;
+        }
+        let single_capital = word.len() == 1 && bytes[k].is_ascii_uppercase();
+        return dotted || single_capital || is_listed_abbreviation(word);
+    }
     let word_start = s[..dot]
         .char_indices()
         .rev()
@@ -377,6 +395,10 @@ pub(crate) fn is_abbreviation_before(s: &str, dot: usize) -> bool {
     if word.contains('.') || (letters == 1 && word.starts_with(char::is_uppercase)) {
         return true;
     }
+    is_listed_abbreviation(word)
+}
+
+fn is_listed_abbreviation(word: &str) -> bool {
     // A `match` on strings compares the length first: this runs at every
     // full stop, and most words before one are in no list.
     matches!(
@@ -679,6 +701,31 @@ fn push_block(text: &str, lines: &[(usize, usize)], out: &mut Vec<Paragraph>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abbreviations_are_found_as_by_decoding_characters() {
+        // The test as first written, a character at a time.
+        fn by_chars(s: &str, dot: usize) -> bool {
+            let word_start = s[..dot]
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| !(c.is_alphabetic() || c == '.'))
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            let word = &s[word_start..dot];
+            let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+            !word.is_empty()
+                && (word.contains('.')
+                    || (letters == 1 && word.starts_with(char::is_uppercase))
+                    || is_listed_abbreviation(word))
+        }
+        let text = "Mr. Wang met J. D. Vance in the U.S. on Jan. 5. Dr.Éa said. É. \
+                    Müller. x. .. 3. (Gen. Li). Ltd.";
+        for (i, c) in text.char_indices() {
+            if c == '.' {
+                assert_eq!(is_abbreviation_before(text, i), by_chars(text, i), "{i}");
+            }
+        }
+    }
 
     #[test]
     fn every_line_prefix_starts_with_a_listed_byte() {
