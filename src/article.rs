@@ -326,8 +326,10 @@ fn split_first_line(text: &str, start: usize, end: usize, out: &mut Vec<Paragrap
 fn last_sentence_start(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let mut best = None;
-    for (i, c) in s.char_indices() {
-        if !matches!(c, '.' | '!' | '?') {
+    // The terminators are ASCII, whose bytes occur in UTF-8 only as
+    // themselves: their byte offsets are found without decoding the line.
+    for (i, &c) in b.iter().enumerate() {
+        if !matches!(c, b'.' | b'!' | b'?') {
             continue;
         }
         let mut j = i + 1;
