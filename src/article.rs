@@ -74,12 +74,12 @@ impl Article {
         let mut paragraphs = Vec::new();
         let mut date = None;
         let lines = split_lines(&text);
-        let has_blank = lines.iter().any(|&(s, e)| text[s..e].trim().is_empty());
+        let has_blank = lines.iter().any(|&(s, e)| is_blank(&text[s..e]));
         let mut first = true;
         let mut i = 0;
         while i < lines.len() {
             let (ls, le) = lines[i];
-            if text[ls..le].trim().is_empty() {
+            if is_blank(&text[ls..le]) {
                 i += 1;
                 continue;
             }
@@ -87,7 +87,7 @@ impl Article {
             // article has no blank lines at all).
             let mut j = i + 1;
             if has_blank {
-                while j < lines.len() && !text[lines[j].0..lines[j].1].trim().is_empty() {
+                while j < lines.len() && !is_blank(&text[lines[j].0..lines[j].1]) {
                     j += 1;
                 }
             }
@@ -216,6 +216,17 @@ fn split_lines(text: &str) -> Vec<(usize, usize)> {
         lines.push((start, bytes.len()));
     }
     lines
+}
+
+/// `s.trim().is_empty()`, asked of every line up to three times: a line
+/// starting with an ASCII byte that is not whitespace (nearly every
+/// non-blank line) is answered without decoding it from both ends.
+fn is_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        // `char::is_whitespace` for ASCII: tab to carriage return, space.
+        Some(&b) if b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ') => false,
+        _ => s.trim().is_empty(),
+    }
 }
 
 fn leading_ws(s: &str) -> usize {
@@ -726,6 +737,23 @@ mod tests {
             if c == '.' {
                 assert_eq!(is_abbreviation_before(text, i), by_chars(text, i), "{i}");
             }
+        }
+    }
+
+    #[test]
+    fn blank_lines_are_those_trim_empties() {
+        for s in [
+            "",
+            " ",
+            "\t\x0b\x0c\r",
+            "\u{a0}",
+            " x",
+            "x",
+            "\u{a0}x",
+            "\x1f",
+            "\u{3000} ",
+        ] {
+            assert_eq!(is_blank(s), s.trim().is_empty(), "{s:?}");
         }
     }
 
