@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::text::{block_has, find_byte};
+use crate::text::{block_has, block_has_below, find_byte};
 
 /// What a span of the article is. Everything but `Lead`, `Headline` and
 /// `Body` is noise that extraction skips.
@@ -74,12 +74,12 @@ impl Article {
         let mut paragraphs = Vec::new();
         let mut date = None;
         let lines = split_lines(&text);
-        let has_blank = lines.iter().any(|&(s, e)| text[s..e].trim().is_empty());
+        let has_blank = lines.iter().any(|&(s, e)| is_blank(&text[s..e]));
         let mut first = true;
         let mut i = 0;
         while i < lines.len() {
             let (ls, le) = lines[i];
-            if text[ls..le].trim().is_empty() {
+            if is_blank(&text[ls..le]) {
                 i += 1;
                 continue;
             }
@@ -87,7 +87,7 @@ impl Article {
             // article has no blank lines at all).
             let mut j = i + 1;
             if has_blank {
-                while j < lines.len() && !text[lines[j].0..lines[j].1].trim().is_empty() {
+                while j < lines.len() && !is_blank(&text[lines[j].0..lines[j].1]) {
                     j += 1;
                 }
             }
@@ -143,6 +143,30 @@ impl Article {
             .map(|p| self.slice(p))
     }
 
+    /// Keeps the items whose byte offset (`at`) is not [`Article::is_noise_at`].
+    /// Items in ascending order of offset (party and person mentions, as
+    /// found) are matched to paragraphs by one walk instead of a binary
+    /// search each; any others fall back to the search.
+    pub fn retain_content<T>(&self, items: &mut Vec<T>, at: impl Fn(&T) -> usize) {
+        let ps = &self.paragraphs;
+        let mut i = 0;
+        let mut last = 0;
+        items.retain(|item| {
+            let byte = at(item);
+            if byte < last {
+                i = ps.partition_point(|p| p.end <= byte);
+            }
+            last = byte;
+            while i < ps.len() && ps[i].end <= byte {
+                i += 1;
+            }
+            match ps.get(i) {
+                Some(p) => p.start <= byte && !p.is_noise(),
+                None => false,
+            }
+        });
+    }
+
     /// Whether a byte offset lies in a noise span or outside every paragraph.
     pub fn is_noise_at(&self, byte: usize) -> bool {
         let i = self.paragraphs.partition_point(|p| p.end <= byte);
@@ -160,11 +184,13 @@ fn split_lines(text: &str) -> Vec<(usize, usize)> {
     let mut start = 0;
     let mut i = 0;
     loop {
-        // Eight bytes at a time to the next line end.
+        // Eight bytes at a time to the next line end. Both line-end bytes
+        // are below 14, which one test finds (with tabs and other rare
+        // control bytes, which the byte test then passes over).
         i = find_byte(
             bytes,
             i,
-            |w| block_has(w, b'\n') || block_has(w, b'\r'),
+            |w| block_has_below(w, b'\r' + 1),
             |b| b == b'\n' || b == b'\r',
         );
         if i == bytes.len() {
@@ -190,6 +216,17 @@ fn split_lines(text: &str) -> Vec<(usize, usize)> {
         lines.push((start, bytes.len()));
     }
     lines
+}
+
+/// `s.trim().is_empty()`, asked of every line up to three times: a line
+/// starting with an ASCII byte that is not whitespace (nearly every
+/// non-blank line) is answered without decoding it from both ends.
+fn is_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        // `char::is_whitespace` for ASCII: tab to carriage return, space.
+        Some(&b) if b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ') => false,
+        _ => s.trim().is_empty(),
+    }
 }
 
 fn leading_ws(s: &str) -> usize {
@@ -300,8 +337,10 @@ fn split_first_line(text: &str, start: usize, end: usize, out: &mut Vec<Paragrap
 fn last_sentence_start(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let mut best = None;
-    for (i, c) in s.char_indices() {
-        if !matches!(c, '.' | '!' | '?') {
+    // The terminators are ASCII, whose bytes occur in UTF-8 only as
+    // themselves: their byte offsets are found without decoding the line.
+    for (i, &c) in b.iter().enumerate() {
+        if !matches!(c, b'.' | b'!' | b'?') {
             continue;
         }
         let mut j = i + 1;
@@ -337,6 +376,24 @@ pub(crate) fn is_quote_char(c: char) -> bool {
 /// Whether the '.' at byte `dot` of `s` ends an abbreviation or initial
 /// ("Mr.", "U.S.", "J.") rather than a sentence.
 pub(crate) fn is_abbreviation_before(s: &str, dot: usize) -> bool {
+    // Asked at every full stop, nearly always after an ASCII word: its
+    // bytes are walked back without decoding characters, and only a word
+    // reaching a non-ASCII byte takes the general path below.
+    let bytes = s.as_bytes();
+    let mut k = dot;
+    let mut dotted = false;
+    while k > 0 && (bytes[k - 1].is_ascii_alphabetic() || bytes[k - 1] == b'.') {
+        dotted |= bytes[k - 1] == b'.';
+        k -= 1;
+    }
+    if k == 0 || bytes[k - 1].is_ascii() {
+        let word = &s[k..dot];
+        if word.is_empty() {
+            return false;
+        }
+        let single_capital = word.len() == 1 && bytes[k].is_ascii_uppercase();
+        return dotted || single_capital || is_listed_abbreviation(word);
+    }
     let word_start = s[..dot]
         .char_indices()
         .rev()
@@ -351,6 +408,10 @@ pub(crate) fn is_abbreviation_before(s: &str, dot: usize) -> bool {
     if word.contains('.') || (letters == 1 && word.starts_with(char::is_uppercase)) {
         return true;
     }
+    is_listed_abbreviation(word)
+}
+
+fn is_listed_abbreviation(word: &str) -> bool {
     // A `match` on strings compares the length first: this runs at every
     // full stop, and most words before one are in no list.
     matches!(
@@ -468,10 +529,54 @@ fn is_photo_credit(inner: &str) -> bool {
         })
 }
 
+/// Line prefixes (lower-cased) of links to other stories.
+const LINK_PREFIXES: &[&str] = &[
+    "also read",
+    "read also",
+    "read more",
+    "see also",
+    "related:",
+    "related stories",
+    "also watch",
+    "watch:",
+    "must read",
+    "recommended stories",
+    "click here",
+    "follow us on",
+    "subscribe to",
+];
+
+/// Line prefixes (lower-cased) of agency and publisher boilerplate.
+const BOILERPLATE_PREFIXES: &[&str] = &["(reporting by", "reporting by", "editing by", "copyright"];
+
+/// Line prefixes (lower-cased) of photo captions.
+const CAPTION_PREFIXES: &[&str] = &["photo:", "file photo", "image:"];
+
+/// The first bytes of all the prefixes above: a line starting with any
+/// other ASCII byte (nearly every line) has none of them, and needs no
+/// lower-cased copy of its head nor a comparison with each.
+const PREFIX_STARTS: &[u8] = b"(acefimprsw";
+
 /// Classifies one line of body text. `line` is trimmed and `boilerplate` is
 /// its [`boilerplate_start`], which the caller needs too.
 fn line_kind(line: &str, boilerplate: Option<usize>) -> ParagraphKind {
     let t = line;
+    let is_caption = |t: &str| {
+        // The cheap test first: few lines end in a parenthesis.
+        caption_start(t) == Some(0) && t.split_whitespace().count() <= 30
+    };
+    let first = t.as_bytes().first().copied().unwrap_or(b' ');
+    if first.is_ascii() && !PREFIX_STARTS.contains(&first.to_ascii_lowercase()) {
+        // What the tests below come to when no prefix can match (an ASCII
+        // first byte is the lower-cased head's first byte, lowered).
+        return if boilerplate.is_some_and(|i| i == 0) {
+            ParagraphKind::Boilerplate
+        } else if is_caption(t) {
+            ParagraphKind::Caption
+        } else {
+            ParagraphKind::Body
+        };
+    }
     // The lower-cased first 24 characters of the line, in a stack buffer:
     // this runs for every line of every article. A character lowercases to
     // at most three, and 24 ASCII bytes are 24 characters. It stays bytes:
@@ -491,39 +596,17 @@ fn line_kind(line: &str, boilerplate: Option<usize>) -> ParagraphKind {
         }
         &buf[..n]
     };
-    const LINKS: &[&str] = &[
-        "also read",
-        "read also",
-        "read more",
-        "see also",
-        "related:",
-        "related stories",
-        "also watch",
-        "watch:",
-        "must read",
-        "recommended stories",
-        "click here",
-        "follow us on",
-        "subscribe to",
-    ];
-    if LINKS.iter().any(|l| lower_prefix.starts_with(l.as_bytes())) {
+    let has_prefix = |list: &[&str]| list.iter().any(|l| lower_prefix.starts_with(l.as_bytes()));
+    if has_prefix(LINK_PREFIXES) {
         return ParagraphKind::AlsoRead;
     }
     if boilerplate.is_some_and(|i| i == 0)
-        || lower_prefix.starts_with(b"(reporting by")
-        || lower_prefix.starts_with(b"reporting by")
-        || lower_prefix.starts_with(b"editing by")
-        || lower_prefix.starts_with(b"copyright")
+        || has_prefix(BOILERPLATE_PREFIXES)
         || t.starts_with('\u{a9}')
     {
         return ParagraphKind::Boilerplate;
     }
-    if lower_prefix.starts_with(b"photo:")
-        || lower_prefix.starts_with(b"file photo")
-        || lower_prefix.starts_with(b"image:")
-        // The cheap test first: few lines end in a parenthesis.
-        || (caption_start(t) == Some(0) && t.split_whitespace().count() <= 30)
-    {
+    if has_prefix(CAPTION_PREFIXES) || is_caption(t) {
         return ParagraphKind::Caption;
     }
     ParagraphKind::Body
@@ -562,7 +645,12 @@ fn boilerplate_start(line: &str) -> Option<usize> {
             break;
         }
         let rest = &tail[i..];
-        if MARKERS.iter().any(|m| rest.starts_with(m.as_bytes())) {
+        // The second byte first: most capital Ts are not followed by the
+        // 'h' of "This", and a comparison of the whole marker is a call.
+        if MARKERS.iter().any(|m| {
+            let m = m.as_bytes();
+            rest.get(1) == m.get(1) && rest.starts_with(m)
+        }) {
             return Some(from + i);
         }
         i += 1;
@@ -626,6 +714,65 @@ fn push_block(text: &str, lines: &[(usize, usize)], out: &mut Vec<Paragraph>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abbreviations_are_found_as_by_decoding_characters() {
+        // The test as first written, a character at a time.
+        fn by_chars(s: &str, dot: usize) -> bool {
+            let word_start = s[..dot]
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| !(c.is_alphabetic() || c == '.'))
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            let word = &s[word_start..dot];
+            let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+            !word.is_empty()
+                && (word.contains('.')
+                    || (letters == 1 && word.starts_with(char::is_uppercase))
+                    || is_listed_abbreviation(word))
+        }
+        let text = "Mr. Wang met J. D. Vance in the U.S. on Jan. 5. Dr.Éa said. É. \
+                    Müller. x. .. 3. (Gen. Li). Ltd.";
+        for (i, c) in text.char_indices() {
+            if c == '.' {
+                assert_eq!(is_abbreviation_before(text, i), by_chars(text, i), "{i}");
+            }
+        }
+    }
+
+    #[test]
+    fn blank_lines_are_those_trim_empties() {
+        for s in [
+            "",
+            " ",
+            "\t\x0b\x0c\r",
+            "\u{a0}",
+            " x",
+            "x",
+            "\u{a0}x",
+            "\x1f",
+            "\u{3000} ",
+        ] {
+            assert_eq!(is_blank(s), s.trim().is_empty(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_line_prefix_starts_with_a_listed_byte() {
+        for p in LINK_PREFIXES
+            .iter()
+            .chain(BOILERPLATE_PREFIXES)
+            .chain(CAPTION_PREFIXES)
+        {
+            assert!(PREFIX_STARTS.contains(&p.as_bytes()[0]), "{p:?}");
+            assert_eq!(p.to_lowercase(), *p, "{p:?}");
+        }
+        assert_eq!(line_kind("Photo: AFP", None), ParagraphKind::Caption);
+        assert_eq!(line_kind("ALSO READ: x", None), ParagraphKind::AlsoRead);
+        assert_eq!(line_kind("\u{a9} 2025 X", None), ParagraphKind::Boilerplate);
+        assert_eq!(line_kind("The end", Some(0)), ParagraphKind::Boilerplate);
+        assert_eq!(line_kind("The end", None), ParagraphKind::Body);
+    }
 
     #[test]
     fn boilerplate_start_finds_the_earliest_marker_in_the_tail() {
@@ -694,6 +841,13 @@ mod tests {
         assert_eq!(k[2], (ParagraphKind::Body, "Two."));
         assert_eq!(k[3].0, ParagraphKind::Boilerplate);
         assert!(a.is_noise_at(a.text.find("Other").unwrap()));
+        // Keeping what is not noise, in any order, agrees with asking each.
+        let mut offsets: Vec<usize> = (0..=a.text.len() + 1).collect();
+        offsets.extend((0..=a.text.len()).rev().step_by(3));
+        let mut kept = offsets.clone();
+        a.retain_content(&mut kept, |&b| b);
+        offsets.retain(|&b| !a.is_noise_at(b));
+        assert_eq!(kept, offsets);
         assert!(!a.is_noise_at(a.text.find("Two").unwrap()));
     }
 

@@ -16,7 +16,8 @@ use crate::speakers::{
     around_cue, is_cap, np_fwd, reporting_outlet, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
 };
 use crate::text::{
-    block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap, TokenKind,
+    block_has, block_has_below, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap,
+    TokenKind,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -483,10 +484,14 @@ fn sentences(
             bytes,
             i,
             |w| {
+                // '!' and '"' (0x21, 0x22) are the bytes that differ from
+                // '#' in the low two bits only: one test below 3 after an
+                // xor finds either (and '#', which the byte test passes
+                // over).
                 block_has(w, b'.')
-                    || block_has(w, b'!')
                     || block_has(w, b'?')
-                    || may_hold_quote_mark(w)
+                    || block_has_below(w ^ u64::from_le_bytes([b'#'; 8]), 3)
+                    || block_has_non_ascii(w)
             },
             |b| is_terminator(b) || may_start_quote_mark(b),
         );
@@ -580,8 +585,8 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     // Party and person mentions, outside noise only.
     let toks = tokenize(text);
     let (mut mentions, mut people) = dict.scan_tokens(text, &toks);
-    mentions.retain(|m| !article.is_noise_at(m.start));
-    people.retain(|m| !article.is_noise_at(m.start));
+    article.retain_content(&mut mentions, |m| m.start);
+    article.retain_content(&mut people, |m| m.start);
     let mut doc = Doc {
         text,
         dict,

@@ -2328,10 +2328,16 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
 fn join_tokens(text: &str, toks: &[CTok]) -> String {
     match (toks.first(), toks.last()) {
         (Some(f), Some(l)) => {
-            let s = &text[f.start..l.end];
+            let s = strip_possessive(&text[f.start..l.end]);
+            // Names are nearly always ASCII words one space apart, which
+            // joined by single spaces are the text itself: one pass over
+            // the bytes instead of splitting and copying word by word.
+            if is_single_spaced(s) {
+                return s.to_string();
+            }
             // The words joined by single spaces.
             let mut out = String::with_capacity(s.len());
-            for word in strip_possessive(s).split_whitespace() {
+            for word in s.split_whitespace() {
                 if !out.is_empty() {
                     out.push(' ');
                 }
@@ -2341,6 +2347,28 @@ fn join_tokens(text: &str, toks: &[CTok]) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// Whether `s` is non-empty ASCII whose whitespace is single spaces
+/// between other characters, so that `split_whitespace` would give its
+/// words back exactly as they are spaced.
+fn is_single_spaced(s: &str) -> bool {
+    // A leading space is caught as if a space came before it.
+    let mut after_space = true;
+    for &c in s.as_bytes() {
+        if c == b' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else if !c.is_ascii() || c.is_ascii_whitespace() || c == 0x0B {
+            // Other whitespace, or a character that may be some.
+            return false;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space
 }
 
 /// Lower-case title words of a phrase ("Foreign Minister" -> "foreign minister").
@@ -2872,6 +2900,30 @@ mod tests {
             phrase_word: PHRASE_WORDS.contains(&w),
             medium: MEDIUM_WORDS.contains(&w),
         }
+    }
+
+    #[test]
+    fn single_spaced_text_is_what_joining_its_words_gives() {
+        for s in [
+            "Wang Yi",
+            "Wang",
+            "",
+            " Wang",
+            "Wang ",
+            "Wang  Yi",
+            "Wang\tYi",
+            "Wang\x0bYi",
+            "Wang\u{a0}Yi",
+            "Müller Hans",
+            "J. D. Vance",
+            "Wang\x1fYi",
+        ] {
+            let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            if is_single_spaced(s) {
+                assert_eq!(joined, s, "{s:?}");
+            }
+        }
+        assert!(is_single_spaced("J. D. Vance"));
     }
 
     #[test]

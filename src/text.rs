@@ -60,7 +60,7 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
         };
         if !word {
             tokens.push(Token {
-                text: &text[start..pos],
+                text: token_text(text, start, pos),
                 start,
                 end: pos,
                 kind: TokenKind::Punct,
@@ -107,7 +107,7 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
             TokenKind::Word
         };
         tokens.push(Token {
-            text: &text[start..pos],
+            text: token_text(text, start, pos),
             start,
             end: pos,
             kind,
@@ -119,6 +119,20 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
         }
     }
     tokens
+}
+
+/// `&text[start..end]` for a token [`tokenize`] has found. Checked
+/// slicing tested both ends for a character boundary at every token, about
+/// a tenth of the tokenizer's instructions; the tokenizer only ever moves by
+/// whole characters, so the test cannot fail (debug builds still make it).
+#[inline(always)]
+fn token_text(text: &str, start: usize, end: usize) -> &str {
+    debug_assert!(text.is_char_boundary(start) && text.is_char_boundary(end) && start <= end);
+    // SAFETY: `start <= end <= text.len()` and both are character
+    // boundaries: `tokenize` starts at 0 and advances only by an ASCII byte
+    // or by `char::len_utf8` of the character decoded at the current
+    // position, so every position it reaches is a boundary.
+    unsafe { text.get_unchecked(start..end) }
 }
 
 /// What an ASCII byte is to [`tokenize`]: one table look-up instead of a
@@ -241,6 +255,13 @@ pub fn block_has(block: u64, b: u8) -> bool {
     x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS != 0
 }
 
+/// Whether any of the eight bytes packed in `block` is below `n` (at most
+/// 128): one test where a [`block_has`] per byte value would take several.
+pub(crate) fn block_has_below(block: u64, n: u8) -> bool {
+    debug_assert!(n <= 128);
+    block.wrapping_sub(LOW_BITS * n as u64) & !block & HIGH_BITS != 0
+}
+
 /// Whether any of the eight bytes packed in `block` is not ASCII.
 pub(crate) fn block_has_non_ascii(block: u64) -> bool {
     block & HIGH_BITS != 0
@@ -291,6 +312,24 @@ fn starts_char(b: u8) -> bool {
     (b as i8) >= -0x40
 }
 
+/// The number of bytes of `bytes` that start a character, eight bytes at a
+/// time: the index of every article with a non-ASCII character counted its
+/// bytes one by one.
+fn count_char_starts(bytes: &[u8]) -> usize {
+    let mut words = bytes.chunks_exact(8);
+    let mut continuations = 0;
+    for w in &mut words {
+        let x = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+        // A continuation byte is 0b10xx_xxxx: shifting left by one brings
+        // each byte's bit 6 under its bit 7.
+        let marks = (x & !(x << 1) & HIGH_BITS) >> 7;
+        // The eight 0/1 bytes summed into the top byte.
+        continuations += (marks.wrapping_mul(LOW_BITS) >> 56) as usize;
+    }
+    let rest = words.remainder();
+    bytes.len() - rest.len() - continuations + rest.iter().filter(|&&b| starts_char(b)).count()
+}
+
 impl<'a> CharIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let bytes = text.as_bytes();
@@ -301,7 +340,7 @@ impl<'a> CharIndex<'a> {
             len_chars = 0;
             for chunk in bytes.chunks(BLOCK) {
                 blocks.push(len_chars);
-                len_chars += chunk.iter().filter(|&&b| starts_char(b)).count();
+                len_chars += count_char_starts(chunk);
             }
         }
         CharIndex {
@@ -579,6 +618,18 @@ mod tests {
     }
 
     #[test]
+    fn char_starts_are_counted_like_a_byte_test() {
+        let text = "“Wang” said Müller — 中国 and Пекин, 😀 ".repeat(5);
+        let bytes = text.as_bytes();
+        for from in 0..40 {
+            for to in from..bytes.len() {
+                let want = bytes[from..to].iter().filter(|&&b| starts_char(b)).count();
+                assert_eq!(count_char_starts(&bytes[from..to]), want, "{from}..{to}");
+            }
+        }
+    }
+
+    #[test]
     fn char_index_agrees_with_char_indices_at_every_offset() {
         let text = "“Wang” said Müller — 中国 and Пекин ".repeat(9);
         let starts: Vec<usize> = text
@@ -639,6 +690,10 @@ mod tests {
                 assert!(block_has(w, b));
                 assert_eq!(block_has(w, b'z'), b == b'z');
                 assert_eq!(block_has_non_ascii(w), b >= 0x80);
+                // The other seven bytes are 'a', below 128 only.
+                for n in [1, 14, 98, 128] {
+                    assert_eq!(block_has_below(w, n), b < n || b'a' < n, "{b} {n}");
+                }
             }
         }
     }
