@@ -132,75 +132,7 @@ type RawRecord = Vec<(String, serde_json::Value)>;
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let format = opts.format.unwrap_or_else(|| InputFormat::from_path(path));
-    let origin = path.display().to_string();
-    let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
-    if format == InputFormat::Jsonl && (PARALLEL_JSONL_MIN..=PARALLEL_JSONL_MAX).contains(&size) {
-        let mut bytes = Vec::with_capacity(size as usize);
-        std::io::BufReader::new(file)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(path, e))?;
-        return load_jsonl_bytes(&bytes, &origin, opts);
-    }
-    load_reader(file, &origin, format, opts)
-}
-
-/// JSON Lines files in this size range are read whole and parsed on two
-/// threads: parsing was a tenth of `train`'s single-threaded time on
-/// NewsMTSC (2.5 MB). Smaller files are not worth a thread; larger ones are
-/// streamed, so memory stays bounded by the records kept.
-const PARALLEL_JSONL_MIN: u64 = 256 * 1024;
-const PARALLEL_JSONL_MAX: u64 = 64 * 1024 * 1024;
-
-/// [`load_reader`] for JSON Lines held in memory, with the same records,
-/// messages and line numbers: the text is cut at a line break near its
-/// middle and each half is parsed on its own thread; the results are then
-/// taken in line order, so the first bad record is the one reported.
-fn load_jsonl_bytes(bytes: &[u8], origin: &str, opts: &LoadOptions) -> Result<Loaded> {
-    let cut = bytes[bytes.len() / 2..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |i| bytes.len() / 2 + i + 1);
-    let (first, second) = bytes.split_at(cut);
-    let second_starts_at = first.iter().filter(|&&b| b == b'\n').count() + 1;
-    let parse = |part: &[u8], first_line: usize| {
-        part.split_inclusive(|&b| b == b'\n')
-            .enumerate()
-            .filter_map(|(i, line)| {
-                let line_no = first_line + i;
-                let content = line.strip_suffix(b"\n").unwrap_or(line);
-                let raw = if content.len() > opts.max_record_bytes {
-                    Err(format!(
-                        "record is larger than {} bytes",
-                        opts.max_record_bytes
-                    ))
-                } else {
-                    jsonl_record(line_no, content)?
-                };
-                Some((line_no, raw.and_then(|r| build_example(r, line_no, opts))))
-            })
-            .collect::<Vec<_>>()
-    };
-    let (a, b) = std::thread::scope(|s| {
-        let b = s.spawn(|| parse(second, second_starts_at));
-        (
-            parse(first, 1),
-            b.join().expect("JSON Lines parser panicked"),
-        )
-    });
-    let mut loaded = Loaded::default();
-    for (line, record) in a.into_iter().chain(b) {
-        match record {
-            Ok(ex) => loaded.examples.push(ex),
-            Err(message) => {
-                let err = Error::record(origin, line, message);
-                if !opts.skip_invalid {
-                    return Err(err);
-                }
-                loaded.skipped.push(err);
-            }
-        }
-    }
-    Ok(loaded)
+    load_reader(file, &path.display().to_string(), format, opts)
 }
 
 /// Loads labelled examples from any reader. `origin` names the input in
@@ -272,25 +204,17 @@ fn read_jsonl<R: Read>(
             )?;
             continue;
         }
-        if let Some(raw) = jsonl_record(line_no, &buf) {
-            accept(line_no, raw)?;
+        let mut bytes: &[u8] = &buf;
+        if line_no == 1 {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         }
+        let trimmed = trim_ascii(bytes);
+        if trimmed.is_empty() {
+            continue;
+        }
+        accept(line_no, parse_json_record(trimmed))?;
     }
     Ok(())
-}
-
-/// The record on JSON line `line_no` (1-based), or None for a blank line.
-/// A byte-order mark may start the first line.
-fn jsonl_record(line_no: usize, line: &[u8]) -> Option<std::result::Result<RawRecord, String>> {
-    let mut bytes = line;
-    if line_no == 1 {
-        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    }
-    let trimmed = trim_ascii(bytes);
-    if trimmed.is_empty() {
-        return None;
-    }
-    Some(parse_json_record(trimmed))
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {
@@ -835,51 +759,5 @@ mod tests {
         assert!(l.skipped[1]
             .to_string()
             .contains(":2: record is larger than 64 bytes"));
-    }
-
-    #[test]
-    fn lines_parsed_on_two_threads_give_what_streaming_gives() {
-        // Good records around every kind of bad or odd line, so some fall
-        // on each side of the cut whatever its place.
-        let mut text = String::from("\u{feff}");
-        for i in 0..200 {
-            match i % 9 {
-                0 => text.push_str("{\"text\": \"broken\n"),
-                1 => text.push_str("   \r\n"),
-                2 => text.push_str("[1, 2]\n"),
-                3 => text.push_str(&format!("{{\"text\": \"{}\", \"target\": \"Russia\", \"label\": \"critical\"}}\n", "x".repeat(90))),
-                4 => text.push_str("{\"text\": \"Russia again\", \"target\": \"Russia\"}\n"),
-                _ => text.push_str(&format!(
-                    "{{\"text\": \"Russia said {i}\", \"target\": \"Russia\", \"label\": \"neutral\"}}\r\n"
-                )),
-            }
-        }
-        text.push_str(
-            "{\"text\": \"last Russia\", \"target\": \"Russia\", \"label\": \"critical\"}",
-        );
-        let show = |l: Result<Loaded>| match l {
-            Ok(l) => format!(
-                "{:?} {:?}",
-                l.examples,
-                l.skipped.iter().map(|e| e.to_string()).collect::<Vec<_>>()
-            ),
-            Err(e) => format!("error {e}"),
-        };
-        for skip_invalid in [true, false] {
-            let opts = LoadOptions {
-                skip_invalid,
-                max_record_bytes: 80,
-                ..LoadOptions::default()
-            };
-            let streamed = show(load_reader(
-                text.as_bytes(),
-                "mem.jsonl",
-                InputFormat::Jsonl,
-                &opts,
-            ));
-            let parallel = show(load_jsonl_bytes(text.as_bytes(), "mem.jsonl", &opts));
-            assert_eq!(parallel, streamed);
-            assert!(streamed.contains("mem.jsonl"), "{streamed}");
-        }
     }
 }
