@@ -1432,87 +1432,6 @@ fn merge_chunks(chunks: &[Chunk]) -> (Vec<String>, Vec<Key>, Vec<u32>, Vec<Vec<u
     (table, global_keys, df, to_global)
 }
 
-/// The names of the keys that survive `min_df` (and `max_features`), in
-/// name order, each with its merged key id. Names are built only for those
-/// keys. Without a cap, two halves are named and sorted on two threads and
-/// then merged: rendering and sorting every name was a fifth of fitting's
-/// single-threaded time.
-fn name_features(
-    keys: &[Key],
-    table: &[String],
-    df: &[u32],
-    cfg: &FeatureConfig,
-    threads: usize,
-) -> Vec<(String, u32)> {
-    // Names compared by their first sixteen bytes as one integer before
-    // byte by byte: most share a family prefix ("b:<T> ", "c:neg_"), and
-    // a comparison that reaches memcmp for it costs several times more.
-    let head = |name: &str| {
-        let mut b = [0u8; 16];
-        let n = name.len().min(16);
-        b[..n].copy_from_slice(&name.as_bytes()[..n]);
-        u128::from_be_bytes(b)
-    };
-    let by_name = |a: &(u128, String, u32), b: &(u128, String, u32)| {
-        a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1))
-    };
-    let named = |ids: std::ops::Range<u32>| -> Vec<(u128, String, u32)> {
-        ids.filter(|&g| df[g as usize] as usize >= cfg.min_df)
-            .map(|g| {
-                let mut name = String::new();
-                keys[g as usize].render(table, &mut name);
-                (head(&name), name, g)
-            })
-            .collect()
-    };
-    let all = 0..keys.len() as u32;
-    let sorted = if let Some(cap) = cfg.max_features {
-        let mut kept = named(all);
-        // Most frequent first, ties by name, so the cut is deterministic.
-        kept.sort_unstable_by(|a, b| {
-            df[b.2 as usize]
-                .cmp(&df[a.2 as usize])
-                .then_with(|| a.1.cmp(&b.1))
-        });
-        kept.truncate(cap);
-        kept.sort_unstable_by(by_name);
-        kept
-    } else if threads < 2 || keys.len() < 4096 {
-        let mut kept = named(all);
-        kept.sort_unstable_by(by_name);
-        kept
-    } else {
-        let mid = all.end / 2;
-        let sorted_half = |ids| {
-            let mut half = named(ids);
-            half.sort_unstable_by(by_name);
-            half
-        };
-        let (a, b) = std::thread::scope(|s| {
-            let second = s.spawn(|| sorted_half(mid..all.end));
-            let first = sorted_half(0..mid);
-            (first, second.join().expect("feature namer panicked"))
-        });
-        merge_sorted(a, b, by_name)
-    };
-    sorted.into_iter().map(|(_, name, g)| (name, g)).collect()
-}
-
-/// Merges two sorted vectors into one sorted by `cmp` (ties: `a` first).
-fn merge_sorted<T>(a: Vec<T>, b: Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> Vec<T> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => cmp(x, y) != std::cmp::Ordering::Greater,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => return out,
-        };
-        out.extend(if take_a { a.next() } else { b.next() });
-    }
-}
-
 impl Vectorizer {
     /// Learns vocabulary and IDF from training documents and returns the
     /// vectoriser together with the training rows (each document analysed
@@ -1560,7 +1479,39 @@ impl Vectorizer {
             c.seen = FastMap::default();
         }
         let cfg = analyzer.config();
-        let kept = name_features(&global_keys, &table, &df, cfg, threads);
+        // Names are built only for features that survive min_df.
+        let mut kept: Vec<(String, u32)> = (0..global_keys.len() as u32)
+            .filter(|&g| df[g as usize] as usize >= cfg.min_df)
+            .map(|g| {
+                let mut name = String::new();
+                global_keys[g as usize].render(&table, &mut name);
+                (name, g)
+            })
+            .collect();
+        if let Some(cap) = cfg.max_features {
+            // Most frequent first, ties by name, so the cut is deterministic.
+            kept.sort_unstable_by(|a, b| {
+                df[b.1 as usize]
+                    .cmp(&df[a.1 as usize])
+                    .then_with(|| a.0.cmp(&b.0))
+            });
+            kept.truncate(cap);
+        }
+        // Names compared by their first sixteen bytes as one integer before
+        // byte by byte: most share a family prefix ("b:<T> ", "c:neg_"), and
+        // a comparison that reaches memcmp for it costs several times more.
+        let head = |name: &str| {
+            let mut b = [0u8; 16];
+            let n = name.len().min(16);
+            b[..n].copy_from_slice(&name.as_bytes()[..n]);
+            u128::from_be_bytes(b)
+        };
+        let mut by_name: Vec<(u128, String, u32)> = kept
+            .into_iter()
+            .map(|(name, g)| (head(&name), name, g))
+            .collect();
+        by_name.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let kept: Vec<(String, u32)> = by_name.into_iter().map(|(_, name, g)| (name, g)).collect();
         let n = docs.len() as f64;
         let idf: Vec<f64> = kept
             .iter()
@@ -1997,9 +1948,9 @@ mod tests {
     }
 
     #[test]
-    fn names_sorted_on_two_threads_are_those_sorted_on_one() {
-        // Enough distinct words and pairs that fitting on two threads names
-        // the features in two halves and merges them.
+    fn fitting_on_two_threads_gives_what_one_gives_on_thousands_of_features() {
+        // Enough distinct words and pairs that each thread's chunk has keys
+        // the other lacks, so merging the chunks renumbers thousands.
         let words: Vec<String> = (0..3000).map(|i| format!("w{i}")).collect();
         let texts: Vec<String> = (0..1000)
             .map(|d| {
