@@ -345,8 +345,7 @@ impl ArticlePrediction<'_> {
         out.extend_from_slice(b",\"date\":");
         json::opt_string(out, self.date.as_deref());
         out.extend_from_slice(b",\"quotes\":");
-        let mut seen = Written::default();
-        json::array(out, &self.quotes, |out, q| q.write_json(out, &mut seen));
+        json::array(out, &self.quotes, |out, q| q.write_json(out));
         out.extend_from_slice(b",\"dyads\":");
         json::array(out, &self.dyads, |out, d| {
             out.extend_from_slice(b"{\"source\":");
@@ -372,7 +371,7 @@ impl ArticlePrediction<'_> {
 }
 
 impl QuoteStance<'_> {
-    fn write_json(&self, out: &mut Vec<u8>, seen: &mut Written) {
+    fn write_json(&self, out: &mut Vec<u8>) {
         quotes::write_quote_fields(
             out,
             &self.text,
@@ -387,10 +386,7 @@ impl QuoteStance<'_> {
         out.extend_from_slice(b",\"sentiment\":{\"label\":");
         json::string(out, self.sentiment.label);
         out.extend_from_slice(b",\"probs\":");
-        // Targets whose stance is read off the quote's tone carry these
-        // very numbers; those of other quotes are new.
-        seen.numbers = 0;
-        self.sentiment.probs.write_json(out, seen);
+        self.sentiment.probs.write_json(out);
         out.extend_from_slice(b"},\"targets\":");
         json::array(out, &self.targets, |out, t| {
             out.extend_from_slice(b"{\"party\":");
@@ -404,65 +400,23 @@ impl QuoteStance<'_> {
             out.extend_from_slice(b",\"stance\":");
             json::string(out, t.stance);
             out.extend_from_slice(b",\"probs\":");
-            t.probs.write_json(out, seen);
+            t.probs.write_json(out);
             out.push(b'}');
         });
         out.push(b'}');
     }
 }
 
-/// Where pieces that recur within one record were first written in it, so
-/// that a repeat is copied rather than escaped or formatted again: the
-/// models' few label names, and the quote's sentiment probabilities, which
-/// reappear as the stance of every target read off the quote's tone.
-/// Formatting a number is most of the cost of writing a probability.
-#[derive(Default)]
-struct Written {
-    /// (label's address, its length) -> the label's bytes in the record.
-    labels: [(usize, usize, usize, usize); 8],
-    n_labels: usize,
-    /// (number's bits) -> its digits in the record, for the current quote.
-    number_at: [(u64, usize, usize); 4],
-    numbers: usize,
-}
-
 impl Probs<'_> {
-    fn write_json(&self, out: &mut Vec<u8>, seen: &mut Written) {
+    fn write_json(&self, out: &mut Vec<u8>) {
         out.push(b'{');
         for (i, (label, p)) in self.0.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            // Labels are the models' strings, so the same label is the
-            // same address; equal bits always format to the same digits.
-            let key = (label.as_ptr() as usize, label.len());
-            match seen.labels[..seen.n_labels]
-                .iter()
-                .find(|l| (l.0, l.1) == key)
-            {
-                Some(&(_, _, s, e)) => out.extend_from_within(s..e),
-                None => {
-                    let s = out.len();
-                    json::string(out, label);
-                    if seen.n_labels < seen.labels.len() {
-                        seen.labels[seen.n_labels] = (key.0, key.1, s, out.len());
-                        seen.n_labels += 1;
-                    }
-                }
-            }
+            json::string(out, label);
             out.push(b':');
-            let bits = p.to_bits();
-            match seen.number_at[..seen.numbers].iter().find(|n| n.0 == bits) {
-                Some(&(_, s, e)) => out.extend_from_within(s..e),
-                None => {
-                    let s = out.len();
-                    json::float(out, *p);
-                    if seen.numbers < seen.number_at.len() {
-                        seen.number_at[seen.numbers] = (bits, s, out.len());
-                        seen.numbers += 1;
-                    }
-                }
-            }
+            json::float(out, *p);
         }
         out.push(b'}');
     }
