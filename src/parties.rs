@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{block_has, tokenize, FastMap, Token, TokenKind};
+use crate::text::{block_has, find_byte, tokenize, FastMap, Token, TokenKind};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,63 +233,148 @@ fn role_contains(role: &str, lower: &str) -> bool {
 /// hyphen becomes its own token) and stripped of a possessive `'s`, so
 /// "US-Ukrainian" finds "US" and "Ukrainian" and "Russia's" finds "Russia".
 pub(crate) fn lookup_tokens(text: &str) -> Vec<(usize, usize)> {
-    lookup_tokens_from(text, &tokenize(text))
+    LookupTokens::new(text, &tokenize(text)).collect()
 }
 
-/// [`lookup_tokens`] from tokens already made by [`tokenize`].
-pub(crate) fn lookup_tokens_from(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
-    let mut out = Vec::with_capacity(tokens.len() + tokens.len() / 8);
-    for &t in tokens {
-        if t.kind == TokenKind::Punct {
-            out.push((t.start, t.end));
-            continue;
-        }
-        let mut end = t.end;
-        // Both possessive endings end in 's'; most words do not.
-        if t.text.ends_with('s') {
-            for suffix in ["'s", "\u{2019}s"] {
-                if t.text.ends_with(suffix) && t.text.len() > suffix.len() {
-                    end -= suffix.len();
-                    break;
-                }
-            }
-        }
-        let bytes = text.as_bytes();
-        let word = &bytes[t.start..end];
-        // '-' is one byte and never part of another character's encoding.
-        // A word of up to nine bytes, away from the end of the text, is
-        // checked in one load (masked to the word): a byte loop's exit was
-        // mispredicted at nearly every word.
-        let after_first = word.len().saturating_sub(1);
-        let hyphen = match bytes.get(t.start + 1..t.start + 9) {
-            Some(block) if (1..=8).contains(&after_first) => {
-                let w = u64::from_le_bytes(block.try_into().expect("eight bytes"));
-                block_has(w & (u64::MAX >> (64 - 8 * after_first)), b'-')
-            }
-            _ => word.iter().skip(1).any(|&c| c == b'-'),
-        };
-        if !hyphen {
-            if end > t.start {
-                out.push((t.start, end));
-            }
-            continue;
-        }
-        let mut s = t.start;
-        for (i, &c) in word.iter().enumerate() {
-            if c == b'-' && i > 0 {
-                let abs = t.start + i;
-                if abs > s {
-                    out.push((s, abs));
-                }
-                out.push((abs, abs + 1));
-                s = abs + 1;
-            }
-        }
-        if end > s {
-            out.push((s, end));
+/// The lookup tokens (see [`lookup_tokens`]) of tokens already made by
+/// [`tokenize`], as byte spans, made one at a time: the scan of an article
+/// passes over most tokens by their first byte (see
+/// [`LookupTokens::skip_non_keys`]) without making them into lookup tokens
+/// at all. Almost no word is hyphenated, so a word is usually one lookup
+/// token. Cloning the iterator is how the scan looks ahead for the further
+/// words of a multi-word form.
+#[derive(Clone)]
+struct LookupTokens<'t, 'a> {
+    text: &'a [u8],
+    tokens: std::slice::Iter<'t, Token<'a>>,
+    /// The hyphenated word being split, if any.
+    split: Option<HyphenSplit>,
+    /// The first hyphen after the start of the last word looked at (the
+    /// length of the text if none): hyphens are rare, so finding each once
+    /// costs less than looking for one in every word.
+    next_hyphen: usize,
+}
+
+/// Where splitting a hyphenated word has got to.
+#[derive(Clone, Copy)]
+struct HyphenSplit {
+    /// Start of the word: a hyphen there is part of the first piece.
+    word: usize,
+    /// Start of the next piece.
+    at: usize,
+    /// End of the word, without a possessive.
+    end: usize,
+}
+
+impl<'t, 'a> LookupTokens<'t, 'a> {
+    fn new(text: &'a str, tokens: &'t [Token<'a>]) -> Self {
+        LookupTokens {
+            text: text.as_bytes(),
+            tokens: tokens.iter(),
+            split: None,
+            next_hyphen: 0,
         }
     }
-    out
+
+    /// Whether the word at `start..end` has a hyphen after its first byte.
+    fn has_inner_hyphen(&mut self, start: usize, end: usize) -> bool {
+        if self.next_hyphen <= start {
+            // '-' is one byte and never part of another character's
+            // encoding.
+            self.next_hyphen =
+                find_byte(self.text, start + 1, |w| block_has(w, b'-'), |b| b == b'-');
+        }
+        self.next_hyphen < end
+    }
+
+    /// Passes over the tokens that make one lookup token each and start
+    /// with a byte no key of the index starts with (`can_start_key`): the
+    /// scan rules out most tokens by that alone, before making them into
+    /// lookup tokens.
+    fn skip_non_keys(&mut self, can_start_key: impl Fn(u8) -> bool) {
+        if self.split.is_some() {
+            return;
+        }
+        let rest = self.tokens.as_slice();
+        let n = rest
+            .iter()
+            .position(|t| {
+                can_start_key(self.text[t.start]) || self.has_inner_hyphen(t.start, t.end)
+            })
+            .unwrap_or(rest.len());
+        self.tokens = rest[n..].iter();
+    }
+
+    /// The next piece of the hyphenated word being split. Out of line:
+    /// almost no word is hyphenated.
+    #[cold]
+    #[inline(never)]
+    fn next_piece(&mut self) -> Option<(usize, usize)> {
+        let split = self.split.as_mut()?;
+        let HyphenSplit { word, at, end } = *split;
+        if at >= end {
+            self.split = None;
+            return None;
+        }
+        // '-' is one byte and never part of another character's encoding.
+        if self.text[at] == b'-' && at > word {
+            split.at = at + 1;
+            return Some((at, at + 1));
+        }
+        let from = at.max(word + 1);
+        let piece_end = self.text[from..end]
+            .iter()
+            .position(|&c| c == b'-')
+            .map_or(end, |k| from + k);
+        split.at = piece_end;
+        Some((at, piece_end))
+    }
+}
+
+/// The end of a word without a possessive `'s` or `’s`.
+fn without_possessive(t: &Token) -> usize {
+    // Both possessive endings end in 's'; most words do not.
+    if t.text.ends_with('s') {
+        for suffix in ["'s", "\u{2019}s"] {
+            if t.text.ends_with(suffix) && t.text.len() > suffix.len() {
+                return t.end - suffix.len();
+            }
+        }
+    }
+    t.end
+}
+
+impl Iterator for LookupTokens<'_, '_> {
+    type Item = (usize, usize);
+
+    // Called once per token of an article: a call (saving registers)
+    // cost as much as the work.
+    #[inline(always)]
+    fn next(&mut self) -> Option<(usize, usize)> {
+        if self.split.is_some() {
+            if let Some(piece) = self.next_piece() {
+                return Some(piece);
+            }
+        }
+        loop {
+            let t = self.tokens.next()?;
+            if t.kind == TokenKind::Punct {
+                return Some((t.start, t.end));
+            }
+            let end = without_possessive(t);
+            if self.has_inner_hyphen(t.start, end) {
+                self.split = Some(HyphenSplit {
+                    word: t.start,
+                    at: t.start,
+                    end,
+                });
+                return self.next_piece();
+            }
+            if end > t.start {
+                return Some((t.start, end));
+            }
+        }
+    }
 }
 
 impl PartyDict {
@@ -539,6 +624,14 @@ impl PartyDict {
         }
     }
 
+    /// Whether a key of the index can start with byte `b` (false means
+    /// certainly not).
+    fn may_start_key(&self, b: u8) -> bool {
+        self.key_shapes
+            .get(b as usize)
+            .is_none_or(|&shapes| shapes != 0)
+    }
+
     /// Whether a text token can be a key of the index (false means it is
     /// certainly not one).
     fn may_be_key(&self, token: &[u8]) -> bool {
@@ -728,64 +821,70 @@ impl PartyDict {
 
     /// [`PartyDict::scan`] over tokens already made by [`tokenize`].
     pub fn scan_tokens(&self, text: &str, tokens: &[Token]) -> (Vec<Mention>, Vec<PersonMention>) {
-        let toks = lookup_tokens_from(text, tokens);
         let mut parties = Vec::new();
         let mut people = Vec::new();
-        let mut i = 0;
-        while i < toks.len() {
-            let (s, e) = toks[i];
+        let mut toks = LookupTokens::new(text, tokens);
+        loop {
+            toks.skip_non_keys(|b| self.may_start_key(b));
+            let Some((s, e)) = toks.next() else { break };
             if !self.may_be_key(&text.as_bytes()[s..e]) {
-                i += 1;
                 continue;
             }
             let Some(entries) = self.index.get(&text[s..e]) else {
-                i += 1;
                 continue;
             };
-            let mut matched = None;
-            for entry in entries {
-                let n = entry.rest.len();
-                if i + n >= toks.len() {
-                    continue;
-                }
-                let mut ok = true;
-                let mut prev_end = e;
-                for (k, want) in entry.rest.iter().enumerate() {
-                    let (ts, te) = toks[i + 1 + k];
-                    // Only whitespace may separate words of one form.
-                    if &text[ts..te] != want || !text[prev_end..ts].trim().is_empty() {
-                        ok = false;
-                        break;
-                    }
-                    prev_end = te;
-                }
-                if ok {
-                    matched = Some((entry.target, n, prev_end));
-                    break;
-                }
+            let Some((target, end, rest)) = Self::match_form(text, entries, e, &toks) else {
+                continue;
+            };
+            match target {
+                EntryTarget::Party(party, kind) => parties.push(Mention {
+                    party,
+                    start: s,
+                    end,
+                    kind,
+                }),
+                EntryTarget::Person(person) => people.push(PersonMention {
+                    person,
+                    start: s,
+                    end,
+                }),
             }
-            match matched {
-                Some((target, n, end)) => {
-                    match target {
-                        EntryTarget::Party(party, kind) => parties.push(Mention {
-                            party,
-                            start: s,
-                            end,
-                            kind,
-                        }),
-                        EntryTarget::Person(person) => people.push(PersonMention {
-                            person,
-                            start: s,
-                            end,
-                        }),
-                    }
-                    i += n + 1;
-                }
-                None => i += 1,
-            }
+            toks = rest;
         }
         (parties, people)
     }
+
+    /// The first of `entries` (the forms starting with a word that ends at
+    /// `end`) whose further words come next in `toks`: its target, the end
+    /// of the form and the tokens after it.
+    fn match_form<'t, 'a>(
+        text: &str,
+        entries: &[Entry],
+        end: usize,
+        toks: &LookupTokens<'t, 'a>,
+    ) -> Option<(EntryTarget, usize, LookupTokens<'t, 'a>)> {
+        // The word after the first is the same for every form: it is made
+        // once, and most forms stop at it.
+        let mut after_second = toks.clone();
+        let second = after_second.next();
+        entries.iter().find_map(|entry| {
+            let Some((want, rest)) = entry.rest.split_first() else {
+                return Some((entry.target, end, toks.clone()));
+            };
+            let (_, mut end) = second.filter(|&w| follows(text, end, w, want))?;
+            let mut toks = after_second.clone();
+            for want in rest {
+                (_, end) = toks.next().filter(|&w| follows(text, end, w, want))?;
+            }
+            Some((entry.target, end, toks))
+        })
+    }
+}
+
+/// Whether the word at `start..end` of `text` is `want` and follows a word
+/// ending at `prev_end` in one form: only whitespace may separate them.
+fn follows(text: &str, prev_end: usize, (start, end): (usize, usize), want: &str) -> bool {
+    &text[start..end] == want && text[prev_end..start].trim().is_empty()
 }
 
 #[cfg(test)]
@@ -877,40 +976,95 @@ aliases = ["Putin"]
             .collect()
     }
 
-    #[test]
-    fn hyphens_are_found_wherever_they_sit_in_a_word() {
-        // The lookup tokens as first written, with a byte loop for hyphens.
-        fn by_bytes(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
-            let mut out = Vec::new();
-            for &t in tokens {
-                if t.kind == TokenKind::Punct {
-                    out.push((t.start, t.end));
-                    continue;
-                }
-                let mut end = t.end;
-                for suffix in ["'s", "\u{2019}s"] {
-                    if t.text.ends_with(suffix) && t.text.len() > suffix.len() {
-                        end -= suffix.len();
-                        break;
-                    }
-                }
-                let mut s = t.start;
-                for (i, &c) in text.as_bytes()[t.start..end].iter().enumerate() {
-                    if c == b'-' && i > 0 {
-                        let abs = t.start + i;
-                        if abs > s {
-                            out.push((s, abs));
-                        }
-                        out.push((abs, abs + 1));
-                        s = abs + 1;
-                    }
-                }
-                if end > s {
-                    out.push((s, end));
+    /// The lookup tokens as first written, with a byte loop for hyphens.
+    fn lookup_tokens_by_bytes(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for &t in tokens {
+            if t.kind == TokenKind::Punct {
+                out.push((t.start, t.end));
+                continue;
+            }
+            let mut end = t.end;
+            for suffix in ["'s", "\u{2019}s"] {
+                if t.text.ends_with(suffix) && t.text.len() > suffix.len() {
+                    end -= suffix.len();
+                    break;
                 }
             }
-            out
+            let mut s = t.start;
+            for (i, &c) in text.as_bytes()[t.start..end].iter().enumerate() {
+                if c == b'-' && i > 0 {
+                    let abs = t.start + i;
+                    if abs > s {
+                        out.push((s, abs));
+                    }
+                    out.push((abs, abs + 1));
+                    s = abs + 1;
+                }
+            }
+            if end > s {
+                out.push((s, end));
+            }
         }
+        out
+    }
+
+    /// The scan as first written, over a vector of all the lookup tokens.
+    fn scan_by_vector(d: &PartyDict, text: &str) -> (Vec<Mention>, Vec<PersonMention>) {
+        let toks = lookup_tokens_by_bytes(text, &tokenize(text));
+        let (mut parties, mut people) = (Vec::new(), Vec::new());
+        let mut i = 0;
+        while i < toks.len() {
+            let (s, e) = toks[i];
+            let Some(entries) = d.index.get(&text[s..e]) else {
+                i += 1;
+                continue;
+            };
+            let mut matched = None;
+            for entry in entries {
+                let n = entry.rest.len();
+                if i + n >= toks.len() {
+                    continue;
+                }
+                let mut ok = true;
+                let mut prev_end = e;
+                for (k, want) in entry.rest.iter().enumerate() {
+                    let (ts, te) = toks[i + 1 + k];
+                    if &text[ts..te] != want || !text[prev_end..ts].trim().is_empty() {
+                        ok = false;
+                        break;
+                    }
+                    prev_end = te;
+                }
+                if ok {
+                    matched = Some((entry.target, n, prev_end));
+                    break;
+                }
+            }
+            let Some((target, n, end)) = matched else {
+                i += 1;
+                continue;
+            };
+            match target {
+                EntryTarget::Party(party, kind) => parties.push(Mention {
+                    party,
+                    start: s,
+                    end,
+                    kind,
+                }),
+                EntryTarget::Person(person) => people.push(PersonMention {
+                    person,
+                    start: s,
+                    end,
+                }),
+            }
+            i += n + 1;
+        }
+        (parties, people)
+    }
+
+    #[test]
+    fn hyphens_are_found_wherever_they_sit_in_a_word() {
         for len in 1..=12 {
             for at in 0..len {
                 let mut word = vec![b'a'; len];
@@ -923,15 +1077,45 @@ aliases = ["Putin"]
                     format!("{word}'s"),
                     format!("{word}\u{2019}s and more"),
                     format!("{word}-b"),
+                    format!("{word}--b's c"),
                 ] {
                     let toks = tokenize(&text);
                     assert_eq!(
-                        lookup_tokens_from(&text, &toks),
-                        by_bytes(&text, &toks),
+                        LookupTokens::new(&text, &toks).collect::<Vec<_>>(),
+                        lookup_tokens_by_bytes(&text, &toks),
                         "{text:?}"
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn scanning_token_by_token_finds_what_scanning_all_lookup_tokens_found() {
+        let small = small();
+        let tricky = [
+            "US-Russia's talks, the White House\u{2019}s view and the White-House line",
+            "State  Department, State\nDepartment, State - Department, State-Department",
+            "Vladimir Putin's aide met Vladimir-Putin fans; Putin\u{2019}s -Russia Russia- US--Russia",
+            "the Republic of Korea's envoy, South Korean-American ties, South-Korea",
+            "U.S.-Russian, U.S.'s, US's, 's US-'s Kremlin's",
+            "pro-Russia, ex-Kremlin\u{2019}s view, non-US-led, anti-White House, x-South Korea",
+            "ends with South",
+            "ends with the White House",
+            "ends with Republic of",
+            "",
+            "-",
+            "Russia",
+        ];
+        for d in [&small, PartyDict::embedded()] {
+            for text in tricky {
+                assert_eq!(d.scan(text), scan_by_vector(d, text), "{text:?}");
+            }
+        }
+        for entry in std::fs::read_dir("tests/articles").unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let d = PartyDict::embedded();
+            assert_eq!(d.scan(&text), scan_by_vector(d, &text));
         }
     }
 
