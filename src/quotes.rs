@@ -983,24 +983,19 @@ fn attribute(
     let doc = r.doc;
     let before = cues.before(qi, lo).next();
     let after = cues.after(qi, hi).next();
-    let mut order: Vec<usize> = Vec::new();
-    match (before, after) {
-        (Some(b), Some(a)) => {
-            if qi - b <= a - qi {
-                order.extend([b, a]);
-            } else {
-                order.extend([a, b]);
-            }
-        }
-        (Some(b), None) => order.push(b),
-        (None, Some(a)) => order.push(a),
-        (None, None) => {}
-    }
+    let nearest = match (before, after) {
+        (Some(b), Some(a)) if qi - b <= a - qi => [Some(b), Some(a)],
+        (Some(b), Some(a)) => [Some(a), Some(b)],
+        (b, a) => [b.or(a), None],
+    };
     // Further cues in either direction, nearest first, as fallbacks.
-    order.extend(cues.before(qi, lo).skip(1).take(MAX_CUES));
-    order.extend(cues.after(qi, hi).skip(1).take(MAX_CUES));
+    let order = nearest
+        .into_iter()
+        .flatten()
+        .chain(cues.before(qi, lo).skip(1).take(MAX_CUES))
+        .chain(cues.after(qi, hi).skip(1).take(MAX_CUES));
     let mut fallback_channel = None;
-    for &c in order.iter().take(MAX_CUES) {
+    for c in order.take(MAX_CUES) {
         let (clo, chi) = if c < qi { (lo, qi) } else { (qi + 1, hi) };
         if let Some(found) = around_cue(doc, w, c, clo, chi, partial) {
             let pos = w[c].start;
