@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{block_has, find_byte, tokenize, FastMap, Token, TokenKind};
+use crate::text::{tokenize, FastMap, Token, TokenKind};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,10 +249,6 @@ struct LookupTokens<'t, 'a> {
     tokens: std::slice::Iter<'t, Token<'a>>,
     /// The hyphenated word being split, if any.
     split: Option<HyphenSplit>,
-    /// The first hyphen after the start of the last word looked at (the
-    /// length of the text if none): hyphens are rare, so finding each once
-    /// costs less than looking for one in every word.
-    next_hyphen: usize,
 }
 
 /// Where splitting a hyphenated word has got to.
@@ -272,19 +268,7 @@ impl<'t, 'a> LookupTokens<'t, 'a> {
             text: text.as_bytes(),
             tokens: tokens.iter(),
             split: None,
-            next_hyphen: 0,
         }
-    }
-
-    /// Whether the word at `start..end` has a hyphen after its first byte.
-    fn has_inner_hyphen(&mut self, start: usize, end: usize) -> bool {
-        if self.next_hyphen <= start {
-            // '-' is one byte and never part of another character's
-            // encoding.
-            self.next_hyphen =
-                find_byte(self.text, start + 1, |w| block_has(w, b'-'), |b| b == b'-');
-        }
-        self.next_hyphen < end
     }
 
     /// Passes over the tokens that make one lookup token each and start
@@ -298,9 +282,7 @@ impl<'t, 'a> LookupTokens<'t, 'a> {
         let rest = self.tokens.as_slice();
         let n = rest
             .iter()
-            .position(|t| {
-                can_start_key(self.text[t.start]) || self.has_inner_hyphen(t.start, t.end)
-            })
+            .position(|t| t.hyphenated || can_start_key(self.text[t.start]))
             .unwrap_or(rest.len());
         self.tokens = rest[n..].iter();
     }
@@ -362,7 +344,9 @@ impl Iterator for LookupTokens<'_, '_> {
                 return Some((t.start, t.end));
             }
             let end = without_possessive(t);
-            if self.has_inner_hyphen(t.start, end) {
+            // A possessive ending holds no hyphen: a hyphenated token's
+            // hyphens are all before `end`.
+            if t.hyphenated {
                 self.split = Some(HyphenSplit {
                     word: t.start,
                     at: t.start,

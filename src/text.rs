@@ -18,6 +18,10 @@ pub struct Token<'a> {
     pub start: usize,
     pub end: usize,
     pub kind: TokenKind,
+    /// Whether a hyphen joins parts of this word or number ("US-Russian"):
+    /// the party scan splits such tokens, and looking for a hyphen in
+    /// every token cost more than noting the few the tokenizer joins.
+    pub hyphenated: bool,
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -64,9 +68,11 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
                 start,
                 end: pos,
                 kind: TokenKind::Punct,
+                hyphenated: false,
             });
             continue;
         }
+        let mut hyphenated = false;
         loop {
             // Runs of ASCII letters and digits: a byte at a time, without
             // decoding characters (and without tracking digits once a
@@ -96,6 +102,7 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
                 && joins_word(text, pos + d.len_utf8(), d, all_digits)
             {
                 // Keep the joiner only when a letter/digit follows it.
+                hyphenated |= d == '-';
                 pos += d.len_utf8();
             } else {
                 break;
@@ -111,6 +118,7 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
             start,
             end: pos,
             kind,
+            hyphenated,
         });
         // Most words are followed by a space, which needs no trip round
         // the loop.
@@ -536,6 +544,7 @@ mod tests {
                     start,
                     end,
                     kind,
+                    hyphenated: text[start..end].contains('-'),
                 });
             } else if c.is_whitespace() || c.is_control() || is_combining(c) {
                 continue;
@@ -546,6 +555,7 @@ mod tests {
                     start,
                     end,
                     kind: TokenKind::Punct,
+                    hyphenated: false,
                 });
             }
         }
