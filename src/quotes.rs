@@ -552,6 +552,11 @@ struct Attrib {
     channel: Option<String>,
 }
 
+/// The attribution, if there is one and it found a speaker.
+fn attributed(a: &Option<Attrib>) -> Option<&Attrib> {
+    a.as_ref().filter(|a| a.speaker.is_some())
+}
+
 fn is_title_case(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();
     words.len() >= 2
@@ -612,12 +617,17 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     }
 
     let mut resolver = Resolver::new(&doc, &paras);
-    let mut out: Vec<Quote> = Vec::new();
+    // Most quote marks make a quote.
+    let mut out: Vec<Quote> = Vec::with_capacity(raw.len());
     let mut done = vec![false; raw.len()];
     // Sentence index, speaker (an index into the resolver's history) and
     // channel of the last attributed quote.
     let mut last: Option<(usize, usize, Option<String>)> = None;
     let mut prev: Option<NamedParties> = None;
+    // Per-sentence lists, emptied for each sentence rather than made anew.
+    let mut placeholders: Vec<usize> = Vec::new();
+    let mut partials: Vec<(usize, usize)> = Vec::new();
+    let mut sentence_quotes: Vec<(usize, Option<Attrib>, QuoteKind)> = Vec::new();
 
     for (si, &(ss, se)) in sents.iter().enumerate() {
         let here = NamedParties {
@@ -627,10 +637,10 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         let w: &[CTok] = &here.w;
         // Only sentences with quotes need their cues linked up.
         let cues = std::cell::OnceCell::new();
-        let placeholders: Vec<usize> = (0..w.len()).filter(|&i| w[i].quote.is_some()).collect();
+        placeholders.clear();
+        placeholders.extend((0..w.len()).filter(|&i| w[i].quote.is_some()));
         let mut has_direct = false;
-        let mut partials: Vec<(usize, usize)> = Vec::new();
-        let mut sentence_quotes: Vec<(usize, Option<Attrib>, QuoteKind)> = Vec::new();
+        partials.clear();
         for (pk, &pi) in placeholders.iter().enumerate() {
             let q = w[pi].quote.unwrap_or(0);
             if done[q] || raw[q].outer_end() > se.max(w[pi].end) {
@@ -657,12 +667,17 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         }
         // Unattributed quotes borrow from another quote of the sentence, then
         // from the quote just before.
-        let shared = sentence_quotes.iter().find_map(|(_, a, _)| {
-            a.as_ref()
-                .filter(|a| a.speaker.is_some())
-                .map(|a| (a.speaker.clone(), a.channel.clone()))
-        });
-        for (q, attrib, kind) in sentence_quotes {
+        // Copied only for a sentence that has such a quote (few have).
+        let shared = sentence_quotes
+            .iter()
+            .any(|(_, a, _)| attributed(a).is_none())
+            .then(|| {
+                sentence_quotes.iter().find_map(|(_, a, _)| {
+                    attributed(a).map(|a| (a.speaker.clone(), a.channel.clone()))
+                })
+            })
+            .flatten();
+        for (q, attrib, kind) in sentence_quotes.drain(..) {
             let rq = &raw[q];
             let (speaker, cue, channel) = match attrib {
                 Some(a) if a.speaker.is_some() => (a.speaker, a.cue, a.channel),
@@ -702,12 +717,14 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 last = Some((si, resolver.history.len() - 1, channel.clone()));
             }
             let (start, end) = (rq.pieces[0].0, rq.pieces[rq.pieces.len() - 1].1);
-            let qtext = rq
-                .pieces
-                .iter()
-                .map(|&(a, b)| &text[a..b])
-                .collect::<Vec<_>>()
-                .join(" ");
+            let qtext = match rq.pieces.as_slice() {
+                [(a, b)] => text[*a..*b].to_string(),
+                pieces => pieces
+                    .iter()
+                    .map(|&(a, b)| &text[a..b])
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
             let sp = speaker.as_ref().and_then(|s| s.party);
             let mut targets = targets(&doc, &resolver, start, end, sp, &here, prev.as_ref());
             if kind == QuoteKind::Partial {
