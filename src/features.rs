@@ -593,18 +593,18 @@ impl Analyzer {
         target_at: Option<usize>,
         ids: &[u32],
         identity: &[u32],
-        emit: &mut impl FnMut(Key),
+        emit: &mut impl KeySink,
     ) {
         let cfg = &self.config;
         for (t, &id) in sc.terms.iter().zip(ids) {
             if t.is_break {
                 if sc.flags[t.id as usize].has(TermFlags::EXCLAIMS) && id != ABSENT {
-                    emit(Key::new(Family::Punct, 0, &[id]));
+                    emit.key(Key::new(Family::Punct, 0, &[id]));
                 }
                 continue;
             }
             if id != ABSENT {
-                emit(Key::new(Family::Word, t.negated as u8, &[id]));
+                emit.key(Key::new(Family::Word, t.negated as u8, &[id]));
             }
         }
         // n-grams never cross punctuation.
@@ -615,17 +615,17 @@ impl Analyzer {
                     continue;
                 }
                 gram[..n].copy_from_slice(win_ids);
-                emit(Key::new(Family::Gram, n as u8, &gram[..n]));
+                emit.key(Key::new(Family::Gram, n as u8, &gram[..n]));
             }
         }
         if !cfg.target_aware {
             return;
         }
         if cfg.own_party && doc.own_party {
-            emit(Key::new(Family::OwnParty, 0, &[]));
+            emit.key(Key::new(Family::OwnParty, 0, &[]));
         }
         let Some(t) = target_at else {
-            emit(Key::new(Family::NoTarget, 0, &[]));
+            emit.key(Key::new(Family::NoTarget, 0, &[]));
             return;
         };
         // Distance is counted in words, skipping punctuation.
@@ -643,8 +643,8 @@ impl Analyzer {
             };
             let negated = sc.terms[i].negated as u8;
             let side = if k < pos { Family::Left } else { Family::Right };
-            emit(Key::new(side, bucket * 2 + negated, &[ids[i]]));
-            emit(Key::new(Family::Context, negated, &[ids[i]]));
+            emit.key(Key::new(side, bucket * 2 + negated, &[ids[i]]));
+            emit.key(Key::new(Family::Context, negated, &[ids[i]]));
         }
         if cfg.sentence_scope || cfg.lexicon {
             let is_end = |i: usize| {
@@ -660,7 +660,7 @@ impl Analyzer {
                     continue;
                 }
                 if cfg.sentence_scope && id != ABSENT {
-                    emit(Key::new(Family::Sentence, term.negated as u8, &[id]));
+                    emit.key(Key::new(Family::Sentence, term.negated as u8, &[id]));
                 }
                 if cfg.lexicon {
                     // flag: 0/1 conciliatory (plain/negated), 2/3 critical;
@@ -672,10 +672,10 @@ impl Analyzer {
                     };
                     if let Some(tone) = tone {
                         let flag = tone + term.negated as u8;
-                        emit(Key::new(Family::Tone, flag, &[]));
+                        emit.key(Key::new(Family::Tone, flag, &[]));
                         let near = words.binary_search(&i).is_ok_and(|k| k.abs_diff(pos) <= 3);
                         if near {
-                            emit(Key::new(Family::Tone, flag + 4, &[]));
+                            emit.key(Key::new(Family::Tone, flag + 4, &[]));
                         }
                     }
                 }
@@ -684,7 +684,7 @@ impl Analyzer {
         if cfg.target_identity {
             for &id in identity {
                 if id != ABSENT {
-                    emit(Key::new(Family::Identity, 0, &[id]));
+                    emit.key(Key::new(Family::Identity, 0, &[id]));
                 }
             }
         }
@@ -696,6 +696,47 @@ impl Analyzer {
         let mut out = HashMap::new();
         self.visit(doc, &mut |f| *out.entry(f.to_string()).or_insert(0) += 1);
         out
+    }
+}
+
+/// Where [`Analyzer::emit_keys`] sends the keys it emits: any closure
+/// taking a [`Key`], or a [`ColumnCollector`].
+trait KeySink {
+    fn key(&mut self, key: Key);
+}
+
+impl<F: FnMut(Key)> KeySink for F {
+    fn key(&mut self, key: Key) {
+        self(key)
+    }
+}
+
+/// What [`Vectorizer::transform_with`] does with each key of a document: a
+/// word pair goes to `pairs` for the staged pair lookup, any other key's
+/// column is found at once and added to `columns`.
+struct ColumnCollector<'a> {
+    index: &'a KeyIndex,
+    idf: IdfTable<'a>,
+    pairs: &'a mut Vec<(u32, u32)>,
+    columns: &'a mut Vec<u32>,
+}
+
+impl KeySink for ColumnCollector<'_> {
+    /// Always inlined, with [`KeyIndex::column`]: each call site in
+    /// [`Analyzer::emit_keys`] then has its own copy, in which the key's
+    /// family is a constant and the branches on it fold away. As a call,
+    /// saving and restoring registers cost more than the lookup itself.
+    #[inline(always)]
+    fn key(&mut self, key: Key) {
+        if key.family == Family::Gram && key.flag == 2 {
+            self.index.prefetch_pair_span(key.ids[0], key.ids[1]);
+            self.pairs.push((key.ids[0], key.ids[1]));
+        } else if let Some(j) = self.index.column(key) {
+            // The column's IDF is read after all lookups; its load was a
+            // cache miss that nothing overlapped.
+            self.idf.prefetch(j);
+            self.columns.push(j);
+        }
     }
 }
 
@@ -1232,7 +1273,7 @@ impl KeyIndex {
     }
 
     /// The column of `key`, whose ids are this index's own term ids.
-    #[inline]
+    #[inline(always)]
     fn column(&self, key: Key) -> Option<u32> {
         if key.family == Family::Gram && key.flag == 2 {
             let (lo, hi) = self.pair_span(key.ids[0], key.ids[1])?;
@@ -1666,18 +1707,14 @@ impl Vectorizer {
             let mut spans = std::mem::take(&mut sc.pair_spans);
             pairs.clear();
             spans.clear();
+            let mut collect = ColumnCollector {
+                index,
+                idf,
+                pairs: &mut pairs,
+                columns: &mut columns,
+            };
             self.analyzer
-                .emit_keys(doc, sc, target_at, &ids, &identity, &mut |key| {
-                    if key.family == Family::Gram && key.flag == 2 {
-                        index.prefetch_pair_span(key.ids[0], key.ids[1]);
-                        pairs.push((key.ids[0], key.ids[1]));
-                    } else if let Some(j) = index.column(key) {
-                        // The column's IDF is read after all lookups; its
-                        // load was a cache miss that nothing overlapped.
-                        idf.prefetch(j);
-                        columns.push(j);
-                    }
-                });
+                .emit_keys(doc, sc, target_at, &ids, &identity, &mut collect);
             for &(a, b) in &pairs {
                 if let Some((lo, hi)) = index.pair_span(a, b) {
                     if let Some(p) = index.bigrams.get(lo as usize) {
