@@ -1211,16 +1211,26 @@ impl KeyIndex {
 
     /// This index's id of scratch term `id` ([`ABSENT`] when no feature uses
     /// the term), using and filling `remap` (scratch id -> index id).
+    /// Inlined: it runs once per term of every document, and nearly always
+    /// finds the id in `remap`; the first lookup of a term is out of line.
+    #[inline]
     fn term_id(&self, table: &[String], remap: &mut Vec<u32>, id: u32) -> u32 {
+        match remap.get(id as usize) {
+            Some(&m) if m != UNSET => m,
+            _ => self.look_up_term(table, remap, id),
+        }
+    }
+
+    /// [`KeyIndex::term_id`] of a term not yet in `remap`.
+    #[cold]
+    #[inline(never)]
+    fn look_up_term(&self, table: &[String], remap: &mut Vec<u32>, id: u32) -> u32 {
         let i = id as usize;
         if i >= remap.len() {
             remap.resize(table.len().max(i + 1), UNSET);
         }
-        let mut m = remap[i];
-        if m == UNSET {
-            m = self.terms.get(table[i].as_str()).copied().unwrap_or(ABSENT);
-            remap[i] = m;
-        }
+        let m = self.terms.get(table[i].as_str()).copied().unwrap_or(ABSENT);
+        remap[i] = m;
         m
     }
 
