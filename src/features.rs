@@ -610,15 +610,11 @@ impl Analyzer {
                 emit.key(Key::new(Family::Word, t.negated as u8, &[id]));
             }
         }
-        // n-grams never cross punctuation.
-        let mut gram = [0u32; 4];
         for n in 2..=cfg.ngram_max.min(4) {
-            for (win, win_ids) in sc.terms.windows(n).zip(ids.windows(n)) {
-                if win.iter().any(|t| t.is_break) || win_ids.contains(&ABSENT) {
-                    continue;
-                }
-                gram[..n].copy_from_slice(win_ids);
-                emit.key(Key::new(Family::Gram, n as u8, &gram[..n]));
+            match n {
+                2 => emit_grams::<2>(&sc.terms, ids, emit),
+                3 => emit_grams::<3>(&sc.terms, ids, emit),
+                _ => emit_grams::<4>(&sc.terms, ids, emit), // n <= 4
             }
         }
         if !cfg.target_aware {
@@ -699,6 +695,20 @@ impl Analyzer {
         let mut out = HashMap::new();
         self.visit(doc, &mut |f| *out.entry(f.to_string()).or_insert(0) += 1);
         out
+    }
+}
+
+/// Emits the `N`-grams of a term sequence, named by `ids` (see
+/// [`Analyzer::emit_keys`]). n-grams never cross punctuation. `N` is a
+/// constant, so the checks and copies of a window are a few instructions
+/// rather than loops and calls to `memcpy`.
+fn emit_grams<const N: usize>(terms: &[Term], ids: &[u32], emit: &mut impl KeySink) {
+    for (win, win_ids) in terms.windows(N).zip(ids.windows(N)) {
+        let win_ids: &[u32; N] = win_ids.try_into().expect("a window of N ids");
+        if win.iter().any(|t| t.is_break) || win_ids.contains(&ABSENT) {
+            continue;
+        }
+        emit.key(Key::new(Family::Gram, N as u8, win_ids));
     }
 }
 
@@ -1952,6 +1962,30 @@ mod tests {
         );
         let f = feats("They don't trust Moscow", "Moscow", &[]);
         assert!(f.contains_key("w:neg_trust"), "{f:?}");
+    }
+
+    #[test]
+    fn n_grams_up_to_the_longest_asked_for_never_cross_punctuation() {
+        let analyzer = Analyzer::new(FeatureConfig {
+            ngram_max: 4,
+            stem: false,
+            negation: false,
+            ..FeatureConfig::default()
+        });
+        let f = analyzer.features(&plain("one two three four, five six"));
+        for gram in [
+            "b:one two",
+            "b:two three four",
+            "b:one two three four",
+            "b:five six",
+        ] {
+            assert!(f.contains_key(gram), "{gram} missing from {f:?}");
+        }
+        for crossing in ["b:four five", "b:three four five", "b:four , five"] {
+            assert!(!f.contains_key(crossing), "{crossing} in {f:?}");
+        }
+        let grams = f.keys().filter(|k| k.starts_with("b:")).count();
+        assert_eq!(grams, 3 + 2 + 1 + 1, "{f:?}");
     }
 
     #[test]
