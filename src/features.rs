@@ -1005,6 +1005,27 @@ struct TermEntry {
 }
 
 const UNARY_SLOTS: usize = 20;
+
+/// The number of bits set in `mask`, a set of [`unary_slot`]s. The
+/// baseline x86_64 target has no popcount instruction, and the portable
+/// sequence costs a dozen instructions at every one-term lookup; two
+/// lookups in a 1 KB table cost a few.
+#[inline(always)]
+fn count_slots(mask: u32) -> u32 {
+    const HALF: u32 = UNARY_SLOTS as u32 / 2;
+    static ONES: [u8; 1 << HALF] = {
+        let mut ones = [0u8; 1 << HALF];
+        let mut i = 0;
+        while i < ones.len() {
+            ones[i] = (i as u32).count_ones() as u8;
+            i += 1;
+        }
+        ones
+    };
+    let low = mask as usize & ((1 << HALF) - 1);
+    let high = (mask >> HALF) as usize & ((1 << HALF) - 1);
+    u32::from(ONES[low]) + u32::from(ONES[high])
+}
 const NO_COLUMN: u32 = u32::MAX;
 
 /// Where a one-term feature's column is kept in [`KeyIndex::unary`]; None
@@ -1308,7 +1329,7 @@ impl KeyIndex {
                 if mask & (1 << slot) == 0 {
                     return None;
                 }
-                let before = (mask & ((1 << slot) - 1)).count_ones();
+                let before = count_slots(mask & ((1 << slot) - 1));
                 return Some(self.unary_columns[(base + before) as usize]);
             }
         }
@@ -1986,6 +2007,13 @@ mod tests {
         }
         let grams = f.keys().filter(|k| k.starts_with("b:")).count();
         assert_eq!(grams, 3 + 2 + 1 + 1, "{f:?}");
+    }
+
+    #[test]
+    fn counting_slots_counts_the_bits_of_every_slot_set() {
+        for mask in 0..1u32 << UNARY_SLOTS {
+            assert_eq!(count_slots(mask), mask.count_ones(), "{mask:#x}");
+        }
     }
 
     #[test]
