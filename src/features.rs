@@ -11,9 +11,6 @@ use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-mod columns;
-use columns::ColumnCounts;
-
 /// Featuriser settings; stored in the model file so prediction featurises
 /// exactly as training did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,7 +144,7 @@ pub struct Scratch {
     /// Positions in `terms` of the words (not punctuation), for distances.
     words: Vec<usize>,
     /// Feature columns of the document being transformed.
-    columns: ColumnCounts,
+    columns: Vec<u32>,
     /// Its TF-IDF row, lent to the caller of [`Vectorizer::transform_with`].
     row: SparseRow,
     /// Per position of `terms`: the id keys use for it (the scratch id, or a
@@ -731,7 +728,7 @@ struct ColumnCollector<'a> {
     index: &'a KeyIndex,
     idf: IdfTable<'a>,
     pairs: &'a mut Vec<(u32, u32)>,
-    columns: &'a mut ColumnCounts,
+    columns: &'a mut Vec<u32>,
 }
 
 impl KeySink for ColumnCollector<'_> {
@@ -748,7 +745,7 @@ impl KeySink for ColumnCollector<'_> {
             // The column's IDF is read after all lookups; its load was a
             // cache miss that nothing overlapped.
             self.idf.prefetch(j);
-            self.columns.add(j);
+            self.columns.push(j);
         }
     }
 }
@@ -1722,9 +1719,9 @@ impl Vectorizer {
             };
             let mut remap = std::mem::take(&mut sc.remaps[slot].1);
             let mut columns = std::mem::take(&mut sc.columns);
-            columns.reserve_columns(self.n_features());
             let mut ids = std::mem::take(&mut sc.ids);
             let mut identity = std::mem::take(&mut sc.identity_ids);
+            columns.clear();
             // Each position's term is looked up in the index once; keys are
             // then built from index ids, and those naming a term the index
             // lacks are never formed.
@@ -1770,7 +1767,7 @@ impl Vectorizer {
             for &(lo, hi, b) in &spans {
                 if let Some(j) = index.pair_column(lo, hi, b) {
                     idf.prefetch(j);
-                    columns.add(j);
+                    columns.push(j);
                 }
             }
             sc.pairs = pairs;
@@ -1794,29 +1791,27 @@ impl Vectorizer {
         })
     }
 
-    /// The TF-IDF row of a document's feature columns (into `row`, cleared
-    /// first), which are taken out of `columns`.
-    fn weigh_columns(
-        &self,
-        columns: &mut ColumnCounts,
-        idf: impl Fn(u32) -> f64,
-        row: &mut SparseRow,
-    ) {
-        row.clear();
-        columns.drain(|j, count| row.push((j, self.tf(count) * idf(j))));
-        normalise(row);
+    /// The TF-IDF row of a document's feature columns (one per occurrence).
+    fn weigh_columns(&self, columns: &mut [u32], idf: impl Fn(u32) -> f64, row: &mut SparseRow) {
+        columns.sort_unstable();
+        self.weigh_into(
+            columns
+                .chunk_by(|a, b| a == b)
+                .map(|run| (run[0], run.len() as u32)),
+            idf,
+            row,
+        )
     }
 
     /// [`Vectorizer::transform`] without the key index: each feature's name
     /// is rendered and looked up in the sorted vocabulary.
     fn transform_by_search(&self, doc: &Doc, idf: impl Fn(u32) -> f64) -> SparseRow {
-        let mut columns = ColumnCounts::default();
-        columns.reserve_columns(self.n_features());
+        let mut ids = Vec::new();
         let mut name = String::new();
         let mut lookup = |sc: &Scratch, key: Key| {
             key.render(&sc.table, &mut name);
             if let Ok(j) = self.vocab.binary_search_by(|v| v.as_str().cmp(&name)) {
-                columns.add(j as u32);
+                ids.push(j as u32);
             }
         };
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
@@ -1829,7 +1824,7 @@ impl Vectorizer {
                 .visit_keys(doc, &mut Scratch::default(), &mut lookup),
         });
         let mut row = SparseRow::new();
-        self.weigh_columns(&mut columns, idf, &mut row);
+        self.weigh_columns(&mut ids, idf, &mut row);
         row
     }
 
@@ -1851,23 +1846,21 @@ impl Vectorizer {
         idf: impl Fn(u32) -> f64,
         row: &mut SparseRow,
     ) {
+        let sublinear = self.analyzer.config().sublinear_tf;
         let counts = counts.into_iter();
         row.clear();
         row.reserve(counts.size_hint().1.unwrap_or(0));
-        row.extend(counts.map(|(j, c)| (j, self.tf(c) * idf(j))));
+        row.extend(counts.map(|(j, c)| {
+            // Most features occur once, and 1 + ln(1) is exactly 1: skipping
+            // the logarithm there changes no bit.
+            let tf = if sublinear && c > 1 {
+                1.0 + (c as f64).ln()
+            } else {
+                c as f64
+            };
+            (j, tf * idf(j))
+        }));
         normalise(row);
-    }
-
-    /// The term frequency weight of a feature found `count` times.
-    #[inline]
-    fn tf(&self, count: u32) -> f64 {
-        // Most features occur once, and 1 + ln(1) is exactly 1: skipping
-        // the logarithm there changes no bit.
-        if self.analyzer.config().sublinear_tf && count > 1 {
-            1.0 + (count as f64).ln()
-        } else {
-            count as f64
-        }
     }
 
     pub fn vocab(&self) -> &[String] {
