@@ -593,39 +593,35 @@ impl Analyzer {
         target_at: Option<usize>,
         ids: &[u32],
         identity: &[u32],
-        emit: &mut impl FnMut(Key),
+        emit: &mut impl KeySink,
     ) {
         let cfg = &self.config;
         for (t, &id) in sc.terms.iter().zip(ids) {
             if t.is_break {
                 if sc.flags[t.id as usize].has(TermFlags::EXCLAIMS) && id != ABSENT {
-                    emit(Key::new(Family::Punct, 0, &[id]));
+                    emit.key(Key::new(Family::Punct, 0, &[id]));
                 }
                 continue;
             }
             if id != ABSENT {
-                emit(Key::new(Family::Word, t.negated as u8, &[id]));
+                emit.key(Key::new(Family::Word, t.negated as u8, &[id]));
             }
         }
-        // n-grams never cross punctuation.
-        let mut gram = [0u32; 4];
         for n in 2..=cfg.ngram_max.min(4) {
-            for (win, win_ids) in sc.terms.windows(n).zip(ids.windows(n)) {
-                if win.iter().any(|t| t.is_break) || win_ids.contains(&ABSENT) {
-                    continue;
-                }
-                gram[..n].copy_from_slice(win_ids);
-                emit(Key::new(Family::Gram, n as u8, &gram[..n]));
+            match n {
+                2 => emit_grams::<2>(&sc.terms, ids, emit),
+                3 => emit_grams::<3>(&sc.terms, ids, emit),
+                _ => emit_grams::<4>(&sc.terms, ids, emit), // n <= 4
             }
         }
         if !cfg.target_aware {
             return;
         }
         if cfg.own_party && doc.own_party {
-            emit(Key::new(Family::OwnParty, 0, &[]));
+            emit.key(Key::new(Family::OwnParty, 0, &[]));
         }
         let Some(t) = target_at else {
-            emit(Key::new(Family::NoTarget, 0, &[]));
+            emit.key(Key::new(Family::NoTarget, 0, &[]));
             return;
         };
         // Distance is counted in words, skipping punctuation.
@@ -643,8 +639,8 @@ impl Analyzer {
             };
             let negated = sc.terms[i].negated as u8;
             let side = if k < pos { Family::Left } else { Family::Right };
-            emit(Key::new(side, bucket * 2 + negated, &[ids[i]]));
-            emit(Key::new(Family::Context, negated, &[ids[i]]));
+            emit.key(Key::new(side, bucket * 2 + negated, &[ids[i]]));
+            emit.key(Key::new(Family::Context, negated, &[ids[i]]));
         }
         if cfg.sentence_scope || cfg.lexicon {
             let is_end = |i: usize| {
@@ -660,7 +656,7 @@ impl Analyzer {
                     continue;
                 }
                 if cfg.sentence_scope && id != ABSENT {
-                    emit(Key::new(Family::Sentence, term.negated as u8, &[id]));
+                    emit.key(Key::new(Family::Sentence, term.negated as u8, &[id]));
                 }
                 if cfg.lexicon {
                     // flag: 0/1 conciliatory (plain/negated), 2/3 critical;
@@ -672,10 +668,10 @@ impl Analyzer {
                     };
                     if let Some(tone) = tone {
                         let flag = tone + term.negated as u8;
-                        emit(Key::new(Family::Tone, flag, &[]));
+                        emit.key(Key::new(Family::Tone, flag, &[]));
                         let near = words.binary_search(&i).is_ok_and(|k| k.abs_diff(pos) <= 3);
                         if near {
-                            emit(Key::new(Family::Tone, flag + 4, &[]));
+                            emit.key(Key::new(Family::Tone, flag + 4, &[]));
                         }
                     }
                 }
@@ -684,7 +680,7 @@ impl Analyzer {
         if cfg.target_identity {
             for &id in identity {
                 if id != ABSENT {
-                    emit(Key::new(Family::Identity, 0, &[id]));
+                    emit.key(Key::new(Family::Identity, 0, &[id]));
                 }
             }
         }
@@ -696,6 +692,61 @@ impl Analyzer {
         let mut out = HashMap::new();
         self.visit(doc, &mut |f| *out.entry(f.to_string()).or_insert(0) += 1);
         out
+    }
+}
+
+/// Emits the `N`-grams of a term sequence, named by `ids` (see
+/// [`Analyzer::emit_keys`]). n-grams never cross punctuation. `N` is a
+/// constant, so the checks and copies of a window are a few instructions
+/// rather than loops and calls to `memcpy`.
+fn emit_grams<const N: usize>(terms: &[Term], ids: &[u32], emit: &mut impl KeySink) {
+    for (win, win_ids) in terms.windows(N).zip(ids.windows(N)) {
+        let win_ids: &[u32; N] = win_ids.try_into().expect("a window of N ids");
+        if win.iter().any(|t| t.is_break) || win_ids.contains(&ABSENT) {
+            continue;
+        }
+        emit.key(Key::new(Family::Gram, N as u8, win_ids));
+    }
+}
+
+/// Where [`Analyzer::emit_keys`] sends the keys it emits: any closure
+/// taking a [`Key`], or a [`ColumnCollector`].
+trait KeySink {
+    fn key(&mut self, key: Key);
+}
+
+impl<F: FnMut(Key)> KeySink for F {
+    fn key(&mut self, key: Key) {
+        self(key)
+    }
+}
+
+/// What [`Vectorizer::transform_with`] does with each key of a document: a
+/// word pair goes to `pairs` for the staged pair lookup, any other key's
+/// column is found at once and added to `columns`.
+struct ColumnCollector<'a> {
+    index: &'a KeyIndex,
+    idf: IdfTable<'a>,
+    pairs: &'a mut Vec<(u32, u32)>,
+    columns: &'a mut Vec<u32>,
+}
+
+impl KeySink for ColumnCollector<'_> {
+    /// Always inlined, with [`KeyIndex::column`]: each call site in
+    /// [`Analyzer::emit_keys`] then has its own copy, in which the key's
+    /// family is a constant and the branches on it fold away. As a call,
+    /// saving and restoring registers cost more than the lookup itself.
+    #[inline(always)]
+    fn key(&mut self, key: Key) {
+        if key.family == Family::Gram && key.flag == 2 {
+            self.index.prefetch_pair_span(key.ids[0], key.ids[1]);
+            self.pairs.push((key.ids[0], key.ids[1]));
+        } else if let Some(j) = self.index.column(key) {
+            // The column's IDF is read after all lookups; its load was a
+            // cache miss that nothing overlapped.
+            self.idf.prefetch(j);
+            self.columns.push(j);
+        }
     }
 }
 
@@ -951,6 +1002,27 @@ struct TermEntry {
 }
 
 const UNARY_SLOTS: usize = 20;
+
+/// The number of bits set in `mask`, a set of [`unary_slot`]s. The
+/// baseline x86_64 target has no popcount instruction, and the portable
+/// sequence costs a dozen instructions at every one-term lookup; two
+/// lookups in a 1 KB table cost a few.
+#[inline(always)]
+fn count_slots(mask: u32) -> u32 {
+    const HALF: u32 = UNARY_SLOTS as u32 / 2;
+    static ONES: [u8; 1 << HALF] = {
+        let mut ones = [0u8; 1 << HALF];
+        let mut i = 0;
+        while i < ones.len() {
+            ones[i] = (i as u32).count_ones() as u8;
+            i += 1;
+        }
+        ones
+    };
+    let low = mask as usize & ((1 << HALF) - 1);
+    let high = (mask >> HALF) as usize & ((1 << HALF) - 1);
+    u32::from(ONES[low]) + u32::from(ONES[high])
+}
 const NO_COLUMN: u32 = u32::MAX;
 
 /// Where a one-term feature's column is kept in [`KeyIndex::unary`]; None
@@ -1167,16 +1239,26 @@ impl KeyIndex {
 
     /// This index's id of scratch term `id` ([`ABSENT`] when no feature uses
     /// the term), using and filling `remap` (scratch id -> index id).
+    /// Inlined: it runs once per term of every document, and nearly always
+    /// finds the id in `remap`; the first lookup of a term is out of line.
+    #[inline]
     fn term_id(&self, table: &[String], remap: &mut Vec<u32>, id: u32) -> u32 {
+        match remap.get(id as usize) {
+            Some(&m) if m != UNSET => m,
+            _ => self.look_up_term(table, remap, id),
+        }
+    }
+
+    /// [`KeyIndex::term_id`] of a term not yet in `remap`.
+    #[cold]
+    #[inline(never)]
+    fn look_up_term(&self, table: &[String], remap: &mut Vec<u32>, id: u32) -> u32 {
         let i = id as usize;
         if i >= remap.len() {
             remap.resize(table.len().max(i + 1), UNSET);
         }
-        let mut m = remap[i];
-        if m == UNSET {
-            m = self.terms.get(table[i].as_str()).copied().unwrap_or(ABSENT);
-            remap[i] = m;
-        }
+        let m = self.terms.get(table[i].as_str()).copied().unwrap_or(ABSENT);
+        remap[i] = m;
         m
     }
 
@@ -1232,7 +1314,7 @@ impl KeyIndex {
     }
 
     /// The column of `key`, whose ids are this index's own term ids.
-    #[inline]
+    #[inline(always)]
     fn column(&self, key: Key) -> Option<u32> {
         if key.family == Family::Gram && key.flag == 2 {
             let (lo, hi) = self.pair_span(key.ids[0], key.ids[1])?;
@@ -1244,7 +1326,7 @@ impl KeyIndex {
                 if mask & (1 << slot) == 0 {
                     return None;
                 }
-                let before = (mask & ((1 << slot) - 1)).count_ones();
+                let before = count_slots(mask & ((1 << slot) - 1));
                 return Some(self.unary_columns[(base + before) as usize]);
             }
         }
@@ -1666,18 +1748,14 @@ impl Vectorizer {
             let mut spans = std::mem::take(&mut sc.pair_spans);
             pairs.clear();
             spans.clear();
+            let mut collect = ColumnCollector {
+                index,
+                idf,
+                pairs: &mut pairs,
+                columns: &mut columns,
+            };
             self.analyzer
-                .emit_keys(doc, sc, target_at, &ids, &identity, &mut |key| {
-                    if key.family == Family::Gram && key.flag == 2 {
-                        index.prefetch_pair_span(key.ids[0], key.ids[1]);
-                        pairs.push((key.ids[0], key.ids[1]));
-                    } else if let Some(j) = index.column(key) {
-                        // The column's IDF is read after all lookups; its
-                        // load was a cache miss that nothing overlapped.
-                        idf.prefetch(j);
-                        columns.push(j);
-                    }
-                });
+                .emit_keys(doc, sc, target_at, &ids, &identity, &mut collect);
             for &(a, b) in &pairs {
                 if let Some((lo, hi)) = index.pair_span(a, b) {
                     if let Some(p) = index.bigrams.get(lo as usize) {
@@ -1898,6 +1976,37 @@ mod tests {
         );
         let f = feats("They don't trust Moscow", "Moscow", &[]);
         assert!(f.contains_key("w:neg_trust"), "{f:?}");
+    }
+
+    #[test]
+    fn n_grams_up_to_the_longest_asked_for_never_cross_punctuation() {
+        let analyzer = Analyzer::new(FeatureConfig {
+            ngram_max: 4,
+            stem: false,
+            negation: false,
+            ..FeatureConfig::default()
+        });
+        let f = analyzer.features(&plain("one two three four, five six"));
+        for gram in [
+            "b:one two",
+            "b:two three four",
+            "b:one two three four",
+            "b:five six",
+        ] {
+            assert!(f.contains_key(gram), "{gram} missing from {f:?}");
+        }
+        for crossing in ["b:four five", "b:three four five", "b:four , five"] {
+            assert!(!f.contains_key(crossing), "{crossing} in {f:?}");
+        }
+        let grams = f.keys().filter(|k| k.starts_with("b:")).count();
+        assert_eq!(grams, 3 + 2 + 1 + 1, "{f:?}");
+    }
+
+    #[test]
+    fn counting_slots_counts_the_bits_of_every_slot_set() {
+        for mask in 0..1u32 << UNARY_SLOTS {
+            assert_eq!(count_slots(mask), mask.count_ones(), "{mask:#x}");
+        }
     }
 
     #[test]
