@@ -820,19 +820,7 @@ impl PartyDict {
             let Some((target, end, rest)) = Self::match_form(text, entries, e, &toks) else {
                 continue;
             };
-            match target {
-                EntryTarget::Party(party, kind) => parties.push(Mention {
-                    party,
-                    start: s,
-                    end,
-                    kind,
-                }),
-                EntryTarget::Person(person) => people.push(PersonMention {
-                    person,
-                    start: s,
-                    end,
-                }),
-            }
+            record_found(target, s, end, &mut parties, &mut people);
             toks = rest;
         }
         (parties, people)
@@ -862,6 +850,25 @@ impl PartyDict {
             }
             Some((entry.target, end, toks))
         })
+    }
+}
+
+/// Adds a form found at `start..end` to the party or the person mentions.
+fn record_found(
+    target: EntryTarget,
+    start: usize,
+    end: usize,
+    parties: &mut Vec<Mention>,
+    people: &mut Vec<PersonMention>,
+) {
+    match target {
+        EntryTarget::Party(party, kind) => parties.push(Mention {
+            party,
+            start,
+            end,
+            kind,
+        }),
+        EntryTarget::Person(person) => people.push(PersonMention { person, start, end }),
     }
 }
 
@@ -1029,19 +1036,7 @@ aliases = ["Putin"]
                 i += 1;
                 continue;
             };
-            match target {
-                EntryTarget::Party(party, kind) => parties.push(Mention {
-                    party,
-                    start: s,
-                    end,
-                    kind,
-                }),
-                EntryTarget::Person(person) => people.push(PersonMention {
-                    person,
-                    start: s,
-                    end,
-                }),
-            }
+            record_found(target, s, end, &mut parties, &mut people);
             i += n + 1;
         }
         (parties, people)
