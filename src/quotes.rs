@@ -592,6 +592,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     let (mut mentions, mut people) = dict.scan_tokens(text, &toks);
     article.retain_content(&mut mentions, |m| m.start);
     article.retain_content(&mut people, |m| m.start);
+    crate::speakers::keep_tied_people(text, dict, &toks, &mut people);
     let mut doc = Doc {
         text,
         dict,

@@ -266,6 +266,15 @@ pub fn score(name: &str, text: &str, quotes: &[Quote], exp: &Expected) -> Score 
         }
         if q.speaker_party == e.speaker_party {
             s.party_right += 1;
+        } else {
+            s.problems.push(format!(
+                "{name}: speaker party {:?} ({:?}), expected {:?} ({:?}): {:?}",
+                q.speaker_party,
+                q.speaker,
+                e.speaker_party,
+                e.speaker,
+                clip(&e.text)
+            ));
         }
         if q.channel == e.channel {
             s.channel_right += 1;

@@ -6,10 +6,14 @@
 //! Everything here works on short token windows (one sentence at most), so
 //! the cost per article stays linear in its length.
 
+mod introductions;
+
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::parties::{Gender, Mention, PartyDict, PersonMention};
+pub(crate) use introductions::keep_tied_people;
+
 use crate::text::{ascii_upper_bytes, block_has_non_ascii, FastMap, Token, TokenKind};
 
 const NONE: u32 = u32::MAX;
@@ -1878,7 +1882,8 @@ impl<'d, 'a> Resolver<'d, 'a> {
                         let known = doc.dict.person_by_name(name);
                         let multi = name.contains(' ');
                         if multi || known.is_some() {
-                            r.register(&np, name, known, w[np.first].start);
+                            let described = introductions::described_party(doc, &w, np.first, j);
+                            r.register(&np, name, known, described, w[np.first].start);
                         }
                     }
                 }
@@ -1890,7 +1895,16 @@ impl<'d, 'a> Resolver<'d, 'a> {
 
     /// `known` is the dictionary's [`PartyDict::person_by_name`] for `name`,
     /// which the caller has already looked up.
-    fn register(&mut self, np: &Np, name: &str, known: Option<usize>, pos: usize) {
+    /// `described` is the party the article's description of the person
+    /// names, which wins over the dictionary's.
+    fn register(
+        &mut self,
+        np: &Np,
+        name: &str,
+        known: Option<usize>,
+        described: Option<usize>,
+        pos: usize,
+    ) {
         let dict = self.doc.dict;
         let known = known.map(|k| dict.person(dict.person_on(k, self.doc.date)));
         // Most mentions repeat somebody already registered: the strings are
@@ -1902,11 +1916,16 @@ impl<'d, 'a> Resolver<'d, 'a> {
         let (name, party, gender, role) = match known {
             Some(p) => (
                 p.name.clone(),
-                Some(p.party),
+                described.or(Some(p.party)),
                 p.gender,
                 Some(p.role.to_lowercase()),
             ),
-            None => (name.to_string(), np.party, np.gender, np.role.clone()),
+            None => (
+                name.to_string(),
+                described.or(np.party),
+                np.gender,
+                np.role.clone(),
+            ),
         };
         let idx = self.persons.len();
         for word in name.split_whitespace() {
@@ -1972,6 +1991,22 @@ impl<'d, 'a> Resolver<'d, 'a> {
         match &np.kind {
             NpKind::Outlet { .. } => None,
             NpKind::Person { name } => {
+                // What the article said of this person wins over the
+                // dictionary.
+                if let Some(p) = name
+                    .split_whitespace()
+                    .last()
+                    .and_then(|last| self.introduced(last, pos))
+                    .filter(|p| p.name == *name && p.party.is_some())
+                {
+                    return Some(Speaker {
+                        name: Some(p.name.clone()),
+                        party: p.party,
+                        gender: p.gender.or(np.gender),
+                        is_person: true,
+                        role: p.role.clone().or(np.role.clone()),
+                    });
+                }
                 if let Some(k) = dict.person_by_name(name) {
                     let p = dict.person(dict.person_on(k, doc.date));
                     return Some(Speaker {
@@ -1993,7 +2028,15 @@ impl<'d, 'a> Resolver<'d, 'a> {
                             role: p.role.clone().or(np.role.clone()),
                         });
                     }
-                    if let Some(k) = dict.lookup_person(name, doc.date) {
+                    // A bare surname is a dictionary person's only where
+                    // the article ties it to them (see
+                    // `keep_tied_people`).
+                    if let Some(k) = dict.lookup_person(name, doc.date).filter(|&k| {
+                        let full = &dict.person(k).name;
+                        doc.people
+                            .iter()
+                            .any(|m| dict.person(m.person).name == *full)
+                    }) {
                         let p = dict.person(k);
                         return Some(Speaker {
                             name: Some(p.name.clone()),

@@ -1,0 +1,170 @@
+//! What the article itself says about the people in it: which party a
+//! person speaks for, read from the description that introduces them, and
+//! which dictionary people a bare surname really refers to.
+//!
+//! News English names a speaker's party where it first introduces them:
+//! in a pre-modifier ("Hungarian Foreign Minister Lena Varga", "South
+//! Africa's Foreign Minister Sipho Ndlovu"), an "of" or "at" phrase ("Lena
+//! Varga of Hungary"), an appositive ("Ali Khan, Pakistan's foreign
+//! minister,", "Tomas Ruud, a state secretary at Norway's foreign
+//! ministry") or a relative clause ("Ana Pires, who heads the African Union
+//! Commission"). What the article says wins over the dictionary: people
+//! change jobs, and the dictionary does not know most speakers.
+//!
+//! A portfolio is not an affiliation: after "for", "to", "in" or "on" a
+//! description says what the person works on or where ("Britain's special
+//! envoy for Yemen", "the ambassador to the UN"), except after words that
+//! say whom one speaks or works for ("a spokesman for the RSF", "an adviser
+//! to the Ukrainian president").
+
+use super::{is_cap, is_non_name, CTok, Doc, TokFacts};
+use crate::parties::{PartyDict, PersonMention};
+use crate::text::{Token, TokenKind};
+
+/// Words after which "for" or "to" names the party one speaks for.
+const SPEAKS_FOR: &[&str] = &[
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "spokespeople",
+    "spokesmen",
+    "spokeswomen",
+    "adviser",
+    "advisor",
+    "advisers",
+    "advisors",
+    "aide",
+    "aides",
+    "official",
+    "officials",
+    "negotiator",
+    "representative",
+    "delegate",
+    "lawmaker",
+    "spokes",
+];
+
+/// Prepositions that start a portfolio or a place rather than an
+/// affiliation ("envoy for Yemen", "ambassador to the UN", "a diplomat in
+/// Brussels").
+const PORTFOLIO: &[&str] = &[
+    "for", "to", "in", "on", "over", "against", "toward", "towards", "into", "about", "between",
+];
+
+/// The party a description around a personal name gives: the name ends
+/// just before window index `end`, and the noun phrase holding it (titles
+/// and possessives included) starts at `first`.
+pub(crate) fn described_party(doc: &Doc, w: &[CTok], first: usize, end: usize) -> Option<usize> {
+    let before = w[first..end]
+        .iter()
+        .find_map(|t| doc.mention_of(t).map(|m| m.party));
+    before.or_else(|| description_after(doc, w, end))
+}
+
+/// The party named by an "of"/"at" phrase, appositive or relative clause
+/// right after window index `end`.
+fn description_after(doc: &Doc, w: &[CTok], end: usize) -> Option<usize> {
+    let mut k = end;
+    match w.get(k)?.text {
+        // "Lena Varga of Hungary", "Ruud at Norway's foreign ministry".
+        "of" | "at" => {
+            k += 1;
+            if w.get(k).is_some_and(|t| doc.facts(t).det()) {
+                k += 1;
+            }
+            return w.get(k).and_then(|t| doc.mention_of(t)).map(|m| m.party);
+        }
+        "," => k += 1,
+        _ => return None,
+    }
+    let mut blocked = false;
+    let mut prev = String::new();
+    for t in w.iter().skip(k).take(20) {
+        if t.quote.is_some()
+            || matches!(
+                t.text,
+                "," | ";" | "." | ":" | "(" | ")" | "-" | "\u{2014}" | "\u{2013}"
+            )
+            || doc.cue(t).is_some()
+        {
+            break;
+        }
+        if let Some(m) = doc.mention_of(t) {
+            if !blocked {
+                return Some(m.party);
+            }
+            continue;
+        }
+        let lower = t.text.to_lowercase();
+        if PORTFOLIO.contains(&lower.as_str())
+            && !(matches!(lower.as_str(), "for" | "to") && SPEAKS_FOR.contains(&prev.as_str()))
+        {
+            blocked = true;
+        }
+        prev = lower;
+    }
+    None
+}
+
+/// Drops the mentions of dictionary people that are a bare word of their
+/// name ("Ali", "Ibrahim") where the article has not tied that word to the
+/// person: the word is part of another name ("Hassan Ali", "Musa Ibrahim
+/// Bello"), or the article never names the person in full and no title
+/// stands before the word ("President Putin").
+pub(crate) fn keep_tied_people(
+    text: &str,
+    dict: &PartyDict,
+    toks: &[Token],
+    people: &mut Vec<PersonMention>,
+) {
+    let full = |m: &PersonMention| {
+        let p = dict.person(m.person);
+        let surface = &text[m.start..m.end];
+        surface == p.name || p.aliases.iter().any(|a| a == surface)
+    };
+    let named_in_full: Vec<&str> = people
+        .iter()
+        .filter(|m| full(m))
+        .map(|m| dict.person(m.person).name.as_str())
+        .collect();
+    let keep: Vec<bool> = people
+        .iter()
+        .map(|m| {
+            if full(m) {
+                return true;
+            }
+            // The party scan splits hyphenated tokens, so a mention may
+            // start or end inside one: the neighbours are the tokens wholly
+            // before and after it.
+            let i = toks.partition_point(|t| t.end <= m.start);
+            let j = toks.partition_point(|t| t.start < m.end);
+            let name_word = |t: Option<&Token>, gap: &str| {
+                t.is_some_and(|t| {
+                    t.kind == TokenKind::Word
+                        && gap == " "
+                        && is_cap(t.text)
+                        && !is_non_name(t.text)
+                        && !TokFacts::of(t.text, t.kind).title()
+                })
+            };
+            let prev = i.checked_sub(1).map(|k| &toks[k]);
+            let next = toks.get(j);
+            let gap_before = prev.map_or("", |p| &text[p.end..m.start]);
+            let gap_after = next.map_or("", |n| &text[m.end..n.start]);
+            if name_word(prev, gap_before) || name_word(next, gap_after) {
+                return false;
+            }
+            let titled = prev.is_some_and(|p| {
+                gap_before == " "
+                    && p.kind == TokenKind::Word
+                    && TokFacts::of(p.text, p.kind).title()
+            });
+            titled || named_in_full.contains(&dict.person(m.person).name.as_str())
+        })
+        .collect();
+    let mut k = 0;
+    people.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+}
