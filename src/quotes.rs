@@ -1012,6 +1012,22 @@ fn attribute(
         .flatten()
         .chain(cues.before(qi, lo).skip(1).take(MAX_CUES))
         .chain(cues.after(qi, hi).skip(1).take(MAX_CUES));
+    // A quote signed with a dash: `"..." - Commissioner Ana Pires`.
+    if let Some(dash) = w.get(qi + 1).filter(|t| is_dash(t.text)) {
+        // The signature is all that follows the dash: a dash inside a
+        // sentence ("- and left") signs nothing.
+        let signed =
+            |np: &crate::speakers::Np| np.end >= hi || matches!(w[np.end].text, "." | "," | ";");
+        if let Some(np) = np_fwd(doc, w, qi + 2, hi).filter(signed) {
+            if let Some(speaker) = r.resolve(&np, dash.start) {
+                return Some(Attrib {
+                    speaker: Some(speaker),
+                    cue: Some(dash.text.to_string()),
+                    channel: None,
+                });
+            }
+        }
+    }
     let mut fallback_channel = None;
     for c in order.take(MAX_CUES) {
         let (clo, chi) = if c < qi { (lo, qi) } else { (qi + 1, hi) };
@@ -1041,6 +1057,10 @@ fn attribute(
         cue: None,
         channel: Some(c),
     })
+}
+
+fn is_dash(s: &str) -> bool {
+    matches!(s, "-" | "\u{2013}" | "\u{2014}" | "\u{2015}")
 }
 
 /// Reported speech in a sentence without direct quotes: returns the byte

@@ -27,7 +27,7 @@ fn one_record_per_input_in_order_with_failures_and_exit_1() {
     let a = write(
         &dir,
         "a.txt",
-        b" date 2025-01-02 - Talks. Headline\n\n\"We agree,\" Lavrov said.",
+        b" date 2025-01-02 - Talks with Sergei Lavrov. Headline\n\n\"We agree,\" Lavrov said.",
     );
     let missing = dir.path().join("missing.txt").display().to_string();
     let c = write(&dir, "c.txt", b"No quotes here.");
@@ -100,7 +100,7 @@ fn jsonl_from_stdin_keeps_ids_and_reports_bad_lines() {
 #[test]
 fn table_format_is_readable() {
     let dir = tempfile::tempdir().unwrap();
-    let a = write(&dir, "a.txt", b"\"We agree,\" Lavrov told Reuters.");
+    let a = write(&dir, "a.txt", b"\"We agree,\" Sergei Lavrov told Reuters.");
     let out = bin()
         .args(["extract", "--format", "table", &a])
         .output()

@@ -131,7 +131,9 @@ fn partial_quote_after_evaluative_verb() {
     let qs = run("NATO allies have called Moscow a \"direct threat\" to Europe.");
     let q = find(&qs, "direct threat");
     assert_eq!(q.kind, QuoteKind::Partial);
-    assert_eq!(q.speaker.as_deref(), Some("NATO"));
+    // A plural source is the phrase, with the party it names.
+    assert_eq!(q.speaker.as_deref(), Some("NATO allies"));
+    assert_eq!(q.speaker_party.as_deref(), Some("NATO"));
     assert_eq!(parties(q), vec!["Russia"]);
 }
 

@@ -17,7 +17,7 @@
 //! say whom one speaks or works for ("a spokesman for the RSF", "an adviser
 //! to the Ukrainian president").
 
-use super::{is_cap, is_non_name, CTok, Doc, TokFacts};
+use super::{is_cap, is_non_name, role_head, CTok, Doc, TokFacts};
 use crate::parties::{PartyDict, PersonMention};
 use crate::text::{Token, TokenKind};
 
@@ -54,11 +54,21 @@ const PORTFOLIO: &[&str] = &[
 /// The party a description around a personal name gives: the name ends
 /// just before window index `end`, and the noun phrase holding it (titles
 /// and possessives included) starts at `first`.
+///
+/// Only an office speaks for a party: a description without a title or
+/// role word ("a Nigerian farmer") names where somebody is from, not whom
+/// they speak for.
 pub(crate) fn described_party(doc: &Doc, w: &[CTok], first: usize, end: usize) -> Option<usize> {
     let before = w[first..end]
         .iter()
-        .find_map(|t| doc.mention_of(t).map(|m| m.party));
+        .find_map(|t| doc.mention_of(t).map(|m| m.party))
+        .filter(|_| w[first..end].iter().any(|t| is_office_word(doc, t)));
     before.or_else(|| description_after(doc, w, end))
+}
+
+/// A title ("minister") or a role noun ("spokesman", "ministry").
+fn is_office_word(doc: &Doc, t: &CTok) -> bool {
+    doc.facts(t).title() || role_head(&t.text.to_lowercase()).is_some()
 }
 
 /// The party named by an "of"/"at" phrase, appositive or relative clause
@@ -78,6 +88,8 @@ fn description_after(doc: &Doc, w: &[CTok], end: usize) -> Option<usize> {
         _ => return None,
     }
     let mut blocked = false;
+    let mut office = false;
+    let mut found = None;
     let mut prev = String::new();
     for t in w.iter().skip(k).take(20) {
         if t.quote.is_some()
@@ -89,9 +101,10 @@ fn description_after(doc: &Doc, w: &[CTok], end: usize) -> Option<usize> {
         {
             break;
         }
+        office |= is_office_word(doc, t);
         if let Some(m) = doc.mention_of(t) {
-            if !blocked {
-                return Some(m.party);
+            if !blocked && found.is_none() {
+                found = Some(m.party);
             }
             continue;
         }
@@ -103,14 +116,14 @@ fn description_after(doc: &Doc, w: &[CTok], end: usize) -> Option<usize> {
         }
         prev = lower;
     }
-    None
+    found.filter(|_| office)
 }
 
 /// Drops the mentions of dictionary people that are a bare word of their
-/// name ("Ali", "Ibrahim") where the article has not tied that word to the
-/// person: the word is part of another name ("Hassan Ali", "Musa Ibrahim
-/// Bello"), or the article never names the person in full and no title
-/// stands before the word ("President Putin").
+/// name ("Ali", "Ibrahim") standing inside another name ("Hassan Ali",
+/// "Musa Ibrahim Bello"): that word belongs to somebody else. A bare surname
+/// standing alone stays a mention of its one dictionary person, unless the
+/// article introduces someone else by it (see `Resolver::introduced`).
 pub(crate) fn keep_tied_people(
     text: &str,
     dict: &PartyDict,
@@ -122,11 +135,6 @@ pub(crate) fn keep_tied_people(
         let surface = &text[m.start..m.end];
         surface == p.name || p.aliases.iter().any(|a| a == surface)
     };
-    let named_in_full: Vec<&str> = people
-        .iter()
-        .filter(|m| full(m))
-        .map(|m| dict.person(m.person).name.as_str())
-        .collect();
     let keep: Vec<bool> = people
         .iter()
         .map(|m| {
@@ -151,15 +159,7 @@ pub(crate) fn keep_tied_people(
             let next = toks.get(j);
             let gap_before = prev.map_or("", |p| &text[p.end..m.start]);
             let gap_after = next.map_or("", |n| &text[m.end..n.start]);
-            if name_word(prev, gap_before) || name_word(next, gap_after) {
-                return false;
-            }
-            let titled = prev.is_some_and(|p| {
-                gap_before == " "
-                    && p.kind == TokenKind::Word
-                    && TokFacts::of(p.text, p.kind).title()
-            });
-            titled || named_in_full.contains(&dict.person(m.person).name.as_str())
+            !(name_word(prev, gap_before) || name_word(next, gap_after))
         })
         .collect();
     let mut k = 0;

@@ -366,6 +366,10 @@ const STRONG_SPEECH: &[&str] = &[
     "observed",
     "concluded",
     "pointed",
+    // Documents speak too: "the letter reads".
+    "reads",
+    "asked",
+    "asks",
 ];
 
 /// Verbs of saying that need "that" before a reported clause.
@@ -2028,15 +2032,7 @@ impl<'d, 'a> Resolver<'d, 'a> {
                             role: p.role.clone().or(np.role.clone()),
                         });
                     }
-                    // A bare surname is a dictionary person's only where
-                    // the article ties it to them (see
-                    // `keep_tied_people`).
-                    if let Some(k) = dict.lookup_person(name, doc.date).filter(|&k| {
-                        let full = &dict.person(k).name;
-                        doc.people
-                            .iter()
-                            .any(|m| dict.person(m.person).name == *full)
-                    }) {
+                    if let Some(k) = dict.lookup_person(name, doc.date) {
                         let p = dict.person(k);
                         return Some(Speaker {
                             name: Some(p.name.clone()),
@@ -2084,16 +2080,15 @@ impl<'d, 'a> Resolver<'d, 'a> {
                 class,
                 phrase,
             } => match class {
-                RoleClass::Group => {
-                    let party = np.party?;
-                    Some(Speaker {
-                        name: Some(dict.party(party).name.clone()),
-                        party: Some(party),
-                        gender: None,
-                        is_person: false,
-                        role: None,
-                    })
-                }
+                // "officials", "Russian diplomats": the phrase is the
+                // source, with the party it names.
+                RoleClass::Group => Some(Speaker {
+                    name: Some(phrase.clone()),
+                    party: np.party,
+                    gender: None,
+                    is_person: false,
+                    role: None,
+                }),
                 RoleClass::Institution => Some(Speaker {
                     name: Some(phrase.clone()),
                     party: np.party,
@@ -2194,10 +2189,12 @@ fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
     if kind == TokenKind::Punct {
         // Dots of initials ("J. D. Vance"), joined to the previous letter
         // and followed by another name word.
+        // ... and the dot of an abbreviated title ("Rep. Gwen Moore",
+        // "Mr. McGinley"), followed by a name word.
         return s == "."
             && i > 0
             && w[i - 1].end == t.start
-            && w[i - 1].text.chars().count() == 1
+            && (w[i - 1].text.chars().count() == 1 || is_abbreviated_title(doc, &w[i - 1]))
             && w.get(i + 1)
                 .is_some_and(|n| n.quote.is_none() && is_cap(n.text));
     }
@@ -2206,12 +2203,56 @@ fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
             || (s == "of" && i > 0 && i + 1 < w.len() && is_cap(w[i + 1].text)))
 }
 
+/// Whether a dictionary person's mention is a bare word of their name
+/// ("Putin") rather than their name or an alias.
+fn is_bare_surname(doc: &Doc, p: &PersonMention) -> bool {
+    let surface = &doc.text[p.start..p.end];
+    let person = doc.dict.person(p.person);
+    surface != person.name && !person.aliases.iter().any(|x| x == surface)
+}
+
+/// A capitalised title of at most four letters, which news copy abbreviates
+/// with a dot: "Rep.", "Sen.", "Gov.", "Mr.", "Dr.", "Lt.".
+fn is_abbreviated_title(doc: &Doc, t: &CTok) -> bool {
+    t.text.len() <= 4 && is_cap(t.text) && doc.facts(t).title()
+}
+
+/// The window index of the "(" opening the parenthetical that ends just
+/// before `end` ("Rep. Gwen Moore (D-Wis.) said"), if there is one of at
+/// most eight tokens.
+fn parenthetical_before(w: &[CTok], end: usize, lo: usize) -> Option<usize> {
+    if end <= lo || w[end - 1].text != ")" {
+        return None;
+    }
+    (lo..end - 1)
+        .rev()
+        .take(8)
+        .take_while(|&k| w[k].quote.is_none() && w[k].text != ")")
+        .find(|&k| w[k].text == "(")
+}
+
+/// The window index just after the parenthetical starting at `start`
+/// ("Jason Chaffetz (R-Utah), the panel's chairman"), if there is one.
+fn parenthetical_after(w: &[CTok], start: usize, hi: usize) -> Option<usize> {
+    if w.get(start)?.text != "(" {
+        return None;
+    }
+    (start + 1..hi)
+        .take(8)
+        .take_while(|&k| w[k].quote.is_none() && w[k].text != "(")
+        .find(|&k| w[k].text == ")")
+        .map(|k| k + 1)
+}
+
 /// Classifies window tokens `a..b` (candidate noun phrase) by its tail.
 pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> {
     if a >= b {
         return None;
     }
     let mut a = a;
+    // "a State Department spokeswoman": an unnamed source, never resolved
+    // to a person.
+    let indefinite = a < b && matches!(w[a].text, "a" | "an" | "A" | "An");
     while a < b && doc.facts(&w[a]).det() && doc.mention_of(&w[a]).is_none() {
         a += 1;
     }
@@ -2242,9 +2283,13 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         .iter()
         .find_map(|t| doc.mention_of(t).map(|m| m.party))
         .or_else(|| {
-            w[a..b]
-                .iter()
-                .find_map(|t| doc.person_of(t).map(|p| doc.dict.person(p.person).party))
+            // A bare surname says nothing of the party until the resolver
+            // knows whose it is in this article.
+            w[a..b].iter().find_map(|t| {
+                doc.person_of(t)
+                    .filter(|p| !is_bare_surname(doc, p))
+                    .map(|p| doc.dict.person(p.person).party)
+            })
         });
     let gender = words.iter().find_map(|x| match x.trim_end_matches('.') {
         "Mr" | "He" | "Mister" => Some(Gender::M),
@@ -2266,12 +2311,10 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         }
     }
     // Known person named in full ("Wang Yi"): everything before is the title.
-    let bare_surname = |p: &PersonMention| {
-        let surface = &doc.text[p.start..p.end];
-        let person = doc.dict.person(p.person);
-        surface != person.name && !person.aliases.iter().any(|x| x == surface)
-    };
-    if let Some(p) = doc.person_of(&w[b - 1]).filter(|p| !bare_surname(p)) {
+    if let Some(p) = doc
+        .person_of(&w[b - 1])
+        .filter(|p| !is_bare_surname(doc, p))
+    {
         let first = (a..b)
             .find(|&i| doc.person_of(&w[i]).is_some_and(|q| q.start == p.start))
             .unwrap_or(b - 1);
@@ -2296,7 +2339,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         let is_name = doc.mention_of(t).is_none()
             && ((is_cap(s) && !f.title() && !is_non_name(s) && !is_acronym(s))
                 || (f.particle() && n - 1 > a && n < b)
-                || (s == "." && n - 1 > a));
+                || (s == "." && n - 1 > a && !f_title_before(doc, w, n - 1)));
         if !is_name {
             break;
         }
@@ -2316,7 +2359,10 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
     }
     let last = w[b - 1].text;
     let lower = strip_possessive(last).to_lowercase();
-    if let Some(class) = role_head(&lower) {
+    if let Some(mut class) = role_head(&lower) {
+        if indefinite && class == RoleClass::Person {
+            class = RoleClass::Institution;
+        }
         let phrase = join_tokens(doc.text, &w[a..b]);
         return Some(Np {
             kind: NpKind::Role {
@@ -2366,6 +2412,12 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
         }
     }
     None
+}
+
+/// Whether the token before window index `i` is a title ("Rep" of
+/// "Rep."), so that the dot at `i` ends the title, not a name's initial.
+fn f_title_before(doc: &Doc, w: &[CTok], i: usize) -> bool {
+    i > 0 && doc.facts(&w[i - 1]).title()
 }
 
 fn join_tokens(text: &str, toks: &[CTok]) -> String {
@@ -2456,6 +2508,9 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
         } else {
             break;
         }
+    }
+    if let Some(open) = parenthetical_before(w, j, lo) {
+        j = open;
     }
     if j <= lo {
         return None;
@@ -2688,6 +2743,10 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
         b += 1;
     }
     let mut np = classify(doc, w, start, b)?;
+    if let Some(after) = parenthetical_after(w, b, hi) {
+        np.end = after;
+        b = after;
+    }
     if b + 1 < hi && w[b].text == "," {
         let mut e = b + 1;
         if e < hi && doc.facts(&w[e]).det() {
@@ -2796,6 +2855,107 @@ pub(crate) fn reporting_outlet(
     None
 }
 
+/// A source named by a plain noun phrase in the place only a source can
+/// stand: between a quote and its cue (`"...," the letter reads`), or after
+/// an inverted cue that ends the sentence (`"...," said the report.`).
+/// Whatever its head ("the report", "officials", "a narrator in the ad"),
+/// such a phrase is who the article says is speaking.
+fn source_between_quote_and_cue(
+    doc: &Doc,
+    w: &[CTok],
+    c: usize,
+    lo: usize,
+    hi: usize,
+) -> Option<Np> {
+    let plain = |k: usize| {
+        let t = &w[k];
+        t.quote.is_none()
+            && doc.toks[t.tok].kind == TokenKind::Word
+            && doc.cue(t).is_none()
+            && !doc.facts(t).adverb_or_aux()
+            && !matches!(
+                t.text,
+                "but" | "and" | "or" | "then" | "also" | "not" | "to" | "But" | "And" | "Then"
+            )
+            && !matches!(
+                t.text,
+                "he" | "she"
+                    | "it"
+                    | "they"
+                    | "He"
+                    | "She"
+                    | "It"
+                    | "They"
+                    | "who"
+                    | "which"
+                    | "that"
+                    | "I"
+                    | "we"
+                    | "We"
+                    | "you"
+                    | "You"
+            )
+    };
+    // Right after a whole statement: a quote ending in a comma or a full
+    // stop inside its marks, or followed by a comma. A quoted word inside
+    // a sentence (`so-called "reciprocal" tariffs announced`) is no
+    // statement, and the words after it no source.
+    let statement = |q: &CTok| {
+        let inner = doc.text[q.start..q.end].trim_end_matches(|c: char| {
+            !c.is_alphanumeric() && !matches!(c, ',' | '.' | '!' | '?')
+        });
+        inner.ends_with([',', '.', '!', '?'])
+    };
+    let after_quote = |k: usize| {
+        k >= 1
+            && ((w[k - 1].quote.is_some() && statement(&w[k - 1]))
+                || (w[k - 1].text == "," && k >= 2 && w[k - 2].quote.is_some()))
+    };
+    // Back from the cue to the quote.
+    let mut a = c;
+    while a > lo && c - a < 8 && plain(a - 1) {
+        a -= 1;
+    }
+    let (a, b) = if a < c && after_quote(a) {
+        (a, c)
+    } else if after_quote(c) {
+        // Forward from an inverted cue to the end of the sentence.
+        let mut b = c + 1;
+        while b < hi && b - c <= 8 && plain(b) {
+            b += 1;
+        }
+        let ends = b == hi || matches!(w[b].text, "." | "!" | "?");
+        if b == c + 1 || !ends {
+            return None;
+        }
+        (c + 1, b)
+    } else {
+        return None;
+    };
+    let mut first = a;
+    while first < b && doc.facts(&w[first]).det() {
+        first += 1;
+    }
+    if first == b {
+        return None;
+    }
+    let party = w[first..b]
+        .iter()
+        .find_map(|t| doc.mention_of(t).map(|m| m.party));
+    Some(Np {
+        kind: NpKind::Role {
+            head: w[b - 1].text.to_lowercase(),
+            class: RoleClass::Institution,
+            phrase: join_tokens(doc.text, &w[first..b]),
+        },
+        party,
+        role: None,
+        first: a,
+        end: b,
+        gender: None,
+    })
+}
+
 /// What the attribution of a quote found.
 #[derive(Debug, Clone)]
 pub(crate) struct Found {
@@ -2882,6 +3042,9 @@ pub(crate) fn around_cue(
             if np.is_none() && (c == lo || w[c - 1].quote.is_some() || w[c - 1].text == ",") {
                 // Inversion: `"...," said Wang`.
                 np = np_fwd(doc, w, c + 1, hi);
+            }
+            if np.is_none() {
+                np = source_between_quote_and_cue(doc, w, c, lo, hi);
             }
             let np = np?;
             if !speaking(&np) {

@@ -1,0 +1,98 @@
+//! Who is speaking when the article names the source in news English's
+//! other ways: unnamed sources as noun phrases, abbreviated titles,
+//! parentheticals after a name, and quotes signed with a dash. Texts written
+//! for these tests, with invented people, against the shipped dictionary.
+
+use stancekit::article::Article;
+use stancekit::parties::PartyDict;
+use stancekit::quotes::extract;
+
+/// (speaker, speaker party) of the quote containing `needle`.
+fn who(text: &str, needle: &str) -> (Option<String>, Option<String>) {
+    let article = Article::parse("t", text.to_string());
+    let qs = extract(&article, PartyDict::embedded());
+    let q = qs
+        .iter()
+        .find(|q| q.text.contains(needle))
+        .unwrap_or_else(|| panic!("no quote containing {needle:?} in {qs:#?}"));
+    (q.speaker.clone(), q.speaker_party.clone())
+}
+
+fn speaker(text: &str, needle: &str) -> Option<String> {
+    who(text, needle).0
+}
+
+#[test]
+fn an_unnamed_spokeswoman_is_the_phrase_not_a_dictionary_person() {
+    let text = "\"The visit is postponed,\" a State Department spokeswoman said.";
+    assert_eq!(
+        who(text, "visit is postponed"),
+        (
+            Some("State Department spokeswoman".into()),
+            Some("United States".into())
+        )
+    );
+}
+
+#[test]
+fn plural_sources_are_the_phrase_with_the_party_it_names() {
+    let text = "\"The convoy was turned back,\" two Russian diplomats said.";
+    assert_eq!(
+        who(text, "convoy"),
+        (Some("Russian diplomats".into()), Some("Russia".into()))
+    );
+    let text = "\"The convoy was turned back,\" officials said.";
+    assert_eq!(speaker(text, "convoy").as_deref(), Some("officials"));
+}
+
+#[test]
+fn documents_and_other_sources_between_quote_and_cue_speak() {
+    let text = "\"Our members will strike on Monday,\" the letter reads.";
+    assert_eq!(speaker(text, "strike").as_deref(), Some("letter"));
+    let text = "\"Our members will strike on Monday,\" said the report.";
+    assert_eq!(speaker(text, "strike").as_deref(), Some("report"));
+    let text = "\"You work hard,\" a narrator in the campaign ad asks.";
+    assert_eq!(
+        speaker(text, "work hard").as_deref(),
+        Some("narrator in the campaign ad")
+    );
+}
+
+#[test]
+fn a_quoted_word_inside_a_sentence_is_not_followed_by_its_source() {
+    // The words after a scare quote are no speaker.
+    let text = "The so-called \"reciprocal\" tariffs announced in April hit Brazil.";
+    let article = Article::parse("t", text.to_string());
+    let qs = extract(&article, PartyDict::embedded());
+    assert!(
+        qs.iter().all(|q| q.speaker.as_deref() != Some("tariffs")),
+        "{qs:#?}"
+    );
+}
+
+#[test]
+fn abbreviated_titles_and_parentheticals_do_not_hide_the_name() {
+    let text = "\"Subpoenas are not optional,\" Rep. Dana Whitlow (D-Ore.) said.";
+    assert_eq!(speaker(text, "Subpoenas").as_deref(), Some("Dana Whitlow"));
+    let text = "\"Subpoenas are not optional,\" said Mr. Okafor, the law professor.";
+    assert_eq!(speaker(text, "Subpoenas").as_deref(), Some("Okafor"));
+    let text = "\"We will not fold,\" said Sen. Ray Conlan (R-Ky.), the panel's chairman.";
+    assert_eq!(speaker(text, "not fold").as_deref(), Some("Ray Conlan"));
+}
+
+#[test]
+fn a_quote_signed_with_a_dash_is_the_signers() {
+    let text = "\"Europe must pay its share.\" - Commissioner Ana Pires";
+    assert_eq!(speaker(text, "Europe must").as_deref(), Some("Ana Pires"));
+    let text = "\"He is a bully.\" \u{2015} Carla Mendes";
+    assert_eq!(speaker(text, "bully").as_deref(), Some("Carla Mendes"));
+}
+
+#[test]
+fn a_dash_inside_a_sentence_signs_nothing() {
+    let text = "\"We are done,\" the minister said - and left the room.";
+    assert_ne!(
+        speaker(text, "We are done").as_deref(),
+        Some("left the room")
+    );
+}
