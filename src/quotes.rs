@@ -687,10 +687,11 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                     let chan = other.and_then(|a| a.channel);
                     if let Some((s, c)) = shared.clone() {
                         (s, cue, chan.or(c))
-                    } else if let Some((lsi, s, c)) = last
-                        .as_ref()
-                        .filter(|l| si <= l.0 + 1 && kind == QuoteKind::Direct)
-                    {
+                    } else if let Some((lsi, s, c)) = last.as_ref().filter(|l| {
+                        // A title or slogan ("Taipei First") continues
+                        // nobody's speech.
+                        si <= l.0 + 1 && kind == QuoteKind::Direct && !skip_partial(text, rq)
+                    }) {
                         let _ = lsi;
                         (Some(resolver.history[*s].clone()), None, chan.or(c.clone()))
                     } else {
@@ -1145,7 +1146,8 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
                     let starts_clause = strong
                         && (first == "that"
                             || is_clause_opener(doc, &w[k])
-                            || (k == c + 1 && first == "the"));
+                            || (k == c + 1 && first == "the")
+                            || subject_then_verb(w, k, last));
                     if first == "that" {
                         clause = Some(k + 1);
                     } else if starts_clause {
@@ -1191,6 +1193,28 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
 
 /// Whether a token can open a reported clause right after the cue: a
 /// capitalised word, a party mention, or a pronoun.
+/// Whether window index `k` starts a clause whose subject is a short noun
+/// phrase followed by an auxiliary or modal ("said clients are leaving",
+/// "noted a deal would follow"): what a strong speech verb's complement
+/// looks like when it has no "that".
+fn subject_then_verb(w: &[CTok], k: usize, last: usize) -> bool {
+    const VERBS: &[&str] = &[
+        "is", "are", "was", "were", "had", "has", "have", "would", "will", "could", "should",
+        "must", "can", "may", "might", "did", "does", "do",
+    ];
+    const NOT_SUBJECT: &[&str] = &[
+        "in", "on", "at", "to", "for", "with", "by", "from", "after", "before", "during", "of",
+        "so", "nothing", "yes", "no", "what", "when", "how", "why", "whether", "if",
+    ];
+    let Some(first) = w.get(k) else { return false };
+    if first.quote.is_some() || NOT_SUBJECT.contains(&first.text) {
+        return false;
+    }
+    (k + 1..last.min(k + 5))
+        .take_while(|&j| w[j].quote.is_none() && w[j].text != ",")
+        .any(|j| VERBS.contains(&w[j].text))
+}
+
 fn is_clause_opener(doc: &Doc, t: &CTok) -> bool {
     if t.quote.is_some() {
         return false;

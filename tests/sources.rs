@@ -96,3 +96,47 @@ fn a_dash_inside_a_sentence_signs_nothing() {
         Some("left the room")
     );
 }
+
+/// (kind, text, speaker) of every quote.
+fn all(text: &str) -> Vec<(String, String, Option<String>)> {
+    let article = Article::parse("t", text.to_string());
+    extract(&article, PartyDict::embedded())
+        .into_iter()
+        .map(|q| (format!("{:?}", q.kind), q.text, q.speaker))
+        .collect()
+}
+
+#[test]
+fn a_plain_subject_opening_the_sentence_reports_speech() {
+    let got = all("The union says the strike will go ahead on Monday.");
+    assert_eq!(
+        got,
+        vec![(
+            "Indirect".into(),
+            "the strike will go ahead on Monday".into(),
+            Some("union".into())
+        )]
+    );
+}
+
+#[test]
+fn a_clause_without_that_after_a_strong_cue_is_reported_speech() {
+    let got = all("Amal Haddad, a lawyer in Beirut, noted clients are leaving the city.");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, "clients are leaving the city");
+    assert_eq!(got[0].2.as_deref(), Some("Amal Haddad"));
+    // "said in a statement" is no clause.
+    let got = all("The ministry said in a statement on Monday.");
+    assert!(got.is_empty(), "{got:?}");
+}
+
+#[test]
+fn a_slogan_continues_nobodys_speech() {
+    let got = all(
+        "\"We will win,\" the candidate said.\n\nHer slogan, \"Harbour First\", was everywhere.",
+    );
+    assert!(
+        got.iter().all(|q| !q.1.contains("Harbour First")),
+        "{got:?}"
+    );
+}

@@ -2956,6 +2956,56 @@ fn source_between_quote_and_cue(
     })
 }
 
+/// A source named by a plain noun phrase that opens the sentence and is
+/// the subject of the cue: "The campaign says ...", "Analysts warned ...".
+fn source_opening_sentence(doc: &Doc, w: &[CTok], c: usize, lo: usize) -> Option<Np> {
+    if lo != 0 {
+        return None;
+    }
+    let mut end = c;
+    while end > 0 && doc.facts(&w[end - 1]).adverb_or_aux() {
+        end -= 1;
+    }
+    if end == 0 || end > 6 || !is_cap(w[0].text) {
+        return None;
+    }
+    let plain = (0..end).all(|k| {
+        let t = &w[k];
+        t.quote.is_none()
+            && doc.toks[t.tok].kind == TokenKind::Word
+            && doc.cue(t).is_none()
+            && !matches!(
+                t.text,
+                "It" | "This" | "That" | "There" | "What" | "But" | "And" | "If" | "When" | "As"
+            )
+    });
+    if !plain {
+        return None;
+    }
+    let mut first = 0;
+    while first < end && doc.facts(&w[first]).det() {
+        first += 1;
+    }
+    if first == end {
+        return None;
+    }
+    let party = w[first..end]
+        .iter()
+        .find_map(|t| doc.mention_of(t).map(|m| m.party));
+    Some(Np {
+        kind: NpKind::Role {
+            head: w[end - 1].text.to_lowercase(),
+            class: RoleClass::Institution,
+            phrase: join_tokens(doc.text, &w[first..end]),
+        },
+        party,
+        role: None,
+        first: 0,
+        end,
+        gender: None,
+    })
+}
+
 /// What the attribution of a quote found.
 #[derive(Debug, Clone)]
 pub(crate) struct Found {
@@ -3044,7 +3094,8 @@ pub(crate) fn around_cue(
                 np = np_fwd(doc, w, c + 1, hi);
             }
             if np.is_none() {
-                np = source_between_quote_and_cue(doc, w, c, lo, hi);
+                np = source_between_quote_and_cue(doc, w, c, lo, hi)
+                    .or_else(|| source_opening_sentence(doc, w, c, lo));
             }
             let np = np?;
             if !speaking(&np) {
