@@ -5,6 +5,10 @@ describes: one row per (quote, target), code-point offsets of the first
 occurrence of the mention, and a split by quote decided by the first 8 hex
 digits of SHA-256(qid) mod 100 (0-69 train, 70-84 dev, 85-99 test).
 
+labeled/raw/holdout/*.jsonl, written last by writers who saw none of the
+other parts, all go to labeled/holdout.jsonl: never trained on, never used
+to choose a model, reported beside test.
+
 Deterministic: running it twice gives byte-identical files.
 Usage: python3 labeled/build.py
 """
@@ -35,6 +39,8 @@ def rows_of(quote):
             "speaker": quote["speaker"],
             "speaker_party": quote["speaker_party"],
             "topic": quote.get("topic"),
+            # Parts 1 to 4 predate the field: they are wire copy.
+            "register": quote.get("register", "wire"),
             "hard": ",".join(t.get("hard") or []),
         }
         mention = t.get("mention")
@@ -48,20 +54,32 @@ def rows_of(quote):
         yield row
 
 
-def main():
-    splits = {"train": [], "dev": [], "test": []}
-    seen = set()
-    for path in sorted(glob.glob(os.path.join(HERE, "raw", "*.jsonl"))):
+def quotes_in(pattern, seen):
+    for path in sorted(glob.glob(os.path.join(HERE, "raw", pattern))):
         with open(path, encoding="utf-8") as f:
             for line_no, line in enumerate(f, start=1):
                 if not line.strip():
                     continue
-                quote = json.loads(line)
+                try:
+                    quote = json.loads(line)
+                except json.JSONDecodeError as e:
+                    sys.exit(f"{path}:{line_no}: invalid JSON: {e}")
                 if quote["qid"] in seen:
                     sys.exit(f"{path}:{line_no}: duplicate qid {quote['qid']}")
                 seen.add(quote["qid"])
-                splits[split_of(quote["qid"])].extend(rows_of(quote))
+                yield quote
+
+
+def main():
+    splits = {"train": [], "dev": [], "test": [], "holdout": []}
+    seen = set()
+    for quote in quotes_in("*.jsonl", seen):
+        splits[split_of(quote["qid"])].extend(rows_of(quote))
+    for quote in quotes_in(os.path.join("holdout", "*.jsonl"), seen):
+        splits["holdout"].extend(rows_of(quote))
     for name, rows in splits.items():
+        if not rows and name == "holdout":
+            continue
         with open(os.path.join(HERE, f"{name}.jsonl"), "w", encoding="utf-8", newline="\n") as f:
             for row in rows:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -316,6 +316,91 @@ pub fn is_hard(example: &Example) -> bool {
     }
 }
 
+/// The `topic` values of labeled/GUIDE.md.
+pub const TOPICS: &[&str] = &[
+    "security",
+    "trade",
+    "climate",
+    "sanctions",
+    "elections",
+    "migration",
+    "technology",
+    "health",
+    "energy",
+    "diplomacy",
+    "human_rights",
+    "finance",
+];
+
+/// The `register` values of labeled/GUIDE.md (a missing one means `wire`).
+pub const REGISTERS: &[&str] = &[
+    "wire",
+    "campaign",
+    "debate",
+    "interview",
+    "social",
+    "military",
+    "opposition",
+    "analyst",
+];
+
+/// The hard-case tags of labeled/GUIDE.md.
+pub const HARD_TAGS: &[&str] = &[
+    "negation",
+    "hedge",
+    "understatement",
+    "conditional_threat",
+    "sarcasm",
+    "third_party_praise",
+    "mixed",
+    "own_party",
+    "metonym",
+    "our_countries",
+    "but_clause",
+    "example",
+    "reference",
+    "procedural",
+    "threat",
+];
+
+/// A row's `topic`, `register` and `hard` values that are not in the
+/// guide's sets, as messages. Absent fields are fine.
+fn vocabulary_problems(ex: &Example) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut check = |field: &str, value: &str, allowed: &[&str]| {
+        if !allowed.contains(&value) {
+            out.push(format!(
+                "unknown {field} {value:?} (labeled/GUIDE.md allows: {})",
+                allowed.join(", ")
+            ));
+        }
+    };
+    for (field, allowed) in [("topic", TOPICS), ("register", REGISTERS)] {
+        match ex.extra.get(field) {
+            None | Some(serde_json::Value::Null) => {}
+            Some(serde_json::Value::String(v)) => check(field, v, allowed),
+            Some(other) => check(field, &other.to_string(), allowed),
+        }
+    }
+    let tags: Vec<String> = match ex.extra.get(HARD_FIELD) {
+        Some(serde_json::Value::String(s)) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect(),
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for tag in &tags {
+        check("hard tag", tag, HARD_TAGS);
+    }
+    out
+}
+
 struct Row<'a> {
     file: usize,
     ex: &'a Example,
@@ -480,6 +565,9 @@ pub fn lint(files: &[(String, Loaded)], cfg: &LintConfig) -> LintReport {
         quote.targets.insert(&ex.target);
         quote.labels.insert(label);
         quote.hard |= is_hard(ex);
+        for message in vocabulary_problems(ex) {
+            problem(Severity::Error, r, message);
+        }
         if let Some(s) = ex.sentiment.as_deref() {
             match quote.sentiment {
                 Some((first, at)) if first != s => problem(
@@ -1060,13 +1148,39 @@ mod tests {
     }
 
     #[test]
+    fn unknown_topic_register_and_hard_tags_are_errors_naming_the_value() {
+        let rows = [
+            serde_json::json!({"text": "Chile votes today.", "target": "Chile", "label": "neutral",
+                "topic": "elections", "register": "campaign", "hard": "hedge, negation"}),
+            serde_json::json!({"text": "Peru votes today.", "target": "Peru", "label": "neutral",
+                "topic": "sport", "register": "tweet", "hard": ["hedge", "irony"]}),
+        ];
+        let data: String = rows.iter().map(|r| format!("{r}\n")).collect();
+        let r = lint(&[load(&data, "a.jsonl")], &LintConfig::default());
+        let msgs = messages(&r);
+        for bad in [
+            "topic \"sport\"",
+            "register \"tweet\"",
+            "hard tag \"irony\"",
+        ] {
+            assert!(
+                msgs.iter()
+                    .any(|m| m.starts_with("error: a.jsonl:2: unknown ") && m.contains(bad)),
+                "{bad} in {msgs:?}"
+            );
+        }
+        assert!(!msgs.iter().any(|m| m.contains("a.jsonl:1:")), "{msgs:?}");
+        assert_eq!(r.errors, 3);
+    }
+
+    #[test]
     fn unknown_label_sentiment_and_schema_errors_have_line_numbers() {
         let data = row("Brazil is a partner.", "Brazil", "friendly")
             + "{not json\n"
             + &format!(
                 "{}\n",
                 serde_json::json!({"text": "Chile votes today.", "target": "Chile",
-                    "label": "neutral", "sentiment": "meh", "hard": ["x"]})
+                    "label": "neutral", "sentiment": "meh", "hard": ["negation"]})
             );
         let r = lint(&[load(&data, "a.jsonl")], &LintConfig::default());
         let msgs = messages(&r);
