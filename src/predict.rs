@@ -60,6 +60,7 @@ pub struct TargetStance<'m> {
     /// Character offsets in the article.
     pub start: usize,
     pub end: usize,
+    pub via: crate::quotes::Via,
     pub stance: &'m str,
     pub probs: Probs<'m>,
 }
@@ -251,6 +252,7 @@ impl<'a> Predictor<'a> {
                         mention: t.mention,
                         start: t.start,
                         end: t.end,
+                        via: t.via,
                         stance: p.label.as_str(),
                         probs: Probs(p.probs),
                     })
@@ -397,6 +399,8 @@ impl QuoteStance<'_> {
             json::uint(out, t.start);
             out.extend_from_slice(b",\"end\":");
             json::uint(out, t.end);
+            out.extend_from_slice(b",\"via\":");
+            json::string(out, t.via.as_str());
             out.extend_from_slice(b",\"stance\":");
             json::string(out, t.stance);
             out.extend_from_slice(b",\"probs\":");

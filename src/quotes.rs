@@ -31,14 +31,40 @@ pub enum QuoteKind {
     Indirect,
 }
 
+/// How a quote refers to a target party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// By a name, alias, demonym or capital of the party ("Russia",
+    /// "Russian", "Moscow").
+    Name,
+    /// By a phrase that points to the party unambiguously without naming
+    /// it: a leader's name ("Putin"), "our two countries", "the two
+    /// leaders".
+    Reference,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Name => "name",
+            Via::Reference => "reference",
+        }
+    }
+}
+
 /// A party a quote refers to. Byte offsets into the article; for a party
-/// resolved from "our countries", "we" etc. the span of that phrase.
+/// resolved from "our countries", "the two leaders" etc. the span of that
+/// phrase. Never the speaker's own party: a stance toward oneself is no
+/// dyad, and "our two countries" said by a Chinese minister is about
+/// Russia, not China.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Target {
     pub party: String,
     pub mention: String,
     pub start: usize,
     pub end: usize,
+    pub via: Via,
 }
 
 /// One quoted statement. `start..end` is the byte span of the content
@@ -67,6 +93,7 @@ pub struct TargetJson {
     pub mention: String,
     pub start: usize,
     pub end: usize,
+    pub via: Via,
 }
 
 /// A quote as written to JSON (character offsets, field order of the spec).
@@ -123,6 +150,7 @@ impl ArticleQuotes {
                         mention: t.mention,
                         start: idx.to_char(t.start),
                         end: idx.to_char(t.end),
+                        via: t.via,
                     })
                     .collect(),
             })
@@ -223,6 +251,8 @@ impl QuoteJson {
             json::uint(out, t.start);
             out.extend_from_slice(b",\"end\":");
             json::uint(out, t.end);
+            out.extend_from_slice(b",\"via\":");
+            json::string(out, t.via.as_str());
             out.push(b'}');
         });
         out.push(b'}');
@@ -772,84 +802,15 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         }
         prev = Some(here);
     }
-    add_counterparts(&doc, &paras, &mut out);
-    out.sort_by_key(|q| (q.start, q.end));
-    out
-}
-
-/// A statement that names no party but the speaker's own is usually about
-/// the other side of the story ("Our response will be proportionate" from
-/// Tehran, in an article about an Israeli strike). Such a quote gets the
-/// counterpart as its target: the party other than the speaker's named most
-/// often in the quote's paragraph, else in the whole article (when it is
-/// named at least twice there). The mention given is the counterpart's first
-/// mention in that scope.
-fn add_counterparts(doc: &Doc, paras: &[(usize, usize)], quotes: &mut [Quote]) {
-    let dict = doc.dict;
-    // (party, count, first mention index) in a byte range, most named first.
-    let ranked = |from: usize, to: usize, skip: usize| -> Option<(usize, usize, usize)> {
-        let mut counts: Vec<(usize, usize, usize)> = Vec::new();
-        let mi = doc.mentions.partition_point(|m| m.start < from);
-        for (k, m) in doc.mentions[mi..]
-            .iter()
-            .enumerate()
-            .take_while(|(_, m)| m.start < to)
-        {
-            if m.party == skip {
-                continue;
-            }
-            match counts.iter_mut().find(|c| c.0 == m.party) {
-                Some(c) => c.1 += 1,
-                None => counts.push((m.party, 1, mi + k)),
-            }
-        }
-        counts
-            .into_iter()
-            .max_by_key(|&(_, n, first)| (n, std::cmp::Reverse(first)))
-    };
-    for q in quotes.iter_mut() {
-        let Some(sp) = q.speaker_party.as_deref().and_then(|n| dict.party_index(n)) else {
-            continue;
-        };
-        let own = &dict.party(sp).name;
-        if q.targets.iter().any(|t| &t.party != own) {
-            drop_self_naming(q, own);
-            continue;
-        }
-        let para = paras
-            .iter()
-            .find(|&&(s, e)| s <= q.start && q.start < e)
-            .copied();
-        let found = para
-            .and_then(|(s, e)| ranked(s, e, sp))
-            .or_else(|| ranked(0, doc.text.len(), sp).filter(|&(_, n, _)| n >= 2));
-        if let Some((party, _, first)) = found {
-            let m = &doc.mentions[first];
-            q.targets.push(Target {
-                party: dict.party(party).name.clone(),
-                mention: doc.text[m.start..m.end].to_string(),
-                start: m.start,
-                end: m.end,
-            });
-            drop_self_naming(q, own);
+    // The speaker is known only now for quotes that borrowed it; no
+    // quote is about its own speaker's party.
+    for q in &mut out {
+        if let Some(own) = &q.speaker_party {
+            q.targets.retain(|t| &t.party != own);
         }
     }
-}
-
-/// When a quote is about another party, the speaker naming its own country
-/// ("China is ready to help") is self-description, not a stance: the
-/// speaker's own party stays a target only through first-person phrases
-/// ("our countries", "we"), which the quote evaluates together with the
-/// counterpart.
-fn drop_self_naming(q: &mut Quote, own: &str) {
-    let first_person = |m: &str| {
-        let m = m.trim_start().to_lowercase();
-        ["we", "our", "us", "both", "the two"]
-            .iter()
-            .any(|p| m.starts_with(p))
-    };
-    q.targets
-        .retain(|t| t.party != own || first_person(&t.mention));
+    out.sort_by_key(|q| (q.start, q.end));
+    out
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1335,6 +1296,7 @@ fn add_sentence_targets(
             mention: doc.text[m.start..m.end].to_string(),
             start: m.start,
             end: m.end,
+            via: Via::Name,
         });
     }
     let pi = doc.people.partition_point(|m| m.start < first.start);
@@ -1351,6 +1313,7 @@ fn add_sentence_targets(
             mention: doc.text[m.start..m.end].to_string(),
             start: m.start,
             end: m.end,
+            via: Via::Reference,
         });
     }
 }
@@ -1368,21 +1331,22 @@ fn targets(
     prev_sentence: Option<&NamedParties>,
 ) -> Vec<Target> {
     let dict = doc.dict;
-    let mut found: Vec<(usize, usize, usize, usize)> = Vec::new(); // party, start, end, order
+    // party, start, end, how
+    let mut found: Vec<(usize, usize, usize, Via)> = Vec::new();
     let mi = doc.mentions.partition_point(|m| m.start < start);
     for m in doc.mentions[mi..].iter().take_while(|m| m.end <= end) {
-        found.push((m.party, m.start, m.end, m.start));
+        found.push((m.party, m.start, m.end, Via::Name));
     }
     let pi = doc.people.partition_point(|m| m.start < start);
     for m in doc.people[pi..].iter().take_while(|m| m.end <= end) {
         if let Some(party) = r.person_party(m) {
-            found.push((party, m.start, m.end, m.start));
+            found.push((party, m.start, m.end, Via::Reference));
         }
     }
     // Surnames of people the article introduced ("Wang" -> Wang Yi).
     let ti = doc.tok_at(start);
     for t in doc.toks[ti..].iter().take_while(|t| t.end <= end) {
-        if is_cap(t.text) {
+        if is_cap(t.text) && !crate::speakers::is_non_name(t.text) {
             let word = crate::speakers::strip_possessive(t.text);
             let known = doc
                 .people
@@ -1390,7 +1354,7 @@ fn targets(
                 .is_ok();
             if !known {
                 if let Some(p) = r.party_of_name(word, t.start) {
-                    found.push((p, t.start, t.start + word.len(), t.start));
+                    found.push((p, t.start, t.start + word.len(), Via::Reference));
                 }
             }
         }
@@ -1441,10 +1405,11 @@ fn targets(
         }
         i += 1;
     }
+    // "our two countries", "we ... together": the speaker's party and a
+    // counterpart named nearby; the counterpart is the target.
     if let Some(sp) = speaker_party {
         let phrase = dual.or(first_person);
         if let Some((a, b)) = phrase {
-            found.push((sp, a, b, a));
             if dual.is_some() || together {
                 let counterpart = sentence.get(doc, r).iter().find(|&&p| p != sp).or_else(|| {
                     prev_sentence
@@ -1453,24 +1418,38 @@ fn targets(
                         .find(|&&p| p != sp)
                 });
                 if let Some(&cp) = counterpart {
-                    found.push((cp, a, b, a));
+                    found.push((cp, a, b, Via::Reference));
                 }
             }
         }
     }
-    found.sort_by_key(|f| f.3);
+    // In text order; a party named and referred to is named.
+    found.sort_by_key(|f| (f.1, f.3 != Via::Name));
     let mut out: Vec<Target> = Vec::new();
-    for (party, s, e, _) in found {
+    for (party, s, e, via) in found {
         let name = &dict.party(party).name;
-        if out.iter().any(|t| &t.party == name) {
+        if Some(party) == speaker_party {
             continue;
         }
-        out.push(Target {
-            party: name.clone(),
-            mention: doc.text[s..e].to_string(),
-            start: s,
-            end: e,
-        });
+        match out.iter_mut().find(|t| &t.party == name) {
+            Some(t) if t.via == Via::Reference && via == Via::Name => {
+                *t = Target {
+                    party: name.clone(),
+                    mention: doc.text[s..e].to_string(),
+                    start: s,
+                    end: e,
+                    via,
+                }
+            }
+            Some(_) => {}
+            None => out.push(Target {
+                party: name.clone(),
+                mention: doc.text[s..e].to_string(),
+                start: s,
+                end: e,
+                via,
+            }),
+        }
     }
     out
 }
@@ -1486,6 +1465,7 @@ mod tests {
             mention: mention.into(),
             start: 3,
             end: 1234567,
+            via: Via::Reference,
         };
         let quote = |kind, some: bool| QuoteJson {
             text: "\"Tab\there\", back\\slash \u{1} \u{201c}curly\u{201d} \u{65e5}".into(),

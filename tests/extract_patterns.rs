@@ -254,18 +254,20 @@ fn quotes_in_noise_are_not_reported() {
 }
 
 #[test]
-fn our_countries_resolves_to_speaker_and_counterpart() {
+fn our_countries_refers_to_the_counterpart_never_the_speakers_party() {
     let qs = run("Berg met Lavrov in Moscow.\n\n\"Our two countries share a long border,\" Berg said after talks with Lavrov.");
     let q = find(&qs, "Our two countries");
-    assert_eq!(parties(q), vec!["Norway", "Russia"]);
+    assert_eq!(parties(q), vec!["Russia"]);
     let t = &q.targets[0];
     assert_eq!(t.mention, "Our two countries");
+    assert_eq!(t.via, stancekit::quotes::Via::Reference);
 }
 
 #[test]
-fn plain_we_is_only_the_speakers_party() {
+fn plain_we_makes_no_target() {
+    // The speaker's own party is never a target, and nothing else is named.
     let qs = run("\"We will not retreat,\" Lavrov said after meeting Berg.");
-    assert_eq!(parties(find(&qs, "not retreat")), vec!["Russia"]);
+    assert!(parties(find(&qs, "not retreat")).is_empty());
 }
 
 #[test]

@@ -67,10 +67,13 @@ fn clear_cut_stances_on_annotated_articles() {
     let accuracy = correct as f64 / matched.max(1) as f64;
     println!("clear-cut stances: {correct}/{matched} correct ({accuracy:.2}), {opposite} of opposite polarity");
     // Measured when written: 47 of 65 matched targets correct, 3 of opposite
-    // polarity. The bars leave room for a few changed quotes, not for a
-    // regression.
-    assert!(matched >= 55, "too few annotated targets found: {matched}");
-    assert!(accuracy >= 0.65, "clear-cut stance accuracy {accuracy:.2}");
+    // polarity. Since 2026-12-07 a quote's targets are only the parties it
+    // names or unambiguously refers to, never a counterpart guessed from the
+    // paragraph (the annotations list such counterparts): 26 of 41 correct,
+    // 5 of opposite polarity. The bars leave room for a few changed quotes,
+    // not for a regression.
+    assert!(matched >= 38, "too few annotated targets found: {matched}");
+    assert!(accuracy >= 0.60, "clear-cut stance accuracy {accuracy:.2}");
     assert!(
         opposite * 8 <= matched,
         "too many opposite-polarity stances: {opposite} of {matched}"

@@ -127,3 +127,53 @@ fn a_title_ties_a_bare_surname() {
     let text = "\"Sanctions will stay,\" President Putin said.";
     assert_eq!(party(text, "Sanctions").as_deref(), Some("Russia"));
 }
+
+/// (party, via) of every target of the quote containing `needle`.
+fn targets(text: &str, needle: &str) -> Vec<(String, String)> {
+    let qs = run(text);
+    let q = qs
+        .iter()
+        .find(|q| q.text.contains(needle))
+        .unwrap_or_else(|| panic!("no quote containing {needle:?} in {qs:#?}"));
+    q.targets
+        .iter()
+        .map(|t| (t.party.clone(), t.via.as_str().to_string()))
+        .collect()
+}
+
+#[test]
+fn the_speakers_own_party_is_never_a_target() {
+    let text = "\"China will never accept a blockade of its ports,\" Chinese Foreign Minister Wen Hao said.";
+    assert!(targets(text, "blockade").is_empty());
+}
+
+#[test]
+fn a_party_the_quote_does_not_name_is_no_target() {
+    // The article is about Israel; the quote names nobody. Guessing the
+    // counterpart from the paragraph and giving it the quote's tone would
+    // be no stance.
+    let text = "Israel struck a site near Isfahan on Friday.\n\n\"Our response will be proportionate,\" Iranian lawmaker Reza Amini said.";
+    assert!(targets(text, "proportionate").is_empty());
+}
+
+#[test]
+fn a_leaders_name_is_a_reference_to_the_party() {
+    let text = "\"Putin has no interest in peace,\" Lithuanian Foreign Minister Ona Vaitkus said.";
+    assert_eq!(
+        targets(text, "no interest"),
+        vec![("Russia".to_string(), "reference".to_string())]
+    );
+}
+
+#[test]
+fn a_pronoun_is_never_a_party_mention() {
+    // "He" is also the family name of a Chinese vice premier.
+    let text = "\"He listens, and that matters,\" South Korean envoy Park Min-ji said of the Japanese prime minister.";
+    assert!(
+        !targets(text, "He listens")
+            .iter()
+            .any(|(p, _)| p == "China"),
+        "{:?}",
+        targets(text, "He listens")
+    );
+}

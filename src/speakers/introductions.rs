@@ -141,6 +141,10 @@ pub(crate) fn keep_tied_people(
             if full(m) {
                 return true;
             }
+            // "He" (He Lifeng) opening "He listens" is a pronoun.
+            if is_non_name(&text[m.start..m.end]) {
+                return false;
+            }
             // The party scan splits hyphenated tokens, so a mention may
             // start or end inside one: the neighbours are the tokens wholly
             // before and after it.

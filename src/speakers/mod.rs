@@ -988,7 +988,7 @@ fn role_head(lower: &str) -> Option<RoleClass> {
 
 /// Capitalised words that are not names (sentence openers, institutions,
 /// places).
-fn is_non_name(w: &str) -> bool {
+pub(crate) fn is_non_name(w: &str) -> bool {
     matches!(
         w,
         "The"
