@@ -748,8 +748,28 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 resolver.history.push(s.clone());
                 last = Some((si, resolver.history.len() - 1, channel.clone()));
             }
-            let (start, end) = (rq.pieces[0].0, rq.pieces[rq.pieces.len() - 1].1);
+            let (mut start, mut end) = (rq.pieces[0].0, rq.pieces[rq.pieces.len() - 1].1);
+            // A few quoted words are a speech act only with the clause that
+            // reports them: "called the plan "a dangerous gamble"" says
+            // nothing of the plan in "a dangerous gamble" alone. The record
+            // is that clause, quote marks and all; several quoted pieces of
+            // one clause make one record.
+            if kind == QuoteKind::Partial {
+                let pi = w.iter().position(|t| t.quote == Some(q));
+                if let Some((a, b)) =
+                    pi.and_then(|pi| reporting_clause(&doc, w, pi, cue.as_deref()))
+                {
+                    if out
+                        .last()
+                        .is_some_and(|l: &Quote| (l.start, l.end) == (a, b))
+                    {
+                        continue;
+                    }
+                    (start, end) = (a, b);
+                }
+            }
             let qtext = match rq.pieces.as_slice() {
+                _ if kind == QuoteKind::Partial => text[start..end].to_string(),
                 [(a, b)] => text[*a..*b].to_string(),
                 pieces => pieces
                     .iter()
@@ -1019,6 +1039,39 @@ fn attribute(
         cue: None,
         channel: Some(c),
     })
+}
+
+/// The byte span of the clause that reports the partial quote at window
+/// index `pi`, marks included: what follows the cue ("said (that) ...",
+/// "called the plan ...") to the end of the sentence, or for a trailing
+/// attribution ("..., she said.") what precedes the comma before it. None
+/// when the cue is not in the sentence or the clause would not hold the
+/// quote.
+fn reporting_clause(doc: &Doc, w: &[CTok], pi: usize, cue: Option<&str>) -> Option<(usize, usize)> {
+    let cue_word = cue?.split_whitespace().last()?;
+    if cue == Some("according to") {
+        return None;
+    }
+    let is_cue = |k: usize| w[k].quote.is_none() && w[k].text.eq_ignore_ascii_case(cue_word);
+    let punct = |t: &CTok| t.quote.is_none() && doc.toks[t.tok].kind == TokenKind::Punct;
+    let mut last = w.len();
+    while last > pi + 1 && punct(&w[last - 1]) {
+        last -= 1;
+    }
+    if let Some(c) = (0..pi).rev().find(|&k| is_cue(k)) {
+        let mut a = c + 1;
+        if let Some(t) = (a..pi).take(10).find(|&k| w[k].text == "that") {
+            a = t + 1;
+        }
+        return (a <= pi).then(|| (w[a].start, w[last - 1].end));
+    }
+    let c = (pi + 1..w.len()).find(|&k| is_cue(k))?;
+    let comma = (pi + 1..c).rev().find(|&k| w[k].text == ",")?;
+    let mut a = 0;
+    while a < pi && punct(&w[a]) {
+        a += 1;
+    }
+    Some((w[a].start, w[comma - 1].end))
 }
 
 fn is_dash(s: &str) -> bool {

@@ -121,7 +121,11 @@ fn partial_quote_takes_sentence_speaker() {
         .iter()
         .find(|q| q.kind == QuoteKind::Partial)
         .expect("partial quote");
-    assert_eq!(q.text, "serious and honest");
+    // The record is the clause that reports the quoted words, marks and all.
+    assert_eq!(
+        q.text,
+        "Moscow was ready for a \"serious and honest\" dialogue with Kyiv"
+    );
     assert_eq!(q.speaker.as_deref(), Some("Vladimir Putin"));
     assert!(parties(q).contains(&"Ukraine"));
 }

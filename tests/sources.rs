@@ -140,3 +140,13 @@ fn a_slogan_continues_nobodys_speech() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_partial_quote_is_the_clause_that_reports_it() {
+    let got = all("Senator Ruth Adler called the plan \"a dangerous gamble\" with \"no exit\".");
+    assert_eq!(got.len(), 1, "one speech act, one record: {got:?}");
+    assert_eq!(got[0].0, "Partial");
+    assert_eq!(got[0].1, "the plan \"a dangerous gamble\" with \"no exit\"");
+    let got = all("The deal was \"a historic mistake\", Senator Ruth Adler said.");
+    assert_eq!(got[0].1, "The deal was \"a historic mistake\"");
+}
