@@ -9,5 +9,7 @@ out=${1:-models}
 mkdir -p "$out"
 cargo build --release -q
 bin=${CARGO_TARGET_DIR:-target}/release/stancekit
-"$bin" train --task stance --data labeled/train.jsonl --dev labeled/dev.jsonl --min-df 1 --lexicon --out "$out/stance.json"
+# Stance settings chosen on labeled/dev.jsonl (labeled/EXPERIMENTS.md).
+"$bin" train --task stance --data labeled/train.jsonl --dev labeled/dev.jsonl --min-df 1 --lexicon \
+  --clause-scope --alpha-grid 0.03,0.06,0.125,0.25,0.5 --out "$out/stance.json"
 "$bin" train --task sentiment --data labeled/train.jsonl --dev labeled/dev.jsonl --min-df 1 --out "$out/sentiment.json"

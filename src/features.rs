@@ -45,6 +45,13 @@ pub struct FeatureConfig {
     /// target's sentence and near the target.
     #[serde(default)]
     pub lexicon: bool,
+    /// Also emit the words of the target's own clause, and whether a
+    /// contrast ("but", "although", "however") comes before or after that
+    /// clause in its sentence: one sentence often praises one party and
+    /// turns on another ("We respect Ankara's concerns, but this
+    /// operation crosses a line").
+    #[serde(default)]
+    pub clause_scope: bool,
 }
 
 impl Default for FeatureConfig {
@@ -62,6 +69,7 @@ impl Default for FeatureConfig {
             sentence_scope: true,
             own_party: true,
             lexicon: false,
+            clause_scope: false,
         }
     }
 }
@@ -677,6 +685,9 @@ impl Analyzer {
                 }
             }
         }
+        if cfg.clause_scope {
+            emit_clause(sc, t, ids, emit);
+        }
         if cfg.target_identity {
             for &id in identity {
                 if id != ABSENT {
@@ -692,6 +703,50 @@ impl Analyzer {
         let mut out = HashMap::new();
         self.visit(doc, &mut |f| *out.entry(f.to_string()).or_insert(0) += 1);
         out
+    }
+}
+
+/// Words that turn a sentence: the clause after one often carries the
+/// speaker's conclusion. Surface forms and their Snowball stems.
+const CONTRASTS: &[&str] = &[
+    "but", "although", "though", "however", "howev", "yet", "whereas", "wherea", "while", "unlike",
+    "unlik", "despite", "despit",
+];
+
+/// The clause features of the target at term `t` (see
+/// [`FeatureConfig::clause_scope`]): the words between the nearest clause
+/// breaks (punctuation or a contrast word) either side of it, and where a
+/// contrast stands in its sentence relative to that clause.
+fn emit_clause(sc: &Scratch, t: usize, ids: &[u32], emit: &mut impl KeySink) {
+    let terms = &sc.terms;
+    let is_contrast = |i: usize| {
+        !terms[i].is_break && CONTRASTS.contains(&sc.table[terms[i].id as usize].as_str())
+    };
+    let ends_sentence = |i: usize| {
+        terms[i].is_break && sc.flags[terms[i].id as usize].has(TermFlags::ENDS_SENTENCE)
+    };
+    let is_edge = |i: usize| terms[i].is_break || is_contrast(i);
+    let start = (0..t).rev().find(|&i| is_edge(i)).map_or(0, |i| i + 1);
+    let end = (t + 1..terms.len())
+        .find(|&i| is_edge(i))
+        .unwrap_or(terms.len());
+    for i in start..end {
+        if i != t && ids[i] != ABSENT {
+            emit.key(Key::new(Family::Clause, terms[i].negated as u8, &[ids[i]]));
+        }
+    }
+    let sentence_start = (0..t)
+        .rev()
+        .find(|&i| ends_sentence(i))
+        .map_or(0, |i| i + 1);
+    let sentence_end = (t + 1..terms.len())
+        .find(|&i| ends_sentence(i))
+        .unwrap_or(terms.len());
+    if (sentence_start..start).any(is_contrast) {
+        emit.key(Key::new(Family::Contrast, 0, &[]));
+    }
+    if (end..sentence_end).any(is_contrast) {
+        emit.key(Key::new(Family::Contrast, 1, &[]));
     }
 }
 
@@ -764,6 +819,8 @@ enum Family {
     NoTarget,
     OwnParty,
     Tone,
+    Clause,
+    Contrast,
 }
 
 /// A feature before it has a name: family, a small flag (negation, n-gram
@@ -806,7 +863,7 @@ impl Key {
     fn arity(&self) -> usize {
         match self.family {
             Family::Gram => self.flag as usize,
-            Family::NoTarget | Family::OwnParty | Family::Tone => 0,
+            Family::NoTarget | Family::OwnParty | Family::Tone | Family::Contrast => 0,
             _ => 1,
         }
     }
@@ -862,6 +919,16 @@ impl Key {
             }
             Family::NoTarget => out.push_str("x:no_target"),
             Family::OwnParty => out.push_str("x:own_party"),
+            Family::Clause => {
+                out.push_str("k:");
+                out.push_str(neg(self.flag));
+                out.push_str(first());
+            }
+            Family::Contrast => out.push_str(if self.flag == 0 {
+                "x:after_contrast"
+            } else {
+                "x:before_contrast"
+            }),
             Family::Tone => {
                 out.push_str(if self.flag & 4 == 4 {
                     "tone_near:"
@@ -1063,11 +1130,14 @@ fn parse_name(name: &str, reading: &mut dyn FnMut(Family, u8, &[&str])) {
         "w" => with_neg(reading, Family::Word, 0),
         "c" => with_neg(reading, Family::Context, 0),
         "s" => with_neg(reading, Family::Sentence, 0),
+        "k" => with_neg(reading, Family::Clause, 0),
         "p" => reading(Family::Punct, 0, &[rest]),
         "t" => reading(Family::Identity, 0, &[rest]),
         "x" => match rest {
             "no_target" => reading(Family::NoTarget, 0, &[]),
             "own_party" => reading(Family::OwnParty, 0, &[]),
+            "after_contrast" => reading(Family::Contrast, 0, &[]),
+            "before_contrast" => reading(Family::Contrast, 1, &[]),
             _ => {}
         },
         "tone" | "tone_near" => {
@@ -1909,6 +1979,42 @@ mod tests {
             others: &others,
             own_party: false,
         })
+    }
+
+    #[test]
+    fn clause_scope_reads_the_targets_clause_and_where_the_contrast_stands() {
+        let text = "We respect Turkey's concerns, but Syria is crossing a line.";
+        let analyzer = Analyzer::new(FeatureConfig {
+            clause_scope: true,
+            stem: false,
+            ..FeatureConfig::default()
+        });
+        let feats = |target: &str, other: &str| {
+            let at = |m: &str| text.find(m).map(|s| (s, s + m.len())).unwrap();
+            analyzer.features(&Doc {
+                text,
+                target: Some(at(target)),
+                others: &[at(other)],
+                own_party: false,
+            })
+        };
+        let syria = feats("Syria", "Turkey");
+        assert!(syria.contains_key("k:crossing"), "{syria:?}");
+        assert!(!syria.contains_key("k:respect"), "{syria:?}");
+        assert!(syria.contains_key("x:after_contrast"));
+        assert!(!syria.contains_key("x:before_contrast"));
+        let turkey = feats("Turkey", "Syria");
+        assert!(turkey.contains_key("k:respect"), "{turkey:?}");
+        assert!(!turkey.contains_key("k:crossing"), "{turkey:?}");
+        assert!(turkey.contains_key("x:before_contrast"));
+        // Off by default: models trained before it featurise as they did.
+        assert!(!feats_default_has_clause(text));
+    }
+
+    fn feats_default_has_clause(text: &str) -> bool {
+        feats(text, "Syria", &["Turkey"])
+            .keys()
+            .any(|k| k.starts_with("k:") || k.contains("contrast"))
     }
 
     #[test]

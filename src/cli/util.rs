@@ -140,6 +140,10 @@ pub struct TrainArgs {
     /// NewsMTSC (sentiment toward a mention), so it is opt-in.
     #[arg(long)]
     pub lexicon: bool,
+    /// Also emit the words of the target's clause and where a contrast
+    /// ("but", "although") stands relative to it.
+    #[arg(long)]
+    pub clause_scope: bool,
     /// Worker threads for training [default: all cores].
     #[arg(long)]
     pub threads: Option<usize>,
@@ -163,6 +167,7 @@ impl TrainArgs {
                 sentence_scope: !self.no_sentence_scope && self.task == Task::Stance,
                 own_party: self.task == Task::Stance,
                 lexicon: self.lexicon && self.task == Task::Stance,
+                clause_scope: self.clause_scope && self.task == Task::Stance,
             },
             alpha: self.alpha.unwrap_or(1.0),
             class_weight: self.class_weight,

@@ -85,6 +85,7 @@ impl TrainConfig {
             f.sentence_scope = false;
             f.own_party = false;
             f.lexicon = false;
+            f.clause_scope = false;
         }
         f
     }
