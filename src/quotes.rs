@@ -620,8 +620,24 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     // Party and person mentions, outside noise only.
     let toks = tokenize(text);
     let (mut mentions, mut people) = dict.scan_tokens(text, &toks);
-    article.retain_content(&mut mentions, |m| m.start);
-    article.retain_content(&mut people, |m| m.start);
+    // Captions are never quoted, but they describe people (see
+    // `Resolver::new`): their mentions are kept for that.
+    let captions: Vec<(usize, usize)> = article
+        .paragraphs
+        .iter()
+        .filter(|p| p.kind == crate::article::ParagraphKind::Caption)
+        .map(|p| (p.start, p.end))
+        .collect();
+    if captions.is_empty() {
+        article.retain_content(&mut mentions, |m| m.start);
+        article.retain_content(&mut people, |m| m.start);
+    } else {
+        let keep = |at: usize| {
+            !article.is_noise_at(at) || captions.iter().any(|&(s, e)| s <= at && at < e)
+        };
+        mentions.retain(|m| keep(m.start));
+        people.retain(|m| keep(m.start));
+    }
     crate::speakers::keep_tied_people(text, dict, &toks, &mut people);
     let mut doc = Doc {
         text,
@@ -647,7 +663,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         sentences(text, ps, pe, &raw, &mut qi, &mut sents);
     }
 
-    let mut resolver = Resolver::new(&doc, &paras);
+    let mut resolver = Resolver::new(&doc, &paras, &captions);
     // Most quote marks make a quote.
     let mut out: Vec<Quote> = Vec::with_capacity(raw.len());
     let mut done = vec![false; raw.len()];

@@ -177,3 +177,14 @@ fn a_pronoun_is_never_a_party_mention() {
         targets(text, "He listens")
     );
 }
+
+#[test]
+fn a_photo_caption_describes_a_person_the_text_names_without_a_party() {
+    let text = " date 2025-02-21 - Talks stall. Pretoria digs in\n\n\"We will not be bullied,\" Foreign Minister Thabo Mokoena told reporters.\n\nSouth Africa's Foreign Minister Thabo Mokoena.(AFP)\n\nThe talks resume next week.";
+    assert_eq!(
+        who(text, "bullied"),
+        (Some("Thabo Mokoena".into()), Some("South Africa".into()))
+    );
+    // The caption itself is never a quote.
+    assert!(run(text).iter().all(|q| !q.text.contains("(AFP)")));
+}

@@ -1850,7 +1850,14 @@ pub(crate) struct Resolver<'d, 'a> {
 
 impl<'d, 'a> Resolver<'d, 'a> {
     /// Builds the registry of people introduced in the content paragraphs.
-    pub fn new(doc: &'d Doc<'a>, paragraphs: &[(usize, usize)]) -> Self {
+    /// Photo captions ("South Africa's Foreign Minister Sipho Ndlovu.(AFP)")
+    /// are never quoted, but they describe people: a caption gives the
+    /// party of somebody the content names without one.
+    pub fn new(
+        doc: &'d Doc<'a>,
+        paragraphs: &[(usize, usize)],
+        captions: &[(usize, usize)],
+    ) -> Self {
         let mut r = Resolver {
             doc,
             persons: Vec::new(),
@@ -1858,41 +1865,17 @@ impl<'d, 'a> Resolver<'d, 'a> {
             history: Vec::new(),
         };
         for &(ps, pe) in paragraphs {
-            let w = doc.window(ps, pe);
-            let mut i = 0;
-            while i < w.len() {
-                // The cheap test first.
-                if !is_cap(w[i].text) || !np_token(doc, &w, i) {
-                    i += 1;
-                    continue;
+            scan_people(doc, ps, pe, &mut |p| {
+                r.register(p.np, p.name, p.known, p.described, p.pos)
+            });
+        }
+        for &(ps, pe) in captions {
+            scan_people(doc, ps, pe, &mut |c| {
+                let shown = c.known.map_or(c.name, |k| doc.dict.person(k).name.as_str());
+                if let Some(p) = r.persons.iter_mut().find(|p| p.name == shown) {
+                    p.party = p.party.or(c.described);
                 }
-                let mut j = i + 1;
-                while j < w.len() && np_token(doc, &w, j) && j - i < 12 {
-                    j += 1;
-                }
-                // Only runs that can hold a full name are worth classifying:
-                // a known person, or two adjacent capitalised non-party words.
-                let plain_cap = |k: usize| {
-                    is_cap(w[k].text) && doc.mention_of(&w[k]).is_none() && !is_acronym(w[k].text)
-                };
-                let worth = (i..j).any(|k| doc.person_of(&w[k]).is_some())
-                    || (i..j).filter(|&k| plain_cap(k)).take(2).count() >= 2;
-                if !worth {
-                    i = j;
-                    continue;
-                }
-                if let Some(np) = classify(doc, &w, i, j) {
-                    if let NpKind::Person { name } = &np.kind {
-                        let known = doc.dict.person_by_name(name);
-                        let multi = name.contains(' ');
-                        if multi || known.is_some() {
-                            let described = introductions::described_party(doc, &w, np.first, j);
-                            r.register(&np, name, known, described, w[np.first].start);
-                        }
-                    }
-                }
-                i = j;
-            }
+            });
         }
         r
     }
@@ -1914,7 +1897,16 @@ impl<'d, 'a> Resolver<'d, 'a> {
         // Most mentions repeat somebody already registered: the strings are
         // made only once that is ruled out.
         let shown = known.map_or(name, |p| p.name.as_str());
-        if self.persons.iter().rev().take(50).any(|p| p.name == shown) {
+        // Somebody met again: a later description may say what the first
+        // did not.
+        if let Some(p) = self
+            .persons
+            .iter_mut()
+            .rev()
+            .take(50)
+            .find(|p| p.name == shown)
+        {
+            p.party = p.party.or(described);
             return;
         }
         let (name, party, gender, role) = match known {
@@ -2172,6 +2164,61 @@ fn compatible(a: Option<Gender>, b: Option<Gender>) -> bool {
     match (a, b) {
         (Some(x), Some(y)) => x == y,
         _ => true,
+    }
+}
+
+/// A person named in full (or known to the dictionary) somewhere in the
+/// article.
+struct Introduced<'n> {
+    np: &'n Np,
+    name: &'n str,
+    /// The dictionary's person of that name.
+    known: Option<usize>,
+    /// The party the description around the name gives.
+    described: Option<usize>,
+    pos: usize,
+}
+
+/// Calls `found` for every person named in full (or known to the
+/// dictionary) in the byte range `ps..pe`.
+fn scan_people(doc: &Doc, ps: usize, pe: usize, found: &mut dyn FnMut(Introduced)) {
+    let w = doc.window(ps, pe);
+    let mut i = 0;
+    while i < w.len() {
+        // The cheap test first.
+        if !is_cap(w[i].text) || !np_token(doc, &w, i) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < w.len() && np_token(doc, &w, j) && j - i < 12 {
+            j += 1;
+        }
+        // Only runs that can hold a full name are worth classifying: a
+        // known person, or two adjacent capitalised non-party words.
+        let plain_cap = |k: usize| {
+            is_cap(w[k].text) && doc.mention_of(&w[k]).is_none() && !is_acronym(w[k].text)
+        };
+        let worth = (i..j).any(|k| doc.person_of(&w[k]).is_some())
+            || (i..j).filter(|&k| plain_cap(k)).take(2).count() >= 2;
+        if worth {
+            if let Some(np) = classify(doc, &w, i, j) {
+                if let NpKind::Person { name } = &np.kind {
+                    let known = doc.dict.person_by_name(name);
+                    if name.contains(' ') || known.is_some() {
+                        let described = introductions::described_party(doc, &w, np.first, j);
+                        found(Introduced {
+                            np: &np,
+                            name,
+                            known,
+                            described,
+                            pos: w[np.first].start,
+                        });
+                    }
+                }
+            }
+        }
+        i = j;
     }
 }
 
