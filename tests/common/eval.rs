@@ -64,6 +64,11 @@ pub struct Score {
     pub target_tp: usize,
     pub target_fp: usize,
     pub target_fn: usize,
+    /// (speaker party, target party) pairs of the article: found in both,
+    /// predicted only, annotated only.
+    pub dyad_tp: usize,
+    pub dyad_fp: usize,
+    pub dyad_fn: usize,
     /// Predicted quotes overlapping a `not_quotes` string.
     pub not_quote_hits: usize,
     /// Human-readable problems: missed quotes, wrong speakers, inventions.
@@ -88,6 +93,9 @@ impl Score {
         self.target_fp += o.target_fp;
         self.target_fn += o.target_fn;
         self.not_quote_hits += o.not_quote_hits;
+        self.dyad_tp += o.dyad_tp;
+        self.dyad_fp += o.dyad_fp;
+        self.dyad_fn += o.dyad_fn;
         self.problems.extend(o.problems.iter().cloned());
     }
 
@@ -197,6 +205,41 @@ pub fn score(name: &str, text: &str, quotes: &[Quote], exp: &Expected) -> Score 
     };
     let spans: Vec<Vec<(usize, usize)>> =
         exp.quotes.iter().map(|e| locate(text, &e.text)).collect();
+    // Who stands where: the article's (speaker party, target party) pairs,
+    // whatever quote they come from. A party's statements about itself are
+    // no dyad.
+    let pairs = |items: Vec<(Option<&str>, &str)>| -> BTreeSet<(String, String)> {
+        items
+            .into_iter()
+            .filter_map(|(sp, tp)| {
+                sp.filter(|sp| *sp != tp)
+                    .map(|sp| (sp.to_string(), tp.to_string()))
+            })
+            .collect()
+    };
+    let got = pairs(
+        quotes
+            .iter()
+            .flat_map(|q| {
+                q.targets
+                    .iter()
+                    .map(move |t| (q.speaker_party.as_deref(), t.party.as_str()))
+            })
+            .collect(),
+    );
+    let want = pairs(
+        exp.quotes
+            .iter()
+            .flat_map(|e| {
+                e.targets
+                    .iter()
+                    .map(move |t| (e.speaker_party.as_deref(), t.party.as_str()))
+            })
+            .collect(),
+    );
+    s.dyad_tp = got.intersection(&want).count();
+    s.dyad_fp = got.difference(&want).count();
+    s.dyad_fn = want.difference(&got).count();
     for (e, sp) in exp.quotes.iter().zip(&spans) {
         if sp.is_empty() {
             s.problems.push(format!(
@@ -354,6 +397,20 @@ pub fn report(total: &Score, per_article: &[(String, Score)]) -> String {
         ratio(total.channel_right, total.speaker_pairs),
         total.target_f1(),
         total.not_quote_hits
+    ));
+    let prf = |tp: usize, fp: usize, fn_: usize| {
+        let (p, r) = (ratio(tp, tp + fp), ratio(tp, tp + fn_));
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        format!("P {p:.3} R {r:.3} F1 {f:.3} ({tp} found, {fp} extra, {fn_} missed)")
+    };
+    out.push_str(&format!(
+        "targets of matched quotes: {}\ndyads (speaker party, target party) per article: {}\n",
+        prf(total.target_tp, total.target_fp, total.target_fn),
+        prf(total.dyad_tp, total.dyad_fp, total.dyad_fn)
     ));
     out
 }
