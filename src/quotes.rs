@@ -1240,7 +1240,9 @@ fn subject_then_verb(w: &[CTok], k: usize, last: usize) -> bool {
     if first.quote.is_some() || NOT_SUBJECT.contains(&first.text) {
         return false;
     }
-    (k + 1..last.min(k + 5))
+    // The subject may carry a modifier ("praise from Russian President
+    // Vladimir Putin would ...").
+    (k + 1..last.min(k + 9))
         .take_while(|&j| w[j].quote.is_none() && w[j].text != ",")
         .any(|j| VERBS.contains(&w[j].text))
 }

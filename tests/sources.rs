@@ -150,3 +150,27 @@ fn a_partial_quote_is_the_clause_that_reports_it() {
     let got = all("The deal was \"a historic mistake\", Senator Ruth Adler said.");
     assert_eq!(got[0].1, "The deal was \"a historic mistake\"");
 }
+
+#[test]
+fn a_long_plain_subject_reports_speech_and_a_topic_is_no_affiliation() {
+    let got =
+        all("Experts on North Korea and arms control said the latest test could change that.");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        got[0].2.as_deref(),
+        Some("Experts on North Korea and arms control")
+    );
+    let article = Article::parse(
+        "t",
+        "Experts on North Korea and arms control said the latest test could change that.".into(),
+    );
+    let q = &extract(&article, PartyDict::embedded())[0];
+    assert_eq!(q.speaker_party, None, "a topic is not whom they speak for");
+}
+
+#[test]
+fn a_subject_with_a_modifier_still_opens_a_reported_clause() {
+    let got = all("Ana Pires, the commission's head, said praise from the union's largest member would not change the plan.");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].1.starts_with("praise from"), "{got:?}");
+}

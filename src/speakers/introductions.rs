@@ -71,6 +71,21 @@ fn is_office_word(doc: &Doc, t: &CTok) -> bool {
     doc.facts(t).title() || role_head(&t.text.to_lowercase()).is_some()
 }
 
+/// The party a source phrase speaks for (window tokens `a..b`): its first
+/// party mention before any portfolio preposition ("Experts on North Korea"
+/// speak for nobody; "Russian diplomats in Geneva" for Russia).
+pub(crate) fn affiliation_in(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<usize> {
+    for t in &w[a..b] {
+        if let Some(m) = doc.mention_of(t) {
+            return Some(m.party);
+        }
+        if PORTFOLIO.contains(&t.text.to_lowercase().as_str()) {
+            return None;
+        }
+    }
+    None
+}
+
 /// The party named by an "of"/"at" phrase, appositive or relative clause
 /// right after window index `end`.
 fn description_after(doc: &Doc, w: &[CTok], end: usize) -> Option<usize> {

@@ -2986,9 +2986,7 @@ fn source_between_quote_and_cue(
     if first == b {
         return None;
     }
-    let party = w[first..b]
-        .iter()
-        .find_map(|t| doc.mention_of(t).map(|m| m.party));
+    let party = introductions::affiliation_in(doc, w, first, b);
     Some(Np {
         kind: NpKind::Role {
             head: w[b - 1].text.to_lowercase(),
@@ -3013,13 +3011,16 @@ fn source_opening_sentence(doc: &Doc, w: &[CTok], c: usize, lo: usize) -> Option
     while end > 0 && doc.facts(&w[end - 1]).adverb_or_aux() {
         end -= 1;
     }
-    if end == 0 || end > 6 || !is_cap(w[0].text) {
+    if end == 0 || end > 10 || !is_cap(w[0].text) {
         return None;
     }
+    // "Experts on North Korea said", "Nearly eight of 10 voters say": words,
+    // numbers and the prepositions that tie a noun phrase together.
     let plain = (0..end).all(|k| {
         let t = &w[k];
+        let kind = doc.toks[t.tok].kind;
         t.quote.is_none()
-            && doc.toks[t.tok].kind == TokenKind::Word
+            && (kind == TokenKind::Word || (kind == TokenKind::Number && k > 0))
             && doc.cue(t).is_none()
             && !matches!(
                 t.text,
@@ -3036,9 +3037,7 @@ fn source_opening_sentence(doc: &Doc, w: &[CTok], c: usize, lo: usize) -> Option
     if first == end {
         return None;
     }
-    let party = w[first..end]
-        .iter()
-        .find_map(|t| doc.mention_of(t).map(|m| m.party));
+    let party = introductions::affiliation_in(doc, w, first, end);
     Some(Np {
         kind: NpKind::Role {
             head: w[end - 1].text.to_lowercase(),
