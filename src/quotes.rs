@@ -1177,7 +1177,7 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
                         && (first == "that"
                             || is_clause_opener(doc, &w[k])
                             || (k == c + 1 && first == "the")
-                            || subject_then_verb(w, k, last));
+                            || subject_then_verb(doc, w, k, last));
                     if first == "that" {
                         clause = Some(k + 1);
                     } else if starts_clause {
@@ -1210,7 +1210,19 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
                     if words_in(0, b) >= 3 && !(0..b).any(|i| w[i].text == "that" && i + 1 == b) {
                         let speaker = r.resolve(&found.np, w[c].start);
                         if speaker.is_some() {
-                            return Some((w[0].start, w[b - 1].end, found, speaker));
+                            // An attribution inside the sentence: "Too
+                            // often, Mr. Clarke said, the debate ...": the
+                            // report runs on after it.
+                            let after = found.np.end.max(c + 1);
+                            let end = if after < last
+                                && w[after].text == ","
+                                && words_in(after + 1, last) >= 3
+                            {
+                                last
+                            } else {
+                                b
+                            };
+                            return Some((w[0].start, w[end - 1].end, found, speaker));
                         }
                     }
                 }
@@ -1227,7 +1239,7 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
 /// phrase followed by an auxiliary or modal ("said clients are leaving",
 /// "noted a deal would follow"): what a strong speech verb's complement
 /// looks like when it has no "that".
-fn subject_then_verb(w: &[CTok], k: usize, last: usize) -> bool {
+fn subject_then_verb(doc: &Doc, w: &[CTok], k: usize, last: usize) -> bool {
     const VERBS: &[&str] = &[
         "is", "are", "was", "were", "had", "has", "have", "would", "will", "could", "should",
         "must", "can", "may", "might", "did", "does", "do",
@@ -1237,7 +1249,10 @@ fn subject_then_verb(w: &[CTok], k: usize, last: usize) -> bool {
         "so", "nothing", "yes", "no", "what", "when", "how", "why", "whether", "if",
     ];
     let Some(first) = w.get(k) else { return false };
-    if first.quote.is_some() || NOT_SUBJECT.contains(&first.text) {
+    if first.quote.is_some()
+        || doc.toks[first.tok].kind != TokenKind::Word
+        || NOT_SUBJECT.contains(&first.text)
+    {
         return false;
     }
     // The subject may carry a modifier ("praise from Russian President

@@ -174,3 +174,16 @@ fn a_subject_with_a_modifier_still_opens_a_reported_clause() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert!(got[0].1.starts_with("praise from"), "{got:?}");
 }
+
+#[test]
+fn an_attribution_inside_the_sentence_reports_both_halves() {
+    let got = all("The new border rules, Ana Pires said, will take effect in March.");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        got[0].1,
+        "The new border rules, Ana Pires said, will take effect in March"
+    );
+    // A comma after the cue opens no clause by itself.
+    let got = all("Ana Pires said, smiling, that the rules will take effect in March.");
+    assert!(got.iter().all(|q| !q.1.starts_with(',')), "{got:?}");
+}
