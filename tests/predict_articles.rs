@@ -117,7 +117,18 @@ fn predict_output_is_identical_with_one_or_four_threads() {
                 .sum();
             assert!((total - 1.0).abs() < 1e-9);
             for t in q["targets"].as_array().unwrap() {
-                assert!(t["probs"][t["stance"].as_str().unwrap()].as_f64().unwrap() > 0.0);
+                let stance = t["stance"].as_str().unwrap();
+                let top = ["conciliatory", "critical", "neutral"]
+                    .map(|l| t["probs"][l].as_f64().unwrap())
+                    .into_iter()
+                    .fold(0.0, f64::max);
+                if stance == "uncertain" {
+                    // Left out below the default --min-prob.
+                    assert!(top < stancekit::predict::DEFAULT_MIN_PROB, "{t}");
+                } else {
+                    assert!(t["probs"][stance].as_f64().unwrap() > 0.0);
+                    assert!(top >= stancekit::predict::DEFAULT_MIN_PROB, "{t}");
+                }
             }
         }
     }
@@ -164,7 +175,7 @@ fn dyads_svg_is_a_well_formed_picture_and_tables_add_up() {
     let json = stancekit(&["dyads", p, "--format", "json", "--by", "none"]);
     let dyads: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
     // Every scored target of an attributed quote, other than the speaker's
-    // own party, lands in exactly one dyad.
+    // own party and stances reported as uncertain, lands in exactly one dyad.
     let mut expected = 0;
     for line in String::from_utf8(out.stdout).unwrap().lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -174,7 +185,7 @@ fn dyads_svg_is_a_well_formed_picture_and_tables_add_up() {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .filter(|t| t["party"] != source)
+                    .filter(|t| t["party"] != source && t["stance"] != "uncertain")
                     .count();
             }
         }
@@ -212,4 +223,25 @@ fn csv_accounts_for_every_article_even_without_quotes() {
     assert!(rows[2..]
         .iter()
         .all(|r| r[0].ends_with("01_japan_korea_summit.txt") && !r[2].is_empty()));
+}
+
+#[test]
+fn min_prob_leaves_unsure_stances_out_of_the_dyads() {
+    let dir = articles_dir();
+    let all = stancekit(&["predict", dir.to_str().unwrap(), "--min-prob", "0"]);
+    let strict = stancekit(&["predict", dir.to_str().unwrap(), "--min-prob", "0.9"]);
+    let count = |out: &[u8], what: &str| {
+        String::from_utf8(out.to_vec())
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .flat_map(|v| v["quotes"].as_array().unwrap().clone())
+            .flat_map(|q| q["targets"].as_array().unwrap().clone())
+            .filter(|t| t["stance"] == what)
+            .count()
+    };
+    assert_eq!(count(&all.stdout, "uncertain"), 0);
+    assert!(count(&strict.stdout, "uncertain") > 0);
+    let bad = stancekit(&["predict", dir.to_str().unwrap(), "--min-prob", "2"]);
+    assert_eq!(bad.status.code(), Some(2));
 }

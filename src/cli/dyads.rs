@@ -33,6 +33,10 @@ pub struct Args {
     /// Warn about unreadable lines instead of stopping at the first one.
     #[arg(long)]
     skip_invalid: bool,
+    /// Leave out stances whose most likely label is less probable than this
+    /// (on top of those predict already reported as "uncertain").
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    min_prob: f64,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -47,7 +51,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let mut observations = Vec::new();
     let (mut articles, mut failed, mut skipped) = (0usize, 0usize, 0usize);
-    let (mut unattributed, mut self_targets) = (0usize, 0usize);
+    let (mut unattributed, mut self_targets, mut uncertain) = (0usize, 0usize, 0usize);
+    if !(0.0..=1.0).contains(&args.min_prob) {
+        bail!("--min-prob must be between 0 and 1, got {}", args.min_prob);
+    }
     for (n, line) in reader.lines().enumerate() {
         let line = line.with_context(|| format!("{origin}:{}: cannot read", n + 1))?;
         if line.trim().is_empty() {
@@ -106,6 +113,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
                         .and_then(|p| p.as_f64())
                         .unwrap_or(0.0)
                 };
+                let top = ["conciliatory", "critical", "neutral"]
+                    .into_iter()
+                    .map(prob)
+                    .fold(0.0, f64::max);
+                if stance == stancekit::predict::UNCERTAIN || top < args.min_prob {
+                    uncertain += 1;
+                    continue;
+                }
                 observations.push(Observation {
                     source: source.to_string(),
                     target: party.to_string(),
@@ -118,7 +133,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let dyads = aggregate(&observations);
     eprintln!(
-        "{articles} articles ({failed} with errors), {} scored (party, target) pairs, {unattributed} quotes without a speaker party and {self_targets} self-references left out{}",
+        "{articles} articles ({failed} with errors), {} scored (party, target) pairs, {unattributed} quotes without a speaker party, {self_targets} self-references and {uncertain} uncertain stances left out{}",
         observations.len(),
         if skipped > 0 { format!(", {skipped} unreadable lines skipped") } else { String::new() }
     );

@@ -41,6 +41,11 @@ pub struct Args {
     /// Also draw the confusion matrix as an SVG heat map into this file.
     #[arg(long, value_name = "FILE")]
     svg: Option<PathBuf>,
+    /// Also write one JSON line per row to this file: id, text, target, gold
+    /// and predicted label and the probabilities (for error analysis and
+    /// for choosing a --min-prob).
+    #[arg(long, value_name = "FILE")]
+    predictions: Option<PathBuf>,
     /// Exit with status 1 when macro-F1 is below this (a quality gate for CI).
     #[arg(long, value_name = "X")]
     fail_under: Option<f64>,
@@ -79,6 +84,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     if let Some(p) = &args.svg {
         write_atomic(p, report.to_svg(&title).as_bytes())?;
+    }
+    if let Some(p) = &args.predictions {
+        let mut out = String::new();
+        for (e, pr) in examples.iter().zip(&preds) {
+            let probs: serde_json::Map<String, serde_json::Value> = pr
+                .probs
+                .iter()
+                .map(|(l, v)| (l.to_string(), serde_json::json!(v)))
+                .collect();
+            let row = serde_json::json!({
+                "id": e.id, "line": e.line, "text": e.text, "target": e.target,
+                "gold": e.label, "predicted": pr.label.as_str(), "probs": probs,
+            });
+            out.push_str(&row.to_string());
+            out.push('\n');
+        }
+        write_atomic(p, out.as_bytes())?;
     }
     if let Some(threshold) = args.fail_under {
         if report.macro_f1 < threshold {
