@@ -1,5 +1,6 @@
 //! `stancekit classify`: one statement, one target, one answer.
 
+use super::outln;
 use super::util::load_model;
 use anyhow::{bail, Result};
 use stancekit::model::Task;
@@ -61,21 +62,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if let Some((toward, against)) = &explanation {
             v["explain"] = serde_json::json!({"toward": toward, "against": against});
         }
-        println!("{v}");
+        outln!("{v}");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}", pred.label);
+    outln!("{}", pred.label);
     for (l, p) in &pred.probs {
-        println!("  {l:<14} {p:.3}");
+        outln!("  {l:<14} {p:.3}");
     }
     if let Some((toward, against)) = explanation {
-        println!("\npushed toward {}:", pred.label);
+        outln!("\npushed toward {}:", pred.label);
         for c in toward {
-            println!("  {:+.4}  {}", c.value, c.feature);
+            outln!("  {:+.4}  {}", c.value, c.feature);
         }
-        println!("pushed against {}:", pred.label);
+        outln!("pushed against {}:", pred.label);
         for c in against {
-            println!("  {:+.4}  {}", c.value, c.feature);
+            outln!("  {:+.4}  {}", c.value, c.feature);
         }
     }
     Ok(ExitCode::SUCCESS)

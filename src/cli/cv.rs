@@ -1,5 +1,6 @@
 //! `stancekit cv`: k-fold cross-validation, grouped by text and stratified.
 
+use super::outln;
 use super::util::{load_for_task, DataArgs, TrainArgs};
 use anyhow::Result;
 use stancekit::model::{cv::stratified_folds, train};
@@ -73,19 +74,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         reports.push(r);
     }
     let col = |get: &dyn Fn(&Report) -> f64| mean_std(&reports.iter().map(get).collect::<Vec<_>>());
-    println!(
+    outln!(
         "### {}-fold cross-validation on {} (seed {})\n",
         k,
         args.data.display(),
         args.seed
     );
-    println!("| figure | mean | std |\n|---|---:|---:|");
+    outln!("| figure | mean | std |\n|---|---:|---:|");
     for (name, (m, s)) in [
         ("accuracy", col(&|r| r.accuracy)),
         ("macro F1", col(&|r| r.macro_f1)),
         ("weighted F1", col(&|r| r.weighted_f1)),
     ] {
-        println!("| {name} | {m:.4} | {s:.4} |");
+        outln!("| {name} | {m:.4} | {s:.4} |");
     }
     let mut labels: Vec<&String> = reports.iter().flat_map(|r| r.per_class.keys()).collect();
     labels.sort();
@@ -99,7 +100,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     _ => c.f1,
                 })
             });
-            println!("| {l} {what} | {m:.4} | {s:.4} |");
+            outln!("| {l} {what} | {m:.4} | {s:.4} |");
         }
     }
     Ok(ExitCode::SUCCESS)

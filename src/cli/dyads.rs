@@ -1,5 +1,6 @@
 //! `stancekit dyads`: the picture across a corpus of `predict` output.
 
+use super::{out, outln};
 use anyhow::{bail, Context, Result};
 use stancekit::dyads::{aggregate, to_csv, to_markdown, to_svg, Observation, Period};
 use std::io::BufRead;
@@ -138,10 +139,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if skipped > 0 { format!(", {skipped} unreadable lines skipped") } else { String::new() }
     );
     match args.format {
-        Format::Markdown => print!("{}", to_markdown(&dyads)),
-        Format::Csv => print!("{}", to_csv(&dyads)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&dyads)?),
-        Format::Svg => print!("{}", to_svg(&dyads, &format!("stancekit dyads: {origin}"))),
+        Format::Markdown => out!("{}", to_markdown(&dyads)),
+        Format::Csv => out!("{}", to_csv(&dyads)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&dyads)?),
+        Format::Svg => out!("{}", to_svg(&dyads, &format!("stancekit dyads: {origin}"))),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! `stancekit eval`: a model against labelled data, as a report.
 
 use super::util::{check_labels, load_for_task, load_model, DataArgs};
+use super::{out, outln};
 use anyhow::Result;
 use stancekit::model::{write_atomic, Task};
 use stancekit::report::Report;
@@ -72,9 +73,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let title = format!("{} on {}", model_name, args.data.display());
     let markdown = report.to_markdown(&title);
     match args.format {
-        Format::Markdown => print!("{markdown}"),
-        Format::Json => println!("{}", report.to_json()),
-        Format::Svg => print!("{}", report.to_svg(&title)),
+        Format::Markdown => out!("{markdown}"),
+        Format::Json => outln!("{}", report.to_json()),
+        Format::Svg => out!("{}", report.to_svg(&title)),
     }
     if let Some(p) = &args.markdown {
         write_atomic(p, markdown.as_bytes())?;

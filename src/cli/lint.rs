@@ -1,6 +1,7 @@
 //! `stancekit lint`: checks labelled data files before anyone trains on them.
 
 use super::util::DataArgs;
+use super::{out, outln};
 use anyhow::{bail, Result};
 use stancekit::data;
 use stancekit::lint::{lint, LintConfig};
@@ -106,8 +107,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let report = lint(&files, &cfg);
     match args.format {
-        Format::Text => print!("{}", report.to_text(args.max_problems)),
-        Format::Json => println!("{}", report.to_json()),
+        Format::Text => out!("{}", report.to_text(args.max_problems)),
+        Format::Json => outln!("{}", report.to_json()),
     }
     let failed = report.errors > 0 || (args.strict && report.failed_requirements > 0);
     Ok(if failed {

@@ -1,0 +1,70 @@
+//! A reader that goes away (`stancekit ... | head -1`) ends a command
+//! quietly with success, as ripgrep does: no panic, no "Broken pipe" error.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+/// Runs stancekit with `args`, reads a few bytes of its output, closes the
+/// pipe and returns the exit code and what it wrote to stderr.
+fn closed_early(args: &[&str]) -> (Option<i32>, String) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+        .args(args)
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stancekit runs");
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_exact(&mut first)
+        .expect("some output");
+    // stdout is dropped here: the reader has gone away.
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_command_that_writes_much_stops_quietly_when_the_reader_goes() {
+    // Each writes far more than a pipe holds (64 KB), so the write after
+    // the reader has gone fails for sure.
+    for args in [
+        &[
+            "predict",
+            "tests/articles",
+            "tests/articles",
+            "tests/articles",
+            "tests/articles",
+        ][..],
+        &[
+            "extract",
+            "tests/articles",
+            "tests/articles",
+            "tests/articles",
+            "tests/articles",
+            "tests/articles",
+        ],
+        &[
+            "predict",
+            "--format",
+            "table",
+            "tests/articles",
+            "tests/articles",
+            "tests/articles",
+            "tests/articles",
+        ],
+    ] {
+        let (code, stderr) = closed_early(args);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
