@@ -5,11 +5,13 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}")]
+    /// The I/O error is part of the message, not a chained source, so that
+    /// a report of the chain does not say it twice ("x.jsonl: No such
+    /// file or directory (os error 2): No such file or directory ...").
+    #[error("{path}: {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A bad record in an input file; `line` is 1-based.
     #[error("{origin}:{line}: {message}")]
@@ -35,7 +37,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            cause: source,
         }
     }
 

@@ -1,5 +1,6 @@
-//! A reader that goes away (`stancekit ... | head -1`) ends a command
-//! quietly with success, as ripgrep does: no panic, no "Broken pipe" error.
+//! Unix manners: a reader that goes away (`stancekit ... | head -1`) ends a
+//! command quietly with success, as ripgrep does (no panic, no "Broken
+//! pipe" error); an error names the file once.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -67,4 +68,16 @@ fn every_command_that_writes_much_stops_quietly_when_the_reader_goes() {
             "{args:?}: {stderr}"
         );
     }
+}
+
+#[test]
+fn a_missing_file_is_named_once_with_its_reason_once() {
+    let out = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+        .args(["eval", "--data", "no/such/file.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no/such/file.jsonl"), "{err}");
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
