@@ -81,3 +81,35 @@ fn a_missing_file_is_named_once_with_its_reason_once() {
     assert!(err.contains("no/such/file.jsonl"), "{err}");
     assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
+
+#[test]
+fn classify_reads_the_statement_from_stdin_when_text_is_a_dash() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+        .args(["classify", "--text", "-", "--target", "Russia", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"We condemn Moscow's reckless strikes on our cities.\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let direct = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+        .args([
+            "classify",
+            "--text",
+            "We condemn Moscow's reckless strikes on our cities.",
+            "--target",
+            "Russia",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    // The same statement, not the string "-".
+    assert_eq!(out.stdout, direct.stdout);
+}

@@ -20,7 +20,7 @@ pub struct Args {
     /// Which embedded model to use when --model is not given.
     #[arg(long, value_enum, default_value_t = Task::Stance)]
     task: Task,
-    /// The statement.
+    /// The statement; `-` reads it from standard input.
     #[arg(long)]
     text: String,
     /// The party the stance is toward (needed for stance models); found in the
@@ -35,7 +35,13 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(mut args: Args) -> Result<ExitCode> {
+    if args.text == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| anyhow::anyhow!("--text -: cannot read standard input: {e}"))?;
+        args.text = text.trim_end_matches(['\n', '\r']).to_string();
+    }
     let model = load_model(args.model.as_deref(), args.task)?;
     if args.text.trim().is_empty() {
         bail!("--text is empty");
