@@ -2979,6 +2979,12 @@ fn source_between_quote_and_cue(
     } else {
         return None;
     };
+    source_phrase(doc, w, a, b)
+}
+
+/// The unnamed source at window tokens `a..b` as a noun phrase: the words
+/// without a leading determiner, and the party they speak for.
+fn source_phrase(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> {
     let mut first = a;
     while first < b && doc.facts(&w[first]).det() {
         first += 1;
@@ -2986,14 +2992,13 @@ fn source_between_quote_and_cue(
     if first == b {
         return None;
     }
-    let party = introductions::affiliation_in(doc, w, first, b);
     Some(Np {
         kind: NpKind::Role {
             head: w[b - 1].text.to_lowercase(),
             class: RoleClass::Institution,
             phrase: join_tokens(doc.text, &w[first..b]),
         },
-        party,
+        party: introductions::affiliation_in(doc, w, first, b),
         role: None,
         first: a,
         end: b,
@@ -3030,26 +3035,7 @@ fn source_opening_sentence(doc: &Doc, w: &[CTok], c: usize, lo: usize) -> Option
     if !plain {
         return None;
     }
-    let mut first = 0;
-    while first < end && doc.facts(&w[first]).det() {
-        first += 1;
-    }
-    if first == end {
-        return None;
-    }
-    let party = introductions::affiliation_in(doc, w, first, end);
-    Some(Np {
-        kind: NpKind::Role {
-            head: w[end - 1].text.to_lowercase(),
-            class: RoleClass::Institution,
-            phrase: join_tokens(doc.text, &w[first..end]),
-        },
-        party,
-        role: None,
-        first: 0,
-        end,
-        gender: None,
-    })
+    source_phrase(doc, w, 0, end)
 }
 
 /// What the attribution of a quote found.
