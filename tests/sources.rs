@@ -187,3 +187,13 @@ fn an_attribution_inside_the_sentence_reports_both_halves() {
     let got = all("Ana Pires said, smiling, that the rules will take effect in March.");
     assert!(got.iter().all(|q| !q.1.starts_with(',')), "{got:?}");
 }
+
+#[test]
+fn it_and_they_continue_the_source_just_before() {
+    let got = all("The ministry said in a statement that the border would stay closed. It added that talks would resume in May.");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[1].1, "talks would resume in May");
+    assert_eq!(got[1].2.as_deref(), Some("ministry"));
+    // With nobody before, "it" is nobody.
+    assert!(all("It said the talks would resume in May.").is_empty());
+}

@@ -300,6 +300,9 @@ pub(crate) enum NpKind {
         name: String,
     },
     Pronoun(Option<Gender>),
+    /// "it" or "they" before a cue: the last source that is not a person
+    /// ("the ministry said ... It added that ...").
+    NonPersonPronoun,
     Institution {
         surface: String,
     },
@@ -669,6 +672,12 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
     }
     let t = w[j - 1].text;
     match t {
+        "it" | "It" | "they" | "They" => {
+            return Some(Np {
+                kind: NpKind::NonPersonPronoun,
+                ..pronoun(j - 1, None)
+            })
+        }
         "he" | "He" => return Some(pronoun(j - 1, Some(Gender::M))),
         "she" | "She" => return Some(pronoun(j - 1, Some(Gender::F))),
         "," => {

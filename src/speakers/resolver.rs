@@ -246,6 +246,13 @@ impl<'d, 'a> Resolver<'d, 'a> {
                 .take(30)
                 .find(|s| s.is_person && s.name.is_some() && compatible(s.gender, *g))
                 .cloned(),
+            // Only the source just before, in this or the last sentences:
+            // "it" reaches no further back in news copy.
+            NpKind::NonPersonPronoun => self
+                .history
+                .last()
+                .filter(|s| !s.is_person && s.name.is_some())
+                .cloned(),
             NpKind::Institution { surface } => Some(Speaker {
                 name: Some(surface.clone()),
                 party: np.party,
