@@ -731,8 +731,14 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 other => {
                     let cue = other.as_ref().and_then(|a| a.cue.clone());
                     let chan = other.and_then(|a| a.channel);
+                    let colon = || {
+                        let p = prev.as_ref()?;
+                        introduced_by_colon(&mut resolver, &p.w)
+                    };
                     if let Some((s, c)) = shared.clone() {
                         (s, cue, chan.or(c))
+                    } else if let Some(s) = (kind == QuoteKind::Direct).then(colon).flatten() {
+                        (Some(s), Some(":".to_string()), chan)
                     } else if let Some((lsi, s, c)) = last.as_ref().filter(|l| {
                         // A title or slogan ("Taipei First") continues
                         // nobody's speech.
@@ -1088,6 +1094,31 @@ fn reporting_clause(doc: &Doc, w: &[CTok], pi: usize, cue: Option<&str>) -> Opti
         a += 1;
     }
     Some((w[a].start, w[comma - 1].end))
+}
+
+/// The speaker a sentence of the form "NP VERB:" introduces for the quote
+/// after it ("Caddell continued:", "The Times reports:", "The minister
+/// told reporters:"), whatever the verb.
+fn introduced_by_colon(r: &mut Resolver, w: &[CTok]) -> Option<Speaker> {
+    let n = w.len();
+    if n < 3 || w[n - 1].text != ":" || w[n - 2].quote.is_some() {
+        return None;
+    }
+    let mut verb = n - 2;
+    // "told reporters:", "said in a statement:": the verb may take a short
+    // object or phrase.
+    while verb > 0 && r.doc.cue(&w[verb]).is_none() && n - 2 - verb < 4 {
+        verb -= 1;
+    }
+    if r.doc.cue(&w[verb]).is_none() {
+        verb = n - 2;
+    }
+    let np = crate::speakers::np_back(r.doc, w, verb, 0)?;
+    // The sentence is only the introduction.
+    if np.first > 1 {
+        return None;
+    }
+    r.resolve(&np, w[verb].start)
 }
 
 fn is_dash(s: &str) -> bool {

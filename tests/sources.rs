@@ -197,3 +197,19 @@ fn it_and_they_continue_the_source_just_before() {
     // With nobody before, "it" is nobody.
     assert!(all("It said the talks would resume in May.").is_empty());
 }
+
+#[test]
+fn a_sentence_ending_in_a_colon_introduces_the_quote_after_it() {
+    let got = all("Pat Caddell, a veteran pollster, spoke on Monday.\n\nCaddell continued:\n\n\"The health issue is a partisan issue.\"");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].2.as_deref(), Some("Pat Caddell"));
+    // A list is no speaker.
+    let got = all("The list of demands includes:\n\n\"Free elections now.\"");
+    assert!(got.iter().all(|q| q.2.is_none()), "{got:?}");
+}
+
+#[test]
+fn a_role_with_nobody_before_it_is_the_unnamed_source() {
+    let got = all("\"We will not yield,\" the minister told reporters.");
+    assert_eq!(got[0].2.as_deref(), Some("minister"));
+}

@@ -343,13 +343,23 @@ impl<'d, 'a> Resolver<'d, 'a> {
                 role: Some(role),
             });
         }
-        // "the minister": the latest speaker who fits, ignoring role words.
+        // "the minister": the latest speaker who fits, ignoring role words;
+        // with nobody before, the role itself is the unnamed source.
         self.history
             .iter()
             .rev()
             .take(30)
             .find(|s| s.is_person && s.name.is_some() && compatible(s.gender, gender))
             .cloned()
+            .or_else(|| {
+                Some(Speaker {
+                    name: Some(phrase.to_string()),
+                    party: None,
+                    gender,
+                    is_person: false,
+                    role: Some(role),
+                })
+            })
     }
 }
 
