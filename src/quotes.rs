@@ -294,6 +294,13 @@ fn opens(c: char, prev: Option<char>, next: Option<char>) -> bool {
         '\u{2018}' => {
             !prev.is_some_and(char::is_alphanumeric) && (n.is_alphanumeric() || is_quote_char(n))
         }
+        // British copy quotes with straight single marks ('We will not
+        // yield,' she said). An apostrophe inside a word ("it's") or before
+        // a number ("the '90s") opens nothing.
+        '\'' => {
+            !prev.is_some_and(|p| p.is_alphanumeric() || matches!(p, '.' | ',' | '!' | '?'))
+                && n.is_alphabetic()
+        }
         _ => false,
     }
 }
@@ -304,6 +311,7 @@ fn closes(mark: char, c: char, next: Option<char>) -> bool {
         '\u{201e}' => matches!(c, '"' | '\u{201d}' | '\u{201c}'),
         '\u{ab}' => c == '\u{bb}',
         '\u{2018}' => c == '\u{2019}' && !next.is_some_and(char::is_alphanumeric),
+        '\'' => c == '\'' && !next.is_some_and(char::is_alphanumeric),
         _ => false,
     }
 }
@@ -379,8 +387,8 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
         if let Some((mut o, prev_end)) = carry.take() {
             let first = para.chars().next();
             let same_family = first.is_some_and(|c| {
-                if o.mark == '\u{2018}' {
-                    c == '\u{2018}'
+                if o.mark == '\u{2018}' || o.mark == '\'' {
+                    c == o.mark
                 } else {
                     is_double_opener(c)
                 }
@@ -414,7 +422,7 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
             }
             let c = char_at(para, i);
             from = i + c.len_utf8();
-            if !is_quote_char(c) || (skip_first && i == 0) {
+            if !(is_quote_char(c) || c == '\'') || (skip_first && i == 0) {
                 continue;
             }
             let abs = ps + i;
@@ -437,6 +445,7 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
                         finish(o, Some((abs, abs + clen)), abs, &mut out);
                     } else if o.mark != '"'
                         && o.mark != '\u{2018}'
+                        && o.mark != '\''
                         && matches!(c, '\u{201c}' | '\u{ab}' | '\u{201e}')
                         && opens(c, prev, next)
                     {
@@ -470,13 +479,13 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
 /// the curly quotes (U+2018..U+201E). Lets the scans for quote marks and
 /// sentence ends pass over all other bytes without decoding characters.
 fn may_start_quote_mark(b: u8) -> bool {
-    matches!(b, b'"' | 0xC2 | 0xE2)
+    matches!(b, b'"' | b'\'' | 0xC2 | 0xE2)
 }
 
 /// Screen for [`find_byte`]: whether eight bytes may hold the start of a
 /// quote mark.
 fn may_hold_quote_mark(block: u64) -> bool {
-    block_has(block, b'"') || block_has_non_ascii(block)
+    block_has(block, b'"') || block_has(block, b'\'') || block_has_non_ascii(block)
 }
 
 /// Whether a byte is a sentence terminator.

@@ -213,3 +213,22 @@ fn a_role_with_nobody_before_it_is_the_unnamed_source() {
     let got = all("\"We will not yield,\" the minister told reporters.");
     assert_eq!(got[0].2.as_deref(), Some("minister"));
 }
+
+#[test]
+fn british_straight_single_quotes_are_quote_marks_and_apostrophes_are_not() {
+    let got = all("'We will not yield,' the minister's spokesman Tom Hale said. 'It's over.'");
+    assert_eq!(
+        got.iter().map(|q| q.1.as_str()).collect::<Vec<_>>(),
+        vec!["We will not yield,", "It's over."]
+    );
+    assert!(
+        got.iter().all(|q| q.2.as_deref() == Some("Tom Hale")),
+        "{got:?}"
+    );
+    // Apostrophes inside words, after a plural and before a number.
+    let got = all("The ministers' talks ended in the '90s, and it's late now.");
+    assert!(
+        got.iter().all(|q| q.0 != "Direct" && q.0 != "Partial"),
+        "{got:?}"
+    );
+}
