@@ -302,13 +302,28 @@ fn write_table(out: &mut impl Write, r: &ArticlePrediction) -> io::Result<()> {
             clip(&q.text.replace(['\n', '\r'], " "), 90)
         )?;
         for t in &q.targets {
-            writeln!(
-                out,
-                "      -> {:<22} {:<13} {:.2}",
-                t.party,
-                t.stance,
-                t.probs.get(t.stance)
-            )?;
+            // An uncertain stance shows the label it leaned to and how much.
+            let (label, p) =
+                t.probs
+                    .0
+                    .iter()
+                    .copied()
+                    .fold(("", 0.0), |best, x| if x.1 > best.1 { x } else { best });
+            if t.stance == stancekit::predict::UNCERTAIN {
+                writeln!(
+                    out,
+                    "      -> {:<22} {:<13} {:.2} ({label})",
+                    t.party, t.stance, p
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "      -> {:<22} {:<13} {:.2}",
+                    t.party,
+                    t.stance,
+                    t.probs.get(t.stance)
+                )?;
+            }
         }
     }
     if !r.dyads.is_empty() {
