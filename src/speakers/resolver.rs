@@ -15,6 +15,19 @@ pub(crate) struct Speaker {
     pub role: Option<String>,
 }
 
+impl Speaker {
+    /// A person of the party dictionary, as the dictionary describes them.
+    fn known(p: &crate::parties::Person) -> Speaker {
+        Speaker {
+            name: Some(p.name.clone()),
+            party: Some(p.party),
+            gender: p.gender,
+            is_person: true,
+            role: Some(p.role.to_lowercase()),
+        }
+    }
+}
+
 /// Somebody introduced in the article ("Chinese Foreign Minister Wang Yi").
 #[derive(Debug, Clone)]
 struct PersonInfo {
@@ -191,13 +204,7 @@ impl<'d, 'a> Resolver<'d, 'a> {
                 }
                 if let Some(k) = dict.person_by_name(name) {
                     let p = dict.person(dict.person_on(k, doc.date));
-                    return Some(Speaker {
-                        name: Some(p.name.clone()),
-                        party: Some(p.party),
-                        gender: p.gender,
-                        is_person: true,
-                        role: Some(p.role.to_lowercase()),
-                    });
+                    return Some(Speaker::known(p));
                 }
                 let single = !name.contains(' ');
                 if single {
@@ -212,13 +219,7 @@ impl<'d, 'a> Resolver<'d, 'a> {
                     }
                     if let Some(k) = dict.lookup_person(name, doc.date) {
                         let p = dict.person(k);
-                        return Some(Speaker {
-                            name: Some(p.name.clone()),
-                            party: Some(p.party),
-                            gender: p.gender,
-                            is_person: true,
-                            role: Some(p.role.to_lowercase()),
-                        });
+                        return Some(Speaker::known(p));
                     }
                 } else if let Some(p) = self.introduced(name.split_whitespace().last()?, pos) {
                     if p.name == *name {
@@ -326,13 +327,7 @@ impl<'d, 'a> Resolver<'d, 'a> {
                 .or_else(|| dict.person_with_role(party, head, self.doc.date))
             {
                 let p = dict.person(k);
-                return Some(Speaker {
-                    name: Some(p.name.clone()),
-                    party: Some(p.party),
-                    gender: p.gender,
-                    is_person: true,
-                    role: Some(p.role.to_lowercase()),
-                });
+                return Some(Speaker::known(p));
             }
             // "a Kremlin spokesman": unnamed, but the party is known.
             return Some(Speaker {
