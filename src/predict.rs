@@ -29,12 +29,20 @@ impl Serialize for Probs<'_> {
     }
 }
 
-impl Probs<'_> {
+impl<'m> Probs<'m> {
     pub fn get(&self, label: &str) -> f64 {
         self.0
             .iter()
             .find(|(l, _)| *l == label)
             .map_or(0.0, |(_, p)| *p)
+    }
+
+    /// The most likely label and its probability (("", 0.0) when empty).
+    pub fn top(&self) -> (&'m str, f64) {
+        self.0
+            .iter()
+            .copied()
+            .fold(("", 0.0), |best, x| if x.1 > best.1 { x } else { best })
     }
 }
 
@@ -447,8 +455,7 @@ impl ArticlePrediction<'_> {
         let mut left_out = 0;
         for q in &mut self.quotes {
             for t in &mut q.targets {
-                let top = t.probs.0.iter().map(|(_, p)| *p).fold(0.0, f64::max);
-                if top < min_prob {
+                if t.probs.top().1 < min_prob {
                     t.stance = UNCERTAIN;
                     left_out += 1;
                 }

@@ -1554,9 +1554,6 @@ fn targets(
     let mut out: Vec<Target> = Vec::new();
     for (party, s, e, via) in found {
         let name = &dict.party(party).name;
-        if Some(party) == speaker_party {
-            continue;
-        }
         match out.iter_mut().find(|t| &t.party == name) {
             Some(t) if t.via == Via::Reference && via == Via::Name => {
                 *t = Target {

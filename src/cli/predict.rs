@@ -303,27 +303,17 @@ fn write_table(out: &mut impl Write, r: &ArticlePrediction) -> io::Result<()> {
         )?;
         for t in &q.targets {
             // An uncertain stance shows the label it leaned to and how much.
-            let (label, p) =
-                t.probs
-                    .0
-                    .iter()
-                    .copied()
-                    .fold(("", 0.0), |best, x| if x.1 > best.1 { x } else { best });
-            if t.stance == stancekit::predict::UNCERTAIN {
-                writeln!(
-                    out,
-                    "      -> {:<22} {:<13} {:.2} ({label})",
-                    t.party, t.stance, p
-                )?;
+            let (p, leaned) = if t.stance == stancekit::predict::UNCERTAIN {
+                let (label, p) = t.probs.top();
+                (p, format!(" ({label})"))
             } else {
-                writeln!(
-                    out,
-                    "      -> {:<22} {:<13} {:.2}",
-                    t.party,
-                    t.stance,
-                    t.probs.get(t.stance)
-                )?;
-            }
+                (t.probs.get(t.stance), String::new())
+            };
+            writeln!(
+                out,
+                "      -> {:<22} {:<13} {:.2}{leaned}",
+                t.party, t.stance, p
+            )?;
         }
     }
     if !r.dyads.is_empty() {
