@@ -70,6 +70,12 @@ impl Person {
         self.from.as_deref().is_none_or(|f| f <= d) && self.to.as_deref().is_none_or(|t| d <= t)
     }
 
+    /// Whether `surface` is the person's full name or one of its aliases,
+    /// rather than a bare word of the name ("Putin").
+    pub fn is_written_in_full(&self, surface: &str) -> bool {
+        surface == self.name || self.aliases.iter().any(|a| a == surface)
+    }
+
     /// The last word of the name ("Putin"), used to resolve surnames.
     pub fn surname(&self) -> &str {
         self.name.split_whitespace().last().unwrap_or(&self.name)

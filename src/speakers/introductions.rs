@@ -146,9 +146,8 @@ pub(crate) fn keep_tied_people(
     people: &mut Vec<PersonMention>,
 ) {
     let full = |m: &PersonMention| {
-        let p = dict.person(m.person);
-        let surface = &text[m.start..m.end];
-        surface == p.name || p.aliases.iter().any(|a| a == surface)
+        dict.person(m.person)
+            .is_written_in_full(&text[m.start..m.end])
     };
     let keep: Vec<bool> = people
         .iter()

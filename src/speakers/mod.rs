@@ -361,9 +361,9 @@ fn np_token(doc: &Doc, w: &[CTok], i: usize) -> bool {
 /// Whether a dictionary person's mention is a bare word of their name
 /// ("Putin") rather than their name or an alias.
 fn is_bare_surname(doc: &Doc, p: &PersonMention) -> bool {
-    let surface = &doc.text[p.start..p.end];
-    let person = doc.dict.person(p.person);
-    surface != person.name && !person.aliases.iter().any(|x| x == surface)
+    !doc.dict
+        .person(p.person)
+        .is_written_in_full(&doc.text[p.start..p.end])
 }
 
 /// A capitalised title of at most four letters, which news copy abbreviates

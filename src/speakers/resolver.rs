@@ -148,7 +148,7 @@ impl<'d, 'a> Resolver<'d, 'a> {
         let dict = self.doc.dict;
         let person = dict.person(dict.person_on(m.person, self.doc.date));
         let surface = &self.doc.text[m.start..m.end];
-        if surface != person.name && !person.aliases.iter().any(|a| a == surface) {
+        if !person.is_written_in_full(surface) {
             if let Some(p) = self.introduced(surface, m.start) {
                 if p.name != person.name {
                     return p.party;
