@@ -149,40 +149,32 @@ pub(crate) fn keep_tied_people(
         dict.person(m.person)
             .is_written_in_full(&text[m.start..m.end])
     };
-    let keep: Vec<bool> = people
-        .iter()
-        .map(|m| {
-            if full(m) {
-                return true;
-            }
-            // "He" (He Lifeng) opening "He listens" is a pronoun.
-            if is_non_name(&text[m.start..m.end]) {
-                return false;
-            }
-            // The party scan splits hyphenated tokens, so a mention may
-            // start or end inside one: the neighbours are the tokens wholly
-            // before and after it.
-            let i = toks.partition_point(|t| t.end <= m.start);
-            let j = toks.partition_point(|t| t.start < m.end);
-            let name_word = |t: Option<&Token>, gap: &str| {
-                t.is_some_and(|t| {
-                    t.kind == TokenKind::Word
-                        && gap == " "
-                        && is_cap(t.text)
-                        && !is_non_name(t.text)
-                        && !TokFacts::of(t.text, t.kind).title()
-                })
-            };
-            let prev = i.checked_sub(1).map(|k| &toks[k]);
-            let next = toks.get(j);
-            let gap_before = prev.map_or("", |p| &text[p.end..m.start]);
-            let gap_after = next.map_or("", |n| &text[m.end..n.start]);
-            !(name_word(prev, gap_before) || name_word(next, gap_after))
-        })
-        .collect();
-    let mut k = 0;
-    people.retain(|_| {
-        k += 1;
-        keep[k - 1]
+    people.retain(|m| {
+        if full(m) {
+            return true;
+        }
+        // "He" (He Lifeng) opening "He listens" is a pronoun.
+        if is_non_name(&text[m.start..m.end]) {
+            return false;
+        }
+        // The party scan splits hyphenated tokens, so a mention may
+        // start or end inside one: the neighbours are the tokens wholly
+        // before and after it.
+        let i = toks.partition_point(|t| t.end <= m.start);
+        let j = toks.partition_point(|t| t.start < m.end);
+        let name_word = |t: Option<&Token>, gap: &str| {
+            t.is_some_and(|t| {
+                t.kind == TokenKind::Word
+                    && gap == " "
+                    && is_cap(t.text)
+                    && !is_non_name(t.text)
+                    && !TokFacts::of(t.text, t.kind).title()
+            })
+        };
+        let prev = i.checked_sub(1).map(|k| &toks[k]);
+        let next = toks.get(j);
+        let gap_before = prev.map_or("", |p| &text[p.end..m.start]);
+        let gap_after = next.map_or("", |n| &text[m.end..n.start]);
+        !(name_word(prev, gap_before) || name_word(next, gap_after))
     });
 }
