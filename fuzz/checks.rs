@@ -6,9 +6,12 @@
 
 use stancekit::article::Article;
 use stancekit::data::{load_reader, InputFormat, LoadOptions};
-use stancekit::model::StanceModel;
+use stancekit::model::{StanceModel, Task};
 use stancekit::parties::PartyDict;
+use stancekit::predict::Predictor;
 use stancekit::quotes::{extract, ArticleQuotes};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// Article parser + quote extractor on arbitrary bytes (decoded lossily, as
 /// the CLI does): every span lies inside the text on character boundaries.
@@ -35,6 +38,63 @@ pub fn article(data: &[u8]) {
         assert!(q.start <= q.end && q.end <= n);
     }
     serde_json::to_string(&rec).unwrap();
+    predict(&article);
+}
+
+/// The shipped models, loaded once per process.
+fn models() -> &'static (StanceModel, StanceModel) {
+    static MODELS: OnceLock<(StanceModel, StanceModel)> = OnceLock::new();
+    MODELS.get_or_init(|| {
+        let m = |t| stancekit::defaults::model(t).expect("shipped model");
+        (m(Task::Stance), m(Task::Sentiment))
+    })
+}
+
+/// Predict on a parsed article: every probability is a number in [0, 1]
+/// and the record serialises.
+fn predict(article: &Article) {
+    let (stance, sentiment) = models();
+    let predictor = Predictor {
+        stance,
+        sentiment,
+        parties: PartyDict::embedded(),
+    };
+    let rec = predictor.predict(article);
+    for q in &rec.quotes {
+        for t in &q.targets {
+            for &(_, p) in &t.probs.0 {
+                assert!((0.0..=1.0).contains(&p), "probability {p}");
+            }
+        }
+    }
+    let mut out = Vec::new();
+    rec.write_json(&mut out);
+}
+
+/// Long articles, to find work that grows faster than the text: the first
+/// byte says how many times (1 to 256) the rest is repeated, so a short
+/// input stands for a run-on line of many quotes. Extract and predict must
+/// finish within `budget` per kilobyte (plus a second); `None` skips the
+/// clock, as the test suite does (speed is a benchmark's business there).
+pub fn long_article(data: &[u8], budget_per_kb: Option<Duration>) {
+    let Some((&k, unit)) = data.split_first() else {
+        return;
+    };
+    let mut bytes = Vec::with_capacity(unit.len() * (k as usize + 1));
+    for _ in 0..=k {
+        bytes.extend_from_slice(unit);
+    }
+    let started = Instant::now();
+    article(&bytes);
+    if let Some(per_kb) = budget_per_kb {
+        let budget = Duration::from_secs(1) + per_kb * (bytes.len() / 1024) as u32;
+        let took = started.elapsed();
+        assert!(
+            took <= budget,
+            "{} bytes took {took:?}, over the budget of {budget:?}",
+            bytes.len()
+        );
+    }
 }
 
 /// The labelled-data loader (JSON Lines and CSV) on arbitrary bytes: every

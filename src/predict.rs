@@ -165,6 +165,11 @@ fn locate(text: &str, mention: &str, hint: usize) -> Option<(usize, usize)> {
 /// of the previous sentence or the paragraph start, forward to the end of
 /// this one. A period only ends a sentence after a lower-case letter, a digit
 /// or a closing bracket/quote, so "U.S. officials" stays whole.
+///
+/// The sentence reaches at most [`SENTENCE_REACH`] bytes past the quote on
+/// either side (cut at a space): a run-on line of many partial quotes would
+/// otherwise give each quote the whole line to classify, quadratic in the
+/// line's length.
 fn sentence_around(text: &str, start: usize, end: usize) -> (usize, usize) {
     let bytes = text.as_bytes();
     let ends_sentence = |i: usize| -> bool {
@@ -184,21 +189,42 @@ fn sentence_around(text: &str, start: usize, end: usize) -> (usize, usize) {
         }
     };
     let mut s = start.min(bytes.len());
-    while s > 0 && !ends_sentence(s - 1) {
+    let floor = s.saturating_sub(SENTENCE_REACH);
+    while s > floor && !ends_sentence(s - 1) {
         s -= 1;
+    }
+    if s > 0 && !ends_sentence(s - 1) {
+        // Cut short: begin after a space so no word is split.
+        while s < start && !bytes[s].is_ascii_whitespace() {
+            s += 1;
+        }
     }
     while s < start && bytes[s].is_ascii_whitespace() {
         s += 1;
     }
     let mut e = end.min(bytes.len());
-    while e < bytes.len() && !ends_sentence(e) {
+    let ceiling = (e + SENTENCE_REACH).min(bytes.len());
+    while e < ceiling && !ends_sentence(e) {
         e += 1;
+    }
+    if e < bytes.len() && !ends_sentence(e) {
+        // Cut short: end before a space.
+        while e > end && !bytes[e].is_ascii_whitespace() {
+            e -= 1;
+        }
+        while !text.is_char_boundary(e) {
+            e -= 1;
+        }
+        return (s.min(e), e);
     }
     let e = (e + 1).min(bytes.len());
     // Both ends are next to ASCII bytes or the text's ends, so they are
     // character boundaries.
     (s, e)
 }
+
+/// How far, in bytes, the sentence read around a partial quote reaches.
+const SENTENCE_REACH: usize = 600;
 
 impl<'a> Predictor<'a> {
     /// The quote's sentiment read as a stance (positive -> conciliatory,
@@ -526,6 +552,20 @@ mod tests {
         );
         let (s, e) = sentence_around("no end", 1, 2);
         assert_eq!((s, e), (0, 6));
+    }
+
+    #[test]
+    fn sentence_around_reaches_a_bounded_distance_into_a_run_on_line() {
+        let t = "Xi said \"Chinese goods are welcome\" and ".repeat(200);
+        let q = t.len() / 2;
+        let q = q - t[..q].rfind('"').map_or(0, |i| q - i);
+        let (s, e) = sentence_around(&t, q, q + 10);
+        assert!(q - s <= SENTENCE_REACH && e - q - 10 <= SENTENCE_REACH);
+        assert!(s < q && e > q + 10, "the bound still reads some context");
+        assert!(
+            t[..s].ends_with(' ') && t[e..].starts_with(' '),
+            "cut at spaces"
+        );
     }
 
     #[test]

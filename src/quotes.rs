@@ -683,7 +683,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     // Per-sentence lists, emptied for each sentence rather than made anew.
     let mut placeholders: Vec<usize> = Vec::new();
     let mut partials: Vec<(usize, usize)> = Vec::new();
-    let mut sentence_quotes: Vec<(usize, Option<Attrib>, QuoteKind)> = Vec::new();
+    let mut sentence_quotes: Vec<(usize, usize, Option<Attrib>, QuoteKind)> = Vec::new();
 
     for (si, &(ss, se)) in sents.iter().enumerate() {
         let here = NamedParties {
@@ -719,21 +719,21 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
             let partial = kind == QuoteKind::Partial;
             let cues = cues.get_or_init(|| Cues::new(&doc, w));
             let attrib = attribute(&mut resolver, w, cues, pi, lo, hi, partial);
-            sentence_quotes.push((q, attrib, kind));
+            sentence_quotes.push((q, pi, attrib, kind));
         }
         // Unattributed quotes borrow from another quote of the sentence, then
         // from the quote just before.
         // Copied only for a sentence that has such a quote (few have).
         let shared = sentence_quotes
             .iter()
-            .any(|(_, a, _)| attributed(a).is_none())
+            .any(|(_, _, a, _)| attributed(a).is_none())
             .then(|| {
-                sentence_quotes.iter().find_map(|(_, a, _)| {
+                sentence_quotes.iter().find_map(|(_, _, a, _)| {
                     attributed(a).map(|a| (a.speaker.clone(), a.channel.clone()))
                 })
             })
             .flatten();
-        for (q, attrib, kind) in sentence_quotes.drain(..) {
+        for (q, pi, attrib, kind) in sentence_quotes.drain(..) {
             let rq = &raw[q];
             let (speaker, cue, channel) = match attrib {
                 Some(a) if a.speaker.is_some() => (a.speaker, a.cue, a.channel),
@@ -786,10 +786,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
             // is that clause, quote marks and all; several quoted pieces of
             // one clause make one record.
             if kind == QuoteKind::Partial {
-                let pi = w.iter().position(|t| t.quote == Some(q));
-                if let Some((a, b)) =
-                    pi.and_then(|pi| reporting_clause(&doc, w, pi, cue.as_deref()))
-                {
+                if let Some((a, b)) = reporting_clause(&doc, w, pi, cue.as_deref()) {
                     if out
                         .last()
                         .is_some_and(|l: &Quote| (l.start, l.end) == (a, b))
@@ -813,7 +810,12 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
             if kind == QuoteKind::Partial {
                 // A few quoted words take their targets from the sentence
                 // ("branded Beijing a "decisive enabler" of Moscow's offensive").
-                add_sentence_targets(&doc, &resolver, w, sp, &mut targets);
+                // Within the reach of a reporting clause: the rest of a
+                // run-on line is other speech, and reading it all for every
+                // quote would be quadratic.
+                let i = pi.saturating_sub(CLAUSE_TOKENS);
+                let j = w.len().min(pi + 1 + CLAUSE_TOKENS);
+                add_sentence_targets(&doc, &resolver, &w[i..j], sp, &mut targets);
             }
             out.push(make_quote(
                 dict, start, end, qtext, kind, speaker, cue, channel, targets,
@@ -1074,10 +1076,14 @@ fn attribute(
 
 /// The byte span of the clause that reports the partial quote at window
 /// index `pi`, marks included: what follows the cue ("said (that) ...",
-/// "called the plan ...") to the end of the sentence, or for a trailing
-/// attribution ("..., she said.") what precedes the comma before it. None
-/// when the cue is not in the sentence or the clause would not hold the
-/// quote.
+/// "called the plan ...") up to the end of the sentence or to the next
+/// reporting clause ("... and Li said ..."), or for a trailing attribution
+/// ("..., she said.") what precedes the comma before it. None when the cue
+/// is not in the sentence or the clause would not hold the quote.
+///
+/// A clause is at most [`CLAUSE_TOKENS`] tokens on either side of the quote:
+/// news sentences are far shorter, and the bound keeps a run-on line of
+/// many quotes linear rather than giving each quote the rest of the line.
 fn reporting_clause(doc: &Doc, w: &[CTok], pi: usize, cue: Option<&str>) -> Option<(usize, usize)> {
     let cue_word = cue?.split_whitespace().last()?;
     if cue == Some("according to") {
@@ -1085,25 +1091,41 @@ fn reporting_clause(doc: &Doc, w: &[CTok], pi: usize, cue: Option<&str>) -> Opti
     }
     let is_cue = |k: usize| w[k].quote.is_none() && w[k].text.eq_ignore_ascii_case(cue_word);
     let punct = |t: &CTok| t.quote.is_none() && doc.toks[t.tok].kind == TokenKind::Punct;
-    let mut last = w.len();
-    while last > pi + 1 && punct(&w[last - 1]) {
-        last -= 1;
-    }
-    if let Some(c) = (0..pi).rev().find(|&k| is_cue(k)) {
+    let lo = pi.saturating_sub(CLAUSE_TOKENS);
+    let hi = w.len().min(pi + 1 + CLAUSE_TOKENS);
+    if let Some(c) = (lo..pi).rev().find(|&k| is_cue(k)) {
         let mut a = c + 1;
         if let Some(t) = (a..pi).take(10).find(|&k| w[k].text == "that") {
             a = t + 1;
         }
+        // The clause ends before the next reporting verb's clause: at the
+        // last comma, semicolon or conjunction before that verb.
+        let next_cue = (pi + 1..hi).find(|&k| w[k].quote.is_none() && doc.cue(&w[k]).is_some());
+        let mut last = match next_cue {
+            Some(k) => (pi + 1..k)
+                .rev()
+                .find(|&j| {
+                    w[j].quote.is_none() && matches!(w[j].text, "," | ";" | "and" | "but" | "while")
+                })
+                .unwrap_or(pi + 1),
+            None => hi,
+        };
+        while last > pi + 1 && punct(&w[last - 1]) {
+            last -= 1;
+        }
         return (a <= pi).then(|| (w[a].start, w[last - 1].end));
     }
-    let c = (pi + 1..w.len()).find(|&k| is_cue(k))?;
+    let c = (pi + 1..hi).find(|&k| is_cue(k))?;
     let comma = (pi + 1..c).rev().find(|&k| w[k].text == ",")?;
-    let mut a = 0;
+    let mut a = lo;
     while a < pi && punct(&w[a]) {
         a += 1;
     }
     Some((w[a].start, w[comma - 1].end))
 }
+
+/// How far, in tokens, a reporting clause reaches from its quote.
+const CLAUSE_TOKENS: usize = 80;
 
 /// The speaker a sentence of the form "NP VERB:" introduces for the quote
 /// after it ("Caddell continued:", "The Times reports:", "The minister

@@ -31,6 +31,11 @@ fn article_inputs() {
 }
 
 #[test]
+fn long_article_inputs() {
+    replay("long_article", |data| checks::long_article(data, None));
+}
+
+#[test]
 fn labelled_data_inputs() {
     replay("labelled_data", checks::labelled_data);
 }
