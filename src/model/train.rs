@@ -105,6 +105,21 @@ fn label_of(e: &Example) -> Result<&str> {
         .ok_or_else(|| Error::Training(format!("example on line {} has no label", e.line)))
 }
 
+/// Labelled examples from another domain (e.g. news sentences labelled for
+/// sentiment toward a target) that help the model without being its
+/// domain: weighted down, and, with `augment`, given their own copy of
+/// every feature as well as the shared one (Daumé's feature augmentation,
+/// one-sided). What is peculiar to the auxiliary domain goes to its copies,
+/// which the model drops after training; what both domains agree on goes
+/// to the shared features the model keeps.
+pub struct Auxiliary<'a> {
+    pub examples: &'a [Example],
+    /// Each auxiliary example's weight relative to a main one (after
+    /// balancing labels within each set).
+    pub weight: f64,
+    pub augment: bool,
+}
+
 /// Trains a model on `examples`. `data_sha256` and `data_files` are recorded
 /// in the model's metadata.
 pub fn train(
@@ -113,9 +128,31 @@ pub fn train(
     data_sha256: &str,
     data_files: &[String],
 ) -> Result<Trained> {
+    train_with_aux(examples, None, cfg, data_sha256, data_files)
+}
+
+/// [`train`] with auxiliary examples from another domain.
+pub fn train_with_aux(
+    examples: &[Example],
+    aux: Option<&Auxiliary>,
+    cfg: &TrainConfig,
+    data_sha256: &str,
+    data_files: &[String],
+) -> Result<Trained> {
     cfg.check()?;
     if examples.is_empty() {
         return Err(Error::Training("no training examples".into()));
+    }
+    let aux_examples = aux.map_or(&[][..], |a| a.examples);
+    if let Some(a) = aux {
+        if !(a.weight.is_finite() && a.weight > 0.0) {
+            return Err(Error::Config("aux weight must be a positive number".into()));
+        }
+        if cfg.solver == Solver::Linfa {
+            return Err(Error::Config(
+                "auxiliary data needs sample weights: use --solver sparse".into(),
+            ));
+        }
     }
     let mut per_label: BTreeMap<String, usize> = BTreeMap::new();
     for e in examples {
@@ -138,19 +175,30 @@ pub fn train(
         })
         .collect();
     let k = labels.len();
-    let weights: Vec<f64> = match cfg.class_weight {
-        ClassWeight::None => vec![1.0; examples.len()],
-        ClassWeight::Balanced => {
-            let n = examples.len() as f64;
-            let counts: Vec<f64> = labels.iter().map(|l| per_label[l] as f64).collect();
-            y.iter().map(|&c| n / (k as f64 * counts[c])).collect()
-        }
-    };
+    let mut aux_y = Vec::with_capacity(aux_examples.len());
+    for e in aux_examples {
+        let l = label_of(e)?;
+        let c = labels.iter().position(|m| m == l).ok_or_else(|| {
+            Error::Training(format!(
+                "auxiliary example on line {} has label {l:?}, which the main data does not have",
+                e.line
+            ))
+        })?;
+        aux_y.push(c);
+    }
+    let mut weights = balance(&y, k, cfg.class_weight);
+    if let Some(a) = aux {
+        let aux_weights = balance(&aux_y, k, cfg.class_weight);
+        weights.extend(aux_weights.iter().map(|w| w * a.weight));
+    }
+    let all_y: Vec<usize> = y.iter().chain(&aux_y).copied().collect();
     let features = cfg.with_task_features();
     let others = other_mentions(examples);
+    let aux_others = other_mentions(aux_examples);
     let docs: Vec<Doc> = examples
         .iter()
         .zip(&others)
+        .chain(aux_examples.iter().zip(&aux_others))
         .map(|(e, o)| Doc {
             text: &e.text,
             target: if features.target_aware { e.span } else { None },
@@ -159,8 +207,19 @@ pub fn train(
         })
         .collect();
     let t0 = std::time::Instant::now();
-    let (vectorizer, rows) = Vectorizer::fit(features, &docs, cfg.threads);
-    let x = Csr::from_rows(&rows, vectorizer.n_features());
+    let (vectorizer, mut rows) = Vectorizer::fit(features, &docs, cfg.threads);
+    let d = vectorizer.n_features();
+    let augment = aux.is_some_and(|a| a.augment);
+    if augment {
+        // Auxiliary rows also fire their domain's copy of each feature,
+        // numbered after the shared ones.
+        for row in &mut rows[examples.len()..] {
+            let copies: Vec<(u32, f64)> = row.iter().map(|&(j, v)| (j + d as u32, v)).collect();
+            row.extend(copies);
+        }
+    }
+    let x = Csr::from_rows(&rows, if augment { 2 * d } else { d });
+    let y = all_y;
     let featurize_seconds = t0.elapsed().as_secs_f64();
     let t1 = std::time::Instant::now();
     let (w, intercepts, iterations, converged, loss) = match cfg.solver {
@@ -198,6 +257,9 @@ pub fn train(
         }
         Solver::Linfa => fit_linfa(&x, &y, k, cfg)?,
     };
+    // Feature-major weights: the shared features come first.
+    let mut w = w;
+    w.truncate(d * k);
     let solve_seconds = t1.elapsed().as_secs_f64();
     let meta = TrainingMeta {
         examples: examples.len(),
@@ -226,6 +288,24 @@ pub fn train(
         featurize_seconds,
         solve_seconds,
     })
+}
+
+/// Example weights: one each, or n / (k * n_label) so that each label
+/// weighs the same.
+fn balance(y: &[usize], k: usize, class_weight: ClassWeight) -> Vec<f64> {
+    match class_weight {
+        ClassWeight::None => vec![1.0; y.len()],
+        ClassWeight::Balanced => {
+            let mut counts = vec![0usize; k];
+            for &c in y {
+                counts[c] += 1;
+            }
+            let n = y.len() as f64;
+            y.iter()
+                .map(|&c| n / (k as f64 * counts[c] as f64))
+                .collect()
+        }
+    }
 }
 
 type Fitted = (Vec<f64>, Vec<f64>, Option<usize>, Option<bool>, f64);
