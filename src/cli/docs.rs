@@ -2,6 +2,7 @@
 //! completion scripts and man pages, made from the same clap definitions as
 //! `--help`, written to stdout.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -70,7 +71,8 @@ pub fn man(args: ManArgs) -> Result<ExitCode> {
                 .to_string();
             let path = dir.join(format!("{name}.1"));
             stancekit::model::write_atomic(&path, &render(page)?)?;
-            eprintln!("wrote {}", path.display());
+            // A note, not output: a closed stderr must not stop the pages.
+            let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
         }
         return Ok(ExitCode::SUCCESS);
     }
