@@ -113,3 +113,173 @@ fn classify_reads_the_statement_from_stdin_when_text_is_a_dash() {
     // The same statement, not the string "-".
     assert_eq!(out.stdout, direct.stdout);
 }
+
+/// Runs `stancekit ARGS` from the repository root through `sh`, with
+/// `redirect` applied to its stdout (`>&-` closes it).
+fn with_stdout(redirect: &str, args: &str) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("exec \"$0\" {args} {redirect}"))
+        .arg(env!("CARGO_BIN_EXE_stancekit"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_an_error_not_a_silent_success() {
+    for args in [
+        "predict tests/articles",
+        "extract tests/articles/01_japan_korea_summit.txt",
+        "classify --text 'We condemn Moscow' --target Russia",
+        "man",
+    ] {
+        let out = with_stdout(">&-", args);
+        assert_eq!(out.status.code(), Some(2), "{args}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("standard output is closed"), "{args}: {err}");
+    }
+    // /dev/null is somewhere to write: the output is thrown away on purpose.
+    let out = with_stdout(">/dev/null", "predict tests/articles");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn too_many_threads_are_refused_with_the_limit_before_any_work() {
+    for args in [
+        &["predict", "--threads", "100000", "tests/articles"][..],
+        &["extract", "--threads", "100000", "tests/articles"],
+        &[
+            "train",
+            "--threads",
+            "100000",
+            "--data",
+            "x.jsonl",
+            "--out",
+            "m.json",
+        ],
+        &["cv", "--threads", "100000", "--data", "x.jsonl"],
+        &["predict", "--threads", "0", "tests/articles"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--threads") && err.contains("at most 256"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+        .args(["predict", "--threads", "256"])
+        .arg("tests/articles/01_japan_korea_summit.txt")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "256 threads are allowed");
+}
+
+#[test]
+fn no_progress_bar_is_drawn_when_stderr_is_not_a_terminal() {
+    // A single large JSON Lines input is where a bar by bytes would show.
+    let dir = tempfile::tempdir().unwrap();
+    let mut jsonl = String::new();
+    for i in 0..300 {
+        let text = format!("\"We welcome the talks with Moscow,\" Wang Yi said on day {i}.");
+        jsonl.push_str(&format!("{}\n", serde_json::json!({"id": i, "text": text})));
+    }
+    let path = dir.path().join("many.jsonl");
+    std::fs::write(&path, jsonl).unwrap();
+    for cmd in ["predict", "extract"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+            .args([cmd, path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            out.stderr.is_empty(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn completion_scripts_name_every_subcommand() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        for sub in [
+            "predict", "extract", "dyads", "train", "eval", "cv", "lint", "classify",
+        ] {
+            assert!(script.contains(sub), "{shell}: {sub}");
+        }
+        assert!(script.contains("--min-prob"), "{shell}: flags too");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}
+
+#[test]
+fn the_man_page_lists_the_subcommands_and_a_subcommand_page_its_flags() {
+    let man = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, page, _) = man(&["man"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH stancekit"),
+        "{page}"
+    );
+    for sub in [
+        "predict", "extract", "dyads", "train", "eval", "cv", "lint", "classify",
+    ] {
+        assert!(page.contains(sub), "{sub}: {page}");
+    }
+    let (code, page, _) = man(&["man", "predict"]);
+    assert_eq!(code, Some(0));
+    assert!(page.contains(".TH stancekit-predict"), "{page}");
+    assert!(page.contains("min\\-prob"), "{page}");
+    let (code, _, err) = man(&["man", "predictt"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("predictt") && err.contains("predict,"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = man(&["man", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    for page in ["stancekit.1", "stancekit-predict.1", "stancekit-man.1"] {
+        let roff = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        assert!(roff.contains(".TH"), "{page}");
+    }
+}

@@ -173,7 +173,13 @@ fn dyads_svg_is_a_well_formed_picture_and_tables_add_up() {
     assert_eq!(doc.root_element().tag_name().name(), "svg");
     assert!(doc.descendants().filter(|n| n.has_tag_name("rect")).count() > 5);
     let json = stancekit(&["dyads", p, "--format", "json", "--by", "none"]);
-    let dyads: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    // JSON Lines, one dyad per line, like every other JSON output.
+    let dyads: Vec<serde_json::Value> = String::from_utf8(json.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(dyads.iter().all(|d| d.is_object()));
     // Every scored target of an attributed quote, other than the speaker's
     // own party and stances reported as uncertain, lands in exactly one dyad.
     let mut expected = 0;

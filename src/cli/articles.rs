@@ -1,12 +1,13 @@
-//! Article inputs shared by `extract` and `predict`: files, directories
-//! (their `.txt` and `.jsonl` files in sorted order), JSON Lines records and
-//! standard input, read one article at a time so memory stays flat. Every
-//! input yields exactly one item, an article or the reason it could not be
-//! read.
+//! Article inputs shared by `extract` and `predict`: files (directories are
+//! expanded by [`super::walk`]), JSON Lines records and standard input, read
+//! one article at a time so memory stays flat. Every input yields exactly
+//! one item, an article or the reason it could not be read.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Read};
-use std::path::{Path, PathBuf};
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use super::walk::Source;
 
 use clap::ValueEnum;
 use stancekit::text::{block_has, find_byte};
@@ -35,52 +36,15 @@ pub enum Input {
     },
 }
 
-/// Expands directories into their `.txt` and `.jsonl` files (sorted, not
-/// recursive into hidden entries); no arguments means stdin when it is not a
-/// terminal.
-pub fn expand(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    if args.is_empty() {
-        if io::stdin().is_terminal() {
-            anyhow::bail!(
-                "no input: give article files, a directory, or `-` for standard input (see --help)"
-            );
-        }
-        return Ok(vec![PathBuf::from("-")]);
-    }
-    let mut out = Vec::new();
-    for a in args {
-        if a.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(a)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", a.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.is_file()
-                        && !p
-                            .file_name()
-                            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-                        && matches!(
-                            p.extension().and_then(|e| e.to_str()),
-                            Some("txt" | "jsonl")
-                        )
-                })
-                .collect();
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(a.clone());
-        }
-    }
-    Ok(out)
-}
-
 /// An open JSON Lines input: reader, name for messages, current line.
 /// `Send` so that a reader thread can own the inputs.
 type OpenJsonl = (BufReader<Box<dyn Read + Send>>, String, usize);
 
-/// Streams the articles of `files` in order.
+/// Streams the articles of `sources` in order.
 pub struct Inputs {
-    files: std::vec::IntoIter<PathBuf>,
-    opened: usize,
+    sources: std::vec::IntoIter<Source>,
+    /// Input bytes consumed so far (for progress by bytes).
+    bytes: u64,
     format: InputFormat,
     max: usize,
     jsonl: Option<OpenJsonl>,
@@ -90,10 +54,10 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    pub fn new(files: Vec<PathBuf>, format: InputFormat, max_article_bytes: usize) -> Inputs {
+    pub fn new(sources: Vec<Source>, format: InputFormat, max_article_bytes: usize) -> Inputs {
         Inputs {
-            files: files.into_iter(),
-            opened: 0,
+            sources: sources.into_iter(),
+            bytes: 0,
             format,
             max: max_article_bytes,
             jsonl: None,
@@ -101,9 +65,11 @@ impl Inputs {
         }
     }
 
-    /// How many input files have been opened so far (for progress).
-    pub fn files_done(&self) -> usize {
-        self.opened
+    /// How many input bytes have been consumed so far: whole text files,
+    /// JSON Lines up to the current record (for progress by bytes; at the
+    /// end of a regular file it has counted the file's size).
+    pub fn bytes_done(&self) -> u64 {
+        self.bytes
     }
 
     fn is_jsonl(&self, path: &Path) -> bool {
@@ -120,7 +86,7 @@ impl Inputs {
         loop {
             let (reader, origin, line_no) = self.jsonl.as_mut()?;
             *line_no += 1;
-            let line = match read_bounded_line(reader, max, &mut self.line) {
+            let line = match read_bounded_line(reader, max, &mut self.line, &mut self.bytes) {
                 Ok(Some(l)) => l,
                 Ok(None) => {
                     self.jsonl = None;
@@ -167,10 +133,17 @@ impl Iterator for Inputs {
             if let Some(item) = self.next_record() {
                 return Some(item);
             }
-            let path = self.files.next()?;
-            self.opened += 1;
+            let path = match self.sources.next()? {
+                Source::Path(path) => path,
+                Source::Unreadable { path, error } => {
+                    return Some(Input::Failed {
+                        id: display(&path),
+                        error,
+                    })
+                }
+            };
             if !self.is_jsonl(&path) {
-                return Some(read_text(&path, self.max));
+                return Some(read_text(&path, self.max, &mut self.bytes));
             }
             let origin = display(&path);
             let reader: Box<dyn Read + Send> = if path.as_os_str() == "-" {
@@ -210,8 +183,9 @@ fn decode(bytes: Vec<u8>, origin: &str) -> String {
     }
 }
 
-/// Reads one whole-file article, never more than `max + 1` bytes.
-fn read_text(path: &Path, max: usize) -> Input {
+/// Reads one whole-file article, never more than `max + 1` bytes, adding
+/// the bytes it consumed (or skipped) to `consumed`.
+fn read_text(path: &Path, max: usize, consumed: &mut u64) -> Input {
     let id = display(path);
     let too_big = |id: &str| Input::Failed {
         id: id.to_string(),
@@ -222,9 +196,14 @@ fn read_text(path: &Path, max: usize) -> Input {
     } else {
         match File::open(path) {
             Ok(f) => {
-                if f.metadata()
-                    .is_ok_and(|m| m.is_file() && m.len() > max as u64)
+                if let Some(len) = f
+                    .metadata()
+                    .ok()
+                    .filter(|m| m.is_file() && m.len() > max as u64)
+                    .map(|m| m.len())
                 {
+                    // Not read, but done with: progress counts it.
+                    *consumed += len;
                     return too_big(&id);
                 }
                 Box::new(f)
@@ -238,7 +217,9 @@ fn read_text(path: &Path, max: usize) -> Input {
         }
     };
     let mut bytes = Vec::new();
-    if let Err(e) = (&mut reader).take(max as u64 + 1).read_to_end(&mut bytes) {
+    let read = (&mut reader).take(max as u64 + 1).read_to_end(&mut bytes);
+    *consumed += bytes.len() as u64;
+    if let Err(e) = read {
         return Input::Failed {
             error: format!("{id}: {e}"),
             id,
@@ -248,7 +229,7 @@ fn read_text(path: &Path, max: usize) -> Input {
         // Drain the rest of standard input so a pipe writer does not fail;
         // a device such as /dev/zero would never end, so it is left alone.
         if path.as_os_str() == "-" {
-            let _ = io::copy(&mut reader, &mut io::sink());
+            *consumed += io::copy(&mut reader, &mut io::sink()).unwrap_or(0);
         }
         return too_big(&id);
     }
@@ -268,10 +249,12 @@ enum Line {
 
 /// Reads one line (without the terminator) into `buf`, holding at most `max`
 /// bytes; longer lines are skipped to their end and reported as `TooLong`.
+/// Every byte taken from `r` is added to `consumed`.
 fn read_bounded_line(
     r: &mut impl BufRead,
     max: usize,
     buf: &mut Vec<u8>,
+    consumed: &mut u64,
 ) -> io::Result<Option<Line>> {
     buf.clear();
     let mut too_long = false;
@@ -315,6 +298,7 @@ fn read_bounded_line(
             skipped += take;
         }
         r.consume(take);
+        *consumed += take as u64;
         if done {
             break;
         }

@@ -1,12 +1,22 @@
 //! `stancekit cv`: k-fold cross-validation, grouped by text and stratified.
 
-use super::outln;
 use super::util::{load_for_task, DataArgs, TrainArgs};
+use super::{out, outln};
 use anyhow::Result;
-use stancekit::model::{cv::stratified_folds, train};
-use stancekit::report::{mean_std, Report};
-use std::path::PathBuf;
+use serde::Serialize;
+use stancekit::model::{cv::stratified_folds, train, write_atomic};
+use stancekit::report::{mean_std, ClassMetrics, Report};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table of mean and standard deviation per figure.
+    Markdown,
+    /// One JSON document: every fold's report and the mean and std of each figure.
+    Json,
+}
 
 /// Cross-validate the training pipeline: mean ± std of each figure over
 /// stratified folds (rows sharing a text stay in one fold).
@@ -23,6 +33,12 @@ pub struct Args {
     /// Seed for the fold shuffle.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Report format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    format: Format,
+    /// Also write the JSON report to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
     #[command(flatten)]
     data_args: DataArgs,
     #[command(flatten)]
@@ -35,7 +51,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let examples = load_for_task(&args.data, &opts, cfg.task)?;
     let k = args.folds as usize;
     let fold = stratified_folds(&examples, k, args.seed);
-    let mut reports = Vec::new();
+    let mut folds = Vec::new();
     for f in 0..k {
         let (train_set, test_set): (Vec<_>, Vec<_>) = examples
             .iter()
@@ -71,37 +87,113 @@ pub fn run(args: Args) -> Result<ExitCode> {
             r.accuracy,
             r.macro_f1
         );
-        reports.push(r);
+        folds.push(Fold {
+            fold: f + 1,
+            report: r,
+        });
     }
-    let col = |get: &dyn Fn(&Report) -> f64| mean_std(&reports.iter().map(get).collect::<Vec<_>>());
-    outln!(
-        "### {}-fold cross-validation on {} (seed {})\n",
-        k,
-        args.data.display(),
-        args.seed
-    );
-    outln!("| figure | mean | std |\n|---|---:|---:|");
-    for (name, (m, s)) in [
-        ("accuracy", col(&|r| r.accuracy)),
-        ("macro F1", col(&|r| r.macro_f1)),
-        ("weighted F1", col(&|r| r.weighted_f1)),
-    ] {
-        outln!("| {name} | {m:.4} | {s:.4} |");
+    let reports: Vec<&Report> = folds.iter().map(|f| &f.report).collect();
+    let summary = Summary::new(&reports);
+    let json = || -> Result<String> {
+        Ok(serde_json::to_string_pretty(&serde_json::json!({
+            "data": args.data.display().to_string(),
+            "task": format!("{:?}", cfg.task).to_lowercase(),
+            "folds": k,
+            "seed": args.seed,
+            "per_fold": folds,
+            "mean": summary.mean,
+            "std": summary.std,
+        }))?)
+    };
+    match args.format {
+        Format::Markdown => out!("{}", summary.to_markdown(k, &args.data, args.seed)),
+        Format::Json => outln!("{}", json()?),
     }
-    let mut labels: Vec<&String> = reports.iter().flat_map(|r| r.per_class.keys()).collect();
-    labels.sort();
-    labels.dedup();
-    for l in labels {
-        for (what, get) in [("precision", 0), ("recall", 1), ("F1", 2)] {
-            let (m, s) = col(&|r| {
-                r.per_class.get(l).map_or(0.0, |c| match get {
-                    0 => c.precision,
-                    1 => c.recall,
-                    _ => c.f1,
-                })
-            });
-            outln!("| {l} {what} | {m:.4} | {s:.4} |");
-        }
+    if let Some(p) = &args.json {
+        write_atomic(p, format!("{}\n", json()?).as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One fold's report, numbered from 1 as on stderr (a fold with no rows
+/// to test has none).
+#[derive(Serialize)]
+struct Fold {
+    fold: usize,
+    #[serde(flatten)]
+    report: Report,
+}
+
+/// The figures of a report that are averaged over folds.
+#[derive(Serialize, Default)]
+struct Figures {
+    accuracy: f64,
+    macro_f1: f64,
+    weighted_f1: f64,
+    per_class: BTreeMap<String, ClassFigures>,
+}
+
+#[derive(Serialize, Default)]
+struct ClassFigures {
+    precision: f64,
+    recall: f64,
+    f1: f64,
+}
+
+/// Mean and standard deviation of each figure over the folds. A label
+/// missing from a fold's report counts as 0 there.
+struct Summary {
+    mean: Figures,
+    std: Figures,
+}
+
+impl Summary {
+    fn new(reports: &[&Report]) -> Summary {
+        let col = |get: &dyn Fn(&Report) -> f64| {
+            mean_std(&reports.iter().map(|r| get(r)).collect::<Vec<_>>())
+        };
+        let (mut mean, mut std) = (Figures::default(), Figures::default());
+        (mean.accuracy, std.accuracy) = col(&|r| r.accuracy);
+        (mean.macro_f1, std.macro_f1) = col(&|r| r.macro_f1);
+        (mean.weighted_f1, std.weighted_f1) = col(&|r| r.weighted_f1);
+        let labels: BTreeSet<&String> = reports.iter().flat_map(|r| r.per_class.keys()).collect();
+        for l in labels {
+            let class =
+                |get: fn(&ClassMetrics) -> f64| col(&|r| r.per_class.get(l).map_or(0.0, get));
+            let (m, s) = (
+                mean.per_class.entry(l.clone()).or_default(),
+                std.per_class.entry(l.clone()).or_default(),
+            );
+            (m.precision, s.precision) = class(|c| c.precision);
+            (m.recall, s.recall) = class(|c| c.recall);
+            (m.f1, s.f1) = class(|c| c.f1);
+        }
+        Summary { mean, std }
+    }
+
+    fn to_markdown(&self, k: usize, data: &Path, seed: u64) -> String {
+        let (m, s) = (&self.mean, &self.std);
+        let mut md = format!(
+            "### {k}-fold cross-validation on {} (seed {seed})\n\n| figure | mean | std |\n|---|---:|---:|\n",
+            data.display()
+        );
+        for (name, mean, std) in [
+            ("accuracy", m.accuracy, s.accuracy),
+            ("macro F1", m.macro_f1, s.macro_f1),
+            ("weighted F1", m.weighted_f1, s.weighted_f1),
+        ] {
+            md.push_str(&format!("| {name} | {mean:.4} | {std:.4} |\n"));
+        }
+        for (l, mc) in &m.per_class {
+            let sc = &s.per_class[l];
+            for (what, mean, std) in [
+                ("precision", mc.precision, sc.precision),
+                ("recall", mc.recall, sc.recall),
+                ("F1", mc.f1, sc.f1),
+            ] {
+                md.push_str(&format!("| {l} {what} | {mean:.4} | {std:.4} |\n"));
+            }
+        }
+        md
+    }
 }

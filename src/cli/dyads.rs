@@ -9,9 +9,13 @@ use std::process::ExitCode;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// A table for a person to read.
     Markdown,
+    /// One row per dyad, with a header row.
     Csv,
+    /// JSON Lines: one object per dyad, as the other commands write.
     Json,
+    /// A heat map of sources against targets.
     Svg,
 }
 
@@ -141,7 +145,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match args.format {
         Format::Markdown => out!("{}", to_markdown(&dyads)),
         Format::Csv => out!("{}", to_csv(&dyads)),
-        Format::Json => outln!("{}", serde_json::to_string_pretty(&dyads)?),
+        Format::Json => {
+            for d in &dyads {
+                outln!("{}", serde_json::to_string(d)?);
+            }
+        }
         Format::Svg => out!("{}", to_svg(&dyads, &format!("stancekit dyads: {origin}"))),
     }
     Ok(ExitCode::SUCCESS)

@@ -7,8 +7,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::ValueEnum;
 
-use super::articles::{expand, party_dict, Input, InputFormat, Inputs};
+use super::articles::{party_dict, Input, InputFormat, Inputs};
 use super::pool::ordered_map;
+use super::progress::Progress;
+use super::util::parse_threads;
+use super::walk::expand;
 use stancekit::article::Article;
 use stancekit::quotes::{self, ArticleQuotes};
 
@@ -31,7 +34,8 @@ articles that fail):
                \"targets\": [{\"party\", \"mention\", \"start\", \"end\"}]}],
    \"error\": \"...\"  (only when the article could not be read)}
 
-Exit status: 0 all articles read, 1 some article failed, 2 usage error.
+Exit status: 0 all articles read, 1 some article failed (its line has
+\"error\"), 2 usage error, a directory with no article, or stdout closed.
 
 Examples:
   stancekit extract article.txt
@@ -39,8 +43,9 @@ Examples:
   stancekit extract news/ --threads 4 > quotes.jsonl
   cat articles.jsonl | stancekit extract --input-format jsonl -")]
 pub struct Args {
-    /// Article files or directories (their .txt and .jsonl files, sorted);
-    /// `-` (or nothing) reads standard input.
+    /// Article files or directories (their .txt and .jsonl files at any
+    /// depth, sorted; hidden ones skipped); `-` (or nothing) reads standard
+    /// input.
     #[arg(value_name = "FILES")]
     files: Vec<PathBuf>,
 
@@ -61,19 +66,21 @@ pub struct Args {
     #[arg(long, value_name = "BYTES", default_value_t = 10_000_000)]
     max_article_bytes: usize,
 
-    /// Worker threads [default: all cores]. Output order never depends on it.
-    #[arg(long)]
+    /// Worker threads, 1 to 256 [default: all cores]. Output order never
+    /// depends on it.
+    #[arg(long, value_parser = parse_threads)]
     threads: Option<usize>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let dict = party_dict(args.parties.as_deref())?;
-    let files = expand(&args.files)?;
+    let sources = expand(&args.files)?;
+    let progress = Progress::new(&sources);
     let threads = super::pool::worker_threads(args.threads);
     let format = args.format;
     // Workers serialise as well as extract, so formatting runs in parallel
     // and the writer only copies bytes.
-    let work = move |input: Input| -> anyhow::Result<(Vec<u8>, bool)> {
+    let work = move |(input, bytes_done): (Input, u64)| -> anyhow::Result<(Vec<u8>, bool, u64)> {
         let (record, failed) = match input {
             Input::Article { id, text, date } => {
                 let mut article = Article::parse(&id, text);
@@ -101,19 +108,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Format::Table => write_table(&mut bytes, &record)?,
         }
-        Ok((bytes, failed))
+        Ok((bytes, failed, bytes_done))
     };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let mut failed = false;
-    let inputs = Inputs::new(files, args.input_format, args.max_article_bytes);
+    let (mut failed, mut articles) = (false, 0usize);
+    let mut inputs = Inputs::new(sources, args.input_format, args.max_article_bytes);
+    // As in predict: each article carries the bytes read so far.
+    let inputs = std::iter::from_fn(move || {
+        let input = inputs.next()?;
+        Some((input, inputs.bytes_done()))
+    });
     ordered_map(inputs, threads, work, |rendered| {
-        let (bytes, article_failed) = rendered?;
+        let (bytes, article_failed, bytes_done) = rendered?;
         failed |= article_failed;
+        articles += 1;
         out.write_all(&bytes)?;
+        progress.update(bytes_done, articles);
         Ok(())
     })?;
     out.flush().context("writing output")?;
+    progress.finish();
     Ok(if failed {
         ExitCode::from(1)
     } else {

@@ -1,6 +1,6 @@
 //! One file per subcommand, each an `Args` struct and a `run` function.
 //! Exit codes: 0 ok, 1 some records failed or a quality gate failed,
-//! 2 usage error or unreadable input.
+//! 2 usage error, unreadable input or nowhere to write the output.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -8,14 +8,18 @@ use std::process::ExitCode;
 mod articles;
 mod classify;
 mod cv;
+mod docs;
 mod dyads;
 mod eval;
 mod extract;
 mod lint;
 mod pool;
 mod predict;
+mod progress;
+mod stdout;
 mod train;
 mod util;
+mod walk;
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +51,18 @@ enum Command {
     Dyads(dyads::Args),
     // Help text (short and long) comes from lint::Args.
     Lint(lint::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(docs::CompletionsArgs),
+    /// Print a man page.
+    Man(docs::ManArgs),
+}
+
+impl Command {
+    /// Whether the command's output goes to stdout (`train` writes a file
+    /// and talks on stderr).
+    fn writes_stdout(&self) -> bool {
+        !matches!(self, Command::Train(_))
+    }
 }
 
 /// `print!` to stdout that returns the write error instead of panicking, so
@@ -80,6 +96,15 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if stdout::closed_at_start() && cli.command.writes_stdout() {
+        // Not a reader that went away (that is a quiet success): there was
+        // never anywhere to write, and the work would be thrown away.
+        eprintln!(
+            "error: standard output is closed, so the output would be lost; \
+             redirect it to a file or to /dev/null"
+        );
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
@@ -89,6 +114,8 @@ pub fn main() -> ExitCode {
         Command::Predict(args) => predict::run(args),
         Command::Dyads(args) => dyads::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man(args) => docs::man(args),
     };
     match result {
         Ok(code) => code,

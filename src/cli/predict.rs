@@ -1,15 +1,17 @@
 //! `stancekit predict`: raw articles in; per quote the speaker, the speaker's
 //! party, the sentiment and the stance toward each party it is about.
 
-use super::articles::{expand, party_dict, Input, InputFormat, Inputs};
+use super::articles::{party_dict, Input, InputFormat, Inputs};
 use super::extract::clip;
 use super::pool::ordered_map;
-use super::util::load_model;
+use super::progress::Progress;
+use super::util::{load_model, parse_threads};
+use super::walk::expand;
 use anyhow::{bail, Context, Result};
 use stancekit::article::Article;
 use stancekit::model::Task;
 use stancekit::predict::{ArticlePrediction, Predictor};
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,15 +34,17 @@ articles that fail): the `stancekit extract` object with, per quote,
 \"conciliatory\", \"critical\", \"neutral\", \"score\"}] where score is the mean
 of P(conciliatory) - P(critical) over that pair's quotes.
 
-Exit status: 0 all articles read, 1 some article failed, 2 usage error.
+Exit status: 0 all articles read, 1 some article failed (its line has
+\"error\"), 2 usage error, a directory with no article, or stdout closed.
 
 Examples:
   stancekit predict article.txt --format table
   stancekit predict news/ --threads 4 > predictions.jsonl
   stancekit dyads predictions.jsonl --by month")]
 pub struct Args {
-    /// Article files or directories (their .txt and .jsonl files, sorted);
-    /// `-` (or nothing) reads standard input.
+    /// Article files or directories (their .txt and .jsonl files at any
+    /// depth, sorted; hidden ones skipped); `-` (or nothing) reads standard
+    /// input.
     #[arg(value_name = "FILES")]
     files: Vec<PathBuf>,
     /// Stance model [default: the embedded one].
@@ -58,8 +62,9 @@ pub struct Args {
     /// How inputs are laid out.
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     input_format: InputFormat,
-    /// Worker threads [default: all cores]. Output order never depends on it.
-    #[arg(long)]
+    /// Worker threads, 1 to 256 [default: all cores]. Output order never
+    /// depends on it.
+    #[arg(long, value_parser = parse_threads)]
     threads: Option<usize>,
     /// Articles longer than this (bytes) get an error record instead of being read.
     #[arg(long, value_name = "BYTES", default_value_t = 10_000_000)]
@@ -106,27 +111,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bail!("--sentiment-model must be a sentiment model (train it with --task sentiment)");
     }
     let parties = parties?;
-    let files = expand(&args.files)?;
-    let progress = (io::stderr().is_terminal() && files.len() > 1).then(|| {
-        let bar = indicatif::ProgressBar::new(files.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {msg} [{elapsed}]")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
-    let mut inputs = Inputs::new(files, args.input_format, args.max_article_bytes);
-    // The reader thread owns the inputs, so each article carries the file
-    // count for the progress bar to the writer.
+    let sources = expand(&args.files)?;
+    let progress = Progress::new(&sources);
+    let mut inputs = Inputs::new(sources, args.input_format, args.max_article_bytes);
+    // The reader thread owns the inputs, so each article carries the bytes
+    // read so far for the progress bar to the writer.
     let inputs = std::iter::from_fn(move || {
         let input = inputs.next()?;
-        Some((input, inputs.files_done()))
+        Some((input, inputs.bytes_done()))
     });
     let format = args.format;
     let min_prob = args.min_prob;
     // Workers serialise as well as score, so formatting runs in parallel
     // and the writer only copies bytes.
-    let work = move |(input, files_done): (Input, usize)| -> Result<Rendered> {
+    let work = move |(input, bytes_done): (Input, u64)| -> Result<Rendered> {
         let predictor = Predictor {
             stance: &stance,
             sentiment: &sentiment,
@@ -139,7 +137,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Ok(Rendered {
             bytes,
             failed: record.error.is_some(),
-            files_done,
+            bytes_done,
         })
     };
     let stdout = io::stdout();
@@ -155,16 +153,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             failed += 1;
         }
         out.write_all(&rendered.bytes)?;
-        if let Some(bar) = &progress {
-            bar.set_position(rendered.files_done as u64);
-            bar.set_message(format!("({articles} articles)"));
-        }
+        progress.update(rendered.bytes_done, articles);
         Ok(())
     })?;
     out.flush().context("writing output")?;
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     if failed > 0 {
         eprintln!("{failed} of {articles} articles could not be read (see their \"error\" fields)");
         return Ok(ExitCode::from(1));
@@ -176,8 +169,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
 struct Rendered {
     bytes: Vec<u8>,
     failed: bool,
-    /// Input files opened when the article was read.
-    files_done: usize,
+    /// Input bytes consumed when the article was read.
+    bytes_done: u64,
 }
 
 /// About how many bytes an input's record takes, so that its buffer is

@@ -16,7 +16,8 @@ pub struct Args {
     #[arg(long, required = true, value_name = "FILE")]
     data: Vec<PathBuf>,
     /// Labelled development data: reported in the model file and, when
-    /// --alpha is not given, used to choose alpha from --alpha-grid.
+    /// --alpha is not given, used to choose alpha from --alpha-grid (instead
+    /// of the default 1.0).
     #[arg(long, value_name = "FILE")]
     dev: Option<PathBuf>,
     /// Where to write the model (written atomically).

@@ -95,8 +95,7 @@ pub struct TrainArgs {
     /// What to learn: stance toward a target, or quote-level sentiment.
     #[arg(long, value_enum, default_value_t = Task::Stance)]
     pub task: Task,
-    /// L2 penalty on the weights (1/C in scikit-learn terms) [default: 1.0,
-    /// or chosen on --dev from --alpha-grid when --dev is given].
+    /// L2 penalty on the weights (1/C in scikit-learn terms) [default: 1.0].
     #[arg(long)]
     pub alpha: Option<f64>,
     /// Weight examples so every label counts equally.
@@ -144,9 +143,27 @@ pub struct TrainArgs {
     /// ("but", "although") stands relative to it.
     #[arg(long)]
     pub clause_scope: bool,
-    /// Worker threads for training [default: all cores].
-    #[arg(long)]
+    /// Worker threads for training, 1 to 256 [default: all cores].
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
+}
+
+/// Most worker threads any subcommand starts.
+pub const MAX_THREADS: usize = 256;
+
+/// Parses `--threads`: 1 to [`MAX_THREADS`]. A huge count is refused here,
+/// with the reason, rather than failing later with the operating system's
+/// "Resource temporarily unavailable" when thread number few-thousand
+/// cannot start.
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number"))?;
+    if n == 0 || n > MAX_THREADS {
+        return Err(format!("at least 1 and at most {MAX_THREADS}, got {n}"));
+    }
+    Ok(n)
 }
 
 impl TrainArgs {
