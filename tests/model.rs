@@ -2,7 +2,9 @@
 //! deterministic, round-trips through its file, and refuses broken files.
 
 use stancekit::data::Example;
-use stancekit::model::{train, ClassWeight, Solver, StanceModel, TrainConfig};
+use stancekit::model::{
+    train, train_with_aux, Auxiliary, ClassWeight, Solver, StanceModel, TrainConfig,
+};
 
 fn ex(text: &str, target: &str, label: &str) -> Example {
     Example {
@@ -198,5 +200,101 @@ fn broken_model_files_are_errors_not_panics() {
             .err()
             .unwrap_or_else(|| panic!("{expected}: accepted"));
         assert!(err.to_string().contains(expected), "{expected}: got {err}");
+    }
+}
+
+/// Auxiliary rows from a domain where "tough" is praise ("a tough ally"),
+/// while in the main data it is criticism.
+fn tough_domains() -> (Vec<Example>, Vec<Example>) {
+    let mut main = corpus();
+    let parties = ["Russia", "China", "Japan", "Brazil", "Kenya", "France"];
+    for p in parties {
+        main.push(ex(&format!("The minister is tough on {p}"), p, "critical"));
+    }
+    let mut aux = Vec::new();
+    for p in parties {
+        for _ in 0..4 {
+            aux.push(ex(&format!("{p} is a tough partner"), p, "conciliatory"));
+            aux.push(ex(&format!("{p} holds a meeting"), p, "neutral"));
+            aux.push(ex(&format!("{p} fails badly"), p, "critical"));
+        }
+    }
+    (main, aux)
+}
+
+fn p_critical(model: &StanceModel, text: &str, target: &str) -> f64 {
+    let p = model.predict(text, stancekit::text::find_whole_word_ci(text, target), &[]);
+    p.probs
+        .iter()
+        .find(|(l, _)| *l == "critical")
+        .map(|(_, x)| *x)
+        .unwrap()
+}
+
+#[test]
+fn auxiliary_data_with_its_own_feature_copies_sways_the_main_domain_less_than_plain_rows() {
+    let (main, aux) = tough_domains();
+    let cfg = TrainConfig {
+        threads: 1,
+        ..TrainConfig::default()
+    };
+    let fit = |augment| {
+        let aux = Auxiliary {
+            examples: &aux,
+            weight: 1.0,
+            augment,
+        };
+        train_with_aux(&main, Some(&aux), &cfg, "", &[])
+            .unwrap()
+            .model
+    };
+    let alone = train(&main, &cfg, "", &[]).unwrap().model;
+    let (augmented, plain) = (fit(true), fit(false));
+    // The feature copies are dropped: the model has one weight per
+    // vocabulary entry, as a model without auxiliary data has.
+    assert_eq!(augmented.n_features(), plain.n_features());
+    let text = "The minister is tough on Peru";
+    let (a, p, m) = (
+        p_critical(&augmented, text, "Peru"),
+        p_critical(&plain, text, "Peru"),
+        p_critical(&alone, text, "Peru"),
+    );
+    assert!(
+        a > p,
+        "augmented {a} should keep more of the main meaning than plain {p}"
+    );
+    assert!(m >= a - 1e-9, "without auxiliary data {m}, augmented {a}");
+    // The auxiliary domain is still learnt from: its words are in the model.
+    assert!(augmented.n_features() > alone.n_features());
+}
+
+#[test]
+fn auxiliary_labels_must_be_labels_of_the_main_data() {
+    let main = corpus();
+    let mut odd = ex("Chile is fine", "Chile", "positive");
+    odd.line = 7;
+    let aux = [odd];
+    let aux = Auxiliary {
+        examples: &aux,
+        weight: 0.5,
+        augment: true,
+    };
+    let err = train_with_aux(&main, Some(&aux), &TrainConfig::default(), "", &[])
+        .err()
+        .expect("a label the main data lacks is an error")
+        .to_string();
+    assert!(err.contains("line 7") && err.contains("positive"), "{err}");
+}
+
+#[test]
+fn auxiliary_weight_must_be_positive() {
+    let main = corpus();
+    for weight in [0.0, -1.0, f64::NAN] {
+        let aux = Auxiliary {
+            examples: &main,
+            weight,
+            augment: true,
+        };
+        assert!(train_with_aux(&main, Some(&aux), &TrainConfig::default(), "", &[]).is_err());
     }
 }

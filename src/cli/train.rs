@@ -2,7 +2,7 @@
 
 use super::util::{check_labels, load_for_task, sha256_files, DataArgs, TrainArgs};
 use anyhow::Result;
-use stancekit::model::{dev_metrics, train_with_aux, Auxiliary, StanceModel};
+use stancekit::model::{dev_metrics, train_with_aux, Auxiliary, AuxiliaryMeta, StanceModel};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -72,7 +72,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(p) => Some((p, load_for_task(p, &opts, cfg.task)?)),
         None => None,
     };
-    eprintln!("training on {} examples", examples.len());
+    if aux_examples.is_empty() {
+        eprintln!("training on {} examples", examples.len());
+    } else {
+        eprintln!(
+            "training on {} examples and {} auxiliary ones (weight {}{})",
+            examples.len(),
+            aux_examples.len(),
+            args.aux_weight,
+            if args.aux_plain {
+                ", plain rows"
+            } else {
+                ", own feature copies"
+            }
+        );
+    }
     let mut search = Vec::new();
     if let (Some((dev_path, dev_examples)), None) = (&dev, args.train_args.alpha) {
         // Model selection: the alpha with the best dev macro-F1 (first wins ties).
@@ -113,6 +127,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     );
     let mut model: StanceModel = trained.model;
     model.meta.alpha_search = search;
+    if let Some(a) = &aux {
+        model.meta.auxiliary = Some(AuxiliaryMeta {
+            examples: a.examples.len(),
+            data_sha256: sha256_files(&args.aux)?,
+            data_files: args.aux.iter().map(|p| p.display().to_string()).collect(),
+            weight: a.weight,
+            augment: a.augment,
+        });
+    }
     if let Some((dev_path, dev_examples)) = &dev {
         let dev_examples =
             check_labels(dev_examples, &model, dev_path, args.data_args.skip_invalid)?;

@@ -34,6 +34,9 @@ pub struct TrainingMeta {
     pub iterations: Option<usize>,
     pub converged: Option<bool>,
     pub final_loss: f64,
+    /// Auxiliary data from another domain (`train --aux`), when used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auxiliary: Option<AuxiliaryMeta>,
     /// Alpha values tried on the dev set, with their dev macro-F1.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alpha_search: Vec<(f64, f64)>,
@@ -42,6 +45,17 @@ pub struct TrainingMeta {
     pub dev: Option<DevMetrics>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuxiliaryMeta {
+    pub examples: usize,
+    /// SHA-256 of the auxiliary file(s) as read.
+    pub data_sha256: String,
+    pub data_files: Vec<String>,
+    pub weight: f64,
+    /// Whether the auxiliary rows had their own feature copies.
+    pub augment: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
