@@ -1,16 +1,20 @@
 //! Hostile model files through `--model`: truncated, wrong version, weights
 //! of the wrong shape, non-finite numbers, junk. Each is an error naming the
 //! file (exit 2), never a panic, for every command that loads a model.
+//! Edited files are resealed with a fresh checksum, so that each invariant
+//! behind the checksum is tested too (`model_integrity.rs` tests the seal).
 
 mod support;
 
+use stancekit::model::checksum;
 use support::{assert_no_panic, run, stderr, train_model, write};
 
-/// Edits a model file's JSON.
+/// Edits a model file's JSON and seals the result with a matching checksum.
 fn edited(model: &serde_json::Value, f: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
     let mut m = model.clone();
+    m.as_object_mut().unwrap().remove("checksum");
     f(&mut m);
-    serde_json::to_vec(&m).unwrap()
+    checksum::seal(&m.to_string()).into_bytes()
 }
 
 #[test]

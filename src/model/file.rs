@@ -1,8 +1,10 @@
 //! The model file: one self-describing JSON document holding the whole
 //! pipeline (featuriser configuration, vocabulary, IDF, weights) and how it
-//! was trained. Written atomically; read with every invariant checked, so a
+//! was trained, sealed with a checksum of its text (`checksum.rs`). Written
+//! atomically; read with the checksum and every invariant checked, so a
 //! truncated, edited or foreign file is an error and never a panic.
 
+use super::checksum::{self, Seal};
 use super::{StanceModel, Task};
 use crate::error::{Error, Result};
 use crate::features::{Analyzer, FeatureConfig, Vectorizer};
@@ -13,7 +15,11 @@ use std::path::Path;
 
 pub const FORMAT_NAME: &str = "stancekit-model";
 /// Bumped whenever the file layout or the featuriser's behaviour changes.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 added the checksum.
+pub const FORMAT_VERSION: u32 = 2;
+/// Version 1 files are the version 2 layout without a checksum; they still
+/// load, with a warning (see [`StanceModel::warnings`]).
+const OLDEST_READABLE_VERSION: u32 = 1;
 
 /// How a model was trained. Holds nothing that varies between two runs on the
 /// same data with the same flags (wall time is only stored on request), so
@@ -65,11 +71,16 @@ pub struct ModelFile {
     pub weights: Vec<Vec<f64>>,
     pub intercepts: Vec<f64>,
     pub training: TrainingMeta,
+    /// `"sha256:<hex>"` of the file's text without this member, as read.
+    /// [`StanceModel::to_file`] leaves it out: it is a property of the text,
+    /// which [`StanceModel::to_json`] writes and seals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
 }
 
 /// [`ModelFile`] borrowed, with its long arrays already written out: the
-/// same fields in the same order, so it serialises to the same text (a test
-/// holds the two to that).
+/// same fields in the same order (less the checksum, which is added to the
+/// text), so it serialises to the same text (a test holds the two to that).
 #[derive(Serialize)]
 struct ModelFileText<'a> {
     format: &'a str,
@@ -123,6 +134,7 @@ impl StanceModel {
             scoring,
             intercepts,
             meta,
+            warnings: Vec::new(),
         }
     }
 
@@ -142,21 +154,16 @@ impl StanceModel {
             weights,
             intercepts: self.intercepts.clone(),
             training: self.meta.clone(),
+            checksum: None,
         }
     }
 
     /// Checks every invariant the predictor relies on, then builds the model.
+    /// The checksum is a property of the file's text and is checked where the
+    /// text is read ([`StanceModel::from_json`]), not here.
     pub fn from_file(f: ModelFile, origin: &str) -> Result<StanceModel> {
         let bad = |m: String| Err(Error::Model(format!("{origin}: {m}")));
-        if f.format != FORMAT_NAME {
-            return bad(format!("not a stancekit model (format is {:?})", f.format));
-        }
-        if f.version != FORMAT_VERSION {
-            return bad(format!(
-                "model format version {} is not supported by this stancekit (it reads version {FORMAT_VERSION}); retrain the model",
-                f.version
-            ));
-        }
+        check_format(&f, origin)?;
         if let Err(e) = f.features.check() {
             return bad(e.to_string());
         }
@@ -210,8 +217,8 @@ impl StanceModel {
         ))
     }
 
-    /// The model file's text: [`ModelFile`] as compact JSON and a newline.
-    /// The three long arrays (vocabulary, IDF, weights) are formatted on two
+    /// The model file's text: [`ModelFile`] as compact JSON, sealed with its
+    /// checksum as the last member, and a newline. The three long arrays (vocabulary, IDF, weights) are formatted on two
     /// threads, as their numbers are most of the time `train` spends after
     /// optimising, and spliced into the same text one thread would write.
     pub fn to_json(&self) -> String {
@@ -241,11 +248,11 @@ impl StanceModel {
             intercepts: &self.intercepts,
             training: &self.meta,
         };
-        let mut s = serde_json::to_string(&out).expect("model serialises");
-        s.push('\n');
-        s
+        checksum::seal(&serde_json::to_string(&out).expect("model serialises"))
     }
 
+    /// Reads a model file's text: the JSON, then its format and version, then
+    /// its checksum, then every invariant ([`StanceModel::from_file`]).
     pub fn from_json(src: &str, origin: &str) -> Result<StanceModel> {
         let f: ModelFile = serde_json::from_str(src).map_err(|e| {
             let hint = if e.is_eof() {
@@ -255,7 +262,32 @@ impl StanceModel {
             };
             Error::Model(format!("{origin}: not a valid model file: {e}{hint}"))
         })?;
-        StanceModel::from_file(f, origin)
+        check_format(&f, origin)?;
+        let bad = |m: &str| Err(Error::Model(format!("{origin}: {m}")));
+        let mut warning = None;
+        match checksum::check(src) {
+            Seal::Matches => {}
+            Seal::Differs => {
+                return bad("checksum mismatch: the file was edited or damaged; retrain it")
+            }
+            // A checksum member that is not where the writer puts it (last)
+            // was moved by an edit.
+            Seal::Absent if f.checksum.is_some() => {
+                return bad("checksum mismatch: the file was edited or damaged; retrain it")
+            }
+            Seal::Absent if f.version >= 2 => {
+                return bad("no checksum, which every version 2 model file has: the file was edited or damaged; retrain it")
+            }
+            Seal::Absent => {
+                warning = Some(format!(
+                    "{origin}: model file version {} has no checksum, so damage to it cannot be detected; retrain it to add one",
+                    f.version
+                ))
+            }
+        }
+        let mut model = StanceModel::from_file(f, origin)?;
+        model.warnings.extend(warning);
+        Ok(model)
     }
 
     pub fn load(path: &Path) -> Result<StanceModel> {
@@ -310,15 +342,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The format name and a version this reader knows.
+fn check_format(f: &ModelFile, origin: &str) -> Result<()> {
+    let bad = |m: String| Err(Error::Model(format!("{origin}: {m}")));
+    if f.format != FORMAT_NAME {
+        return bad(format!("not a stancekit model (format is {:?})", f.format));
+    }
+    if !(OLDEST_READABLE_VERSION..=FORMAT_VERSION).contains(&f.version) {
+        return bad(format!(
+            "model format version {} is not supported by this stancekit (it reads versions {OLDEST_READABLE_VERSION} to {FORMAT_VERSION}); retrain the model",
+            f.version
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn model_text_is_the_model_file_serialised() {
+    fn model_text_is_the_model_file_serialised_and_sealed() {
         for task in [Task::Stance, Task::Sentiment] {
             let model = crate::defaults::model(task).unwrap();
-            let whole = serde_json::to_string(&model.to_file()).unwrap() + "\n";
+            let whole = checksum::seal(&serde_json::to_string(&model.to_file()).unwrap());
             assert_eq!(model.to_json(), whole, "{task:?}");
         }
     }

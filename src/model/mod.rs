@@ -2,6 +2,7 @@
 //! regression, trained, applied, saved and loaded as one self-describing
 //! JSON file.
 
+pub mod checksum;
 pub mod cv;
 mod file;
 pub mod solver;
@@ -55,6 +56,10 @@ pub struct StanceModel {
     scoring: Vec<f64>,
     intercepts: Vec<f64>,
     pub meta: TrainingMeta,
+    /// What a caller should tell the user about the file the model came
+    /// from (e.g. a version 1 file, which has no checksum), each naming the
+    /// file. Empty for a trained model.
+    pub warnings: Vec<String>,
 }
 
 impl StanceModel {
