@@ -200,6 +200,9 @@ impl StanceModel {
         if f.vocab.windows(2).any(|p| p[0] >= p[1]) {
             return bad("vocabulary is not sorted and unique".into());
         }
+        if let Err(m) = check_magnitudes(&f) {
+            return bad(m);
+        }
         let mut weights = vec![0.0; n * k];
         for (c, w) in f.weights.iter().enumerate() {
             for (j, &v) in w.iter().enumerate() {
@@ -353,6 +356,39 @@ fn check_format(f: &ModelFile, origin: &str) -> Result<()> {
             "model format version {} is not supported by this stancekit (it reads versions {OLDEST_READABLE_VERSION} to {FORMAT_VERSION}); retrain the model",
             f.version
         ));
+    }
+    Ok(())
+}
+
+/// The largest IDF a model may hold. A term's TF-IDF value is its term
+/// frequency (at most `u32::MAX`) times its IDF, and a row's L2 norm sums
+/// the squares of up to `u32::MAX` such values: with IDFs up to 1e100 that
+/// sum stays below 1e230, so normalising a row never overflows. Trained IDFs
+/// are `ln((1 + n) / (1 + df)) + 1`, below 25 for any corpus that fits in memory.
+const MAX_IDF: f64 = 1e100;
+/// The largest score bound a model may have. Rounding in the sums that make a
+/// score can only exceed the bound by a tiny factor, so scores below this
+/// stay far from `f64::MAX` (1.8e308).
+const MAX_SCORE: f64 = 1e300;
+
+/// Every score the model can compute is finite. A featurised row is
+/// L2-normalised, so each feature's value lies in [-1, 1] and each feature
+/// occurs once: label `c`'s score is at most `|intercept_c| + sum_j
+/// |w_jc|` in magnitude. Requires that bound, and the IDFs that go into the
+/// rows, to be far from overflowing (`MAX_SCORE`, `MAX_IDF`).
+fn check_magnitudes(f: &ModelFile) -> std::result::Result<(), String> {
+    if let Some(v) = f.idf.iter().find(|v| v.abs() > MAX_IDF) {
+        return Err(format!(
+            "an IDF of {v:e} is too large (at most {MAX_IDF:e}); retrain the model"
+        ));
+    }
+    for ((label, w), b) in f.labels.iter().zip(&f.weights).zip(&f.intercepts) {
+        let bound = w.iter().fold(b.abs(), |s, v| s + v.abs());
+        if bound > MAX_SCORE {
+            return Err(format!(
+                "weights too large: label {label:?} could score up to {bound:e}, which is past what a score can hold (at most {MAX_SCORE:e}); retrain the model"
+            ));
+        }
     }
     Ok(())
 }
