@@ -305,3 +305,44 @@ fn the_largest_weights_a_model_may_hold_give_finite_probabilities() {
         }
     }
 }
+
+#[test]
+fn predict_refuses_a_stance_model_with_other_labels_naming_the_file_and_the_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    // NewsMTSC-style polarity instead of the stance labels.
+    let polarity = support::corpus(1)
+        .replace("\"conciliatory\"", "1")
+        .replace("\"critical\"", "-1")
+        .replace("\"neutral\"", "0");
+    let data = write(dir.path(), "polarity.jsonl", polarity.as_bytes());
+    let model = dir.path().join("polarity.json").display().to_string();
+    let o = run(&["train", "--data", &data, "--out", &model, "--min-df", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let a = write(dir.path(), "a.txt", b"\"We condemn Moscow,\" Blinken said.");
+    let o = run(&["predict", "--model", &model, &a]);
+    assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("polarity.json: predict needs a stance model with the labels conciliatory, critical, neutral; this one has -1, 0, 1"),
+        "{err}"
+    );
+    // classify and eval do not need the labels' meaning.
+    let o = run(&[
+        "classify",
+        "--model",
+        &model,
+        "--text",
+        "We condemn Russia",
+        "--target",
+        "Russia",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["eval", "--model", &model, "--data", &data]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

@@ -204,6 +204,15 @@ pub fn load_model(path: Option<&Path>, task: Task) -> Result<StanceModel> {
     Ok(model)
 }
 
+/// How messages name the model `load_model` loads for `path` and `task`.
+pub fn model_origin(path: Option<&Path>, task: Task) -> String {
+    match (path, task) {
+        (Some(p), _) => p.display().to_string(),
+        (None, Task::Stance) => "embedded models/stance.json".into(),
+        (None, Task::Sentiment) => "embedded models/sentiment.json".into(),
+    }
+}
+
 /// Every label in `examples` must be one the model knows.
 pub fn check_labels(
     examples: &[Example],
