@@ -252,7 +252,8 @@ impl<'de> serde::Deserialize<'de> for JsonRecord {
 }
 
 /// Drops every field whose key comes again later, as a JSON object read
-/// into a map does (the last copy wins).
+/// into a map does (the last copy wins). Both readers apply it, to JSON keys
+/// and to CSV columns.
 fn keep_last_of_each_key(raw: &mut RawRecord) {
     let repeated = if raw.len() <= 16 {
         (1..raw.len()).any(|i| raw[..i].iter().any(|(k, _)| *k == raw[i].0))
@@ -381,11 +382,14 @@ fn read_csv<R: Read>(
                     );
                     (line, Err(msg))
                 } else {
-                    let raw = headers
+                    let mut raw = headers
                         .iter()
                         .zip(record.iter())
                         .map(|(h, v)| (h.clone(), serde_json::Value::String(v.to_string())))
                         .collect();
+                    // A repeated column keeps its last value, as a repeated
+                    // JSON key does.
+                    keep_last_of_each_key(&mut raw);
                     (line, Ok(raw))
                 }
             }
@@ -476,11 +480,13 @@ impl<R: Read> Read for QuoteTracker<R> {
 /// Removes a used field from the record and reads it as text (None when
 /// absent or null); arrays and objects are an error naming the field.
 fn take_field(raw: &mut RawRecord, name: &str) -> std::result::Result<Option<String>, String> {
-    // With duplicate keys the last one wins, as in most JSON readers.
+    // The readers leave each key once (the last copy); should one come
+    // twice, the last still wins: `remove` keeps the others in order, where
+    // `swap_remove` moved the last field in front of earlier ones.
     let Some(pos) = raw.iter().rposition(|(k, _)| k == name) else {
         return Ok(None);
     };
-    match raw.swap_remove(pos).1 {
+    match raw.remove(pos).1 {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::String(s) => Ok(Some(s)),
         serde_json::Value::Number(n) => Ok(Some(n.to_string())),
@@ -650,6 +656,30 @@ mod tests {
             let err = load_str(line, InputFormat::Jsonl, &LoadOptions::default()).unwrap_err();
             assert!(err.to_string().contains(kind), "{err}");
         }
+    }
+
+    #[test]
+    fn a_repeated_csv_column_keeps_its_last_value() {
+        // Used fields between the two copies: reading `text` and `target`
+        // once reordered the record so that the first `label` was found.
+        let l = load_str(
+            "label,text,target,label,topic,topic\nneutral,We condemn Russia,Russia,critical,a,b\n",
+            InputFormat::Csv,
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let ex = &l.examples[0];
+        assert_eq!(ex.label.as_deref(), Some("critical"));
+        assert_eq!(ex.extra.len(), 1, "{:?}", ex.extra);
+        assert_eq!(ex.extra["topic"], serde_json::json!("b"));
+        let l = load_str(
+            "text,label,target,label\nWe condemn Russia,neutral,Russia,critical\n",
+            InputFormat::Csv,
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(l.examples[0].label.as_deref(), Some("critical"));
+        assert!(l.examples[0].extra.is_empty());
     }
 
     #[test]
