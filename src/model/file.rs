@@ -4,13 +4,13 @@
 //! atomically; read with the checksum and every invariant checked, so a
 //! truncated, edited or foreign file is an error and never a panic.
 
+use super::atomic::write_atomic;
 use super::checksum::{self, Seal};
 use super::{StanceModel, Task};
 use crate::error::{Error, Result};
 use crate::features::{Analyzer, FeatureConfig, Vectorizer};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 pub const FORMAT_NAME: &str = "stancekit-model";
@@ -304,45 +304,11 @@ impl StanceModel {
         StanceModel::from_json(&src, &path.display().to_string())
     }
 
-    /// Writes the model atomically: a temporary file in the same directory,
-    /// synced, then renamed over the destination, so an interrupted write
+    /// Writes the model atomically ([`write_atomic`]): an interrupted write
     /// leaves the previous model intact.
     pub fn save(&self, path: &Path) -> Result<()> {
         write_atomic(path, self.to_json().as_bytes())
     }
-}
-
-/// Writes `bytes` to `path` via a synced temporary file and a rename in the
-/// same directory.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::input(path.display().to_string(), "not a file path"))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })?;
-    // Make the rename itself durable (it lives in the directory). Not every
-    // platform can open a directory for syncing; the file is in place either way.
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 /// The format name and a version this reader knows.

@@ -2,6 +2,7 @@
 //! regression, trained, applied, saved and loaded as one self-describing
 //! JSON file.
 
+mod atomic;
 pub mod checksum;
 pub mod cv;
 mod file;
@@ -9,7 +10,8 @@ pub mod solver;
 pub mod sparse;
 mod train;
 
-pub use file::{write_atomic, DevMetrics, ModelFile, TrainingMeta, FORMAT_NAME, FORMAT_VERSION};
+pub use atomic::write_atomic;
+pub use file::{DevMetrics, ModelFile, TrainingMeta, FORMAT_NAME, FORMAT_VERSION};
 pub use train::{dev_metrics, train, ClassWeight, Solver, TrainConfig, Trained};
 
 use crate::data::Example;
