@@ -5,15 +5,21 @@
 //! parsed here, once, and embedded as little-endian f64 bytes beside the rest
 //! of the file (JSON with those arrays emptied). Parsing uses serde_json with
 //! float_roundtrip, like the run-time reader, so the numbers are bit for bit
-//! the ones in the file. A model file this step cannot split is embedded
-//! whole (with no numbers), and the run-time reader reports what is wrong
-//! with it.
+//! the ones in the file. A model file this step cannot split, or whose
+//! checksum does not match (src/model/checksum.rs, included here), is
+//! embedded whole (with no numbers), and the run-time reader reports what is
+//! wrong with it.
 //!
 //! The party dictionary is embedded as JSON converted from its TOML, which
 //! loads several times faster (see `PartyDict::embedded`).
 
 use serde_json::Value;
 use std::path::Path;
+
+// Only `check` is used here; `seal` is for the writer.
+#[path = "src/model/checksum.rs"]
+#[allow(dead_code)]
+mod checksum;
 
 fn main() {
     let out = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
@@ -53,9 +59,18 @@ fn has_datetime(v: &toml::Value) -> bool {
 }
 
 /// The file without its IDF and weights, and those numbers (IDF first, then
-/// each label's weights) as little-endian bytes.
+/// each label's weights) as little-endian bytes. None for a file whose
+/// checksum does not match, or that has none and is newer than version 1.
 fn split(text: &str) -> Option<(String, Vec<u8>)> {
     let mut model: Value = serde_json::from_str(text).ok()?;
+    let sealed = match checksum::check(text) {
+        checksum::Seal::Matches => true,
+        checksum::Seal::Differs => false,
+        checksum::Seal::Absent => model.get("checksum").is_none() && model["version"] == 1,
+    };
+    if !sealed {
+        return None;
+    }
     let mut numbers = Vec::new();
     let mut take = |v: &mut Value| -> Option<()> {
         for x in v.as_array()? {

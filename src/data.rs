@@ -252,7 +252,8 @@ impl<'de> serde::Deserialize<'de> for JsonRecord {
 }
 
 /// Drops every field whose key comes again later, as a JSON object read
-/// into a map does (the last copy wins).
+/// into a map does (the last copy wins). Both readers apply it, to JSON keys
+/// and to CSV columns.
 fn keep_last_of_each_key(raw: &mut RawRecord) {
     let repeated = if raw.len() <= 16 {
         (1..raw.len()).any(|i| raw[..i].iter().any(|(k, _)| *k == raw[i].0))
@@ -381,11 +382,14 @@ fn read_csv<R: Read>(
                     );
                     (line, Err(msg))
                 } else {
-                    let raw = headers
+                    let mut raw = headers
                         .iter()
                         .zip(record.iter())
                         .map(|(h, v)| (h.clone(), serde_json::Value::String(v.to_string())))
                         .collect();
+                    // A repeated column keeps its last value, as a repeated
+                    // JSON key does.
+                    keep_last_of_each_key(&mut raw);
                     (line, Ok(raw))
                 }
             }
@@ -476,11 +480,13 @@ impl<R: Read> Read for QuoteTracker<R> {
 /// Removes a used field from the record and reads it as text (None when
 /// absent or null); arrays and objects are an error naming the field.
 fn take_field(raw: &mut RawRecord, name: &str) -> std::result::Result<Option<String>, String> {
-    // With duplicate keys the last one wins, as in most JSON readers.
+    // The readers leave each key once (the last copy); should one come
+    // twice, the last still wins: `remove` keeps the others in order, where
+    // `swap_remove` moved the last field in front of earlier ones.
     let Some(pos) = raw.iter().rposition(|(k, _)| k == name) else {
         return Ok(None);
     };
-    match raw.swap_remove(pos).1 {
+    match raw.remove(pos).1 {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::String(s) => Ok(Some(s)),
         serde_json::Value::Number(n) => Ok(Some(n.to_string())),
@@ -490,6 +496,25 @@ fn take_field(raw: &mut RawRecord, name: &str) -> std::result::Result<Option<Str
             json_kind(&other)
         )),
     }
+}
+
+/// [`take_field`] for the label, which is a name: a string, or a whole
+/// number read as its decimal text (NewsMTSC's polarity is -1, 0, 1). A
+/// boolean or a number with a fraction or exponent is an error, not a label
+/// of its own: `true`, `1` and `1.0` would otherwise be three labels.
+fn take_label(raw: &mut RawRecord, name: &str) -> std::result::Result<Option<String>, String> {
+    if let Some((_, v)) = raw.iter().rev().find(|(k, _)| k == name) {
+        let whole = |n: &serde_json::Number| n.is_i64() || n.is_u64();
+        match v {
+            serde_json::Value::Bool(_) => {}
+            serde_json::Value::Number(n) if !whole(n) => {}
+            _ => return take_field(raw, name),
+        }
+        return Err(format!(
+            "field \"{name}\" must be a string or a whole number, found {v}"
+        ));
+    }
+    Ok(None)
 }
 
 fn build_example(
@@ -509,7 +534,7 @@ fn build_example(
         None if opts.require_target => return Err(format!("missing field \"{}\"", f.target)),
         _ => String::new(),
     };
-    let label = match take_field(&mut raw, &f.label)? {
+    let label = match take_label(&mut raw, &f.label)? {
         Some(l) if !l.trim().is_empty() => Some(l.trim().to_string()),
         Some(_) if opts.require_label => return Err(format!("field \"{}\" is empty", f.label)),
         None if opts.require_label => return Err(format!("missing field \"{}\"", f.label)),
@@ -562,7 +587,13 @@ fn char_span_to_bytes(
     };
     let (s, e) = (parse(start, &names.0)?, parse(end, &names.1)?);
     let idx = CharIndex::new(text);
-    if s >= e || e > idx.len_chars() {
+    if s == e {
+        return Err(format!("empty span {s}..{e} (the end is exclusive)"));
+    }
+    if s > e {
+        return Err(format!("span {s}..{e} ends before it starts"));
+    }
+    if e > idx.len_chars() {
         return Err(format!(
             "span {s}..{e} is outside the text ({} characters)",
             idx.len_chars()
@@ -603,6 +634,59 @@ mod tests {
         let ex = &l.examples[0];
         assert_eq!(ex.label.as_deref(), Some("-1"));
         assert_eq!(&ex.text[ex.span.unwrap().0..ex.span.unwrap().1], "Russia");
+    }
+
+    #[test]
+    fn a_label_that_is_not_a_string_or_a_whole_number_is_an_error_with_its_line() {
+        let opts = LoadOptions {
+            skip_invalid: true,
+            ..LoadOptions::default()
+        };
+        let data = [
+            r#"{"text":"Russia","target":"Russia","label":true}"#,
+            r#"{"text":"Russia","target":"Russia","label":1}"#,
+            r#"{"text":"Russia","target":"Russia","label":1.0}"#,
+            r#"{"text":"Russia","target":"Russia","label":"1"}"#,
+            r#"{"text":"Russia","target":"Russia","label":-1}"#,
+            r#"{"text":"Russia","target":"Russia","label":1e0}"#,
+            r#"{"text":"Russia","target":"Russia","label":false,"label":"x"}"#,
+        ]
+        .join("\n");
+        let l = load_str(&data, InputFormat::Jsonl, &opts).unwrap();
+        let labels: Vec<_> = l.examples.iter().map(|e| e.label.as_deref()).collect();
+        assert_eq!(labels, [Some("1"), Some("1"), Some("-1"), Some("x")]);
+        let msgs: Vec<String> = l.skipped.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "mem.jsonl:1: field \"label\" must be a string or a whole number, found true",
+                "mem.jsonl:3: field \"label\" must be a string or a whole number, found 1.0",
+                "mem.jsonl:6: field \"label\" must be a string or a whole number, found 1.0",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_span_is_called_empty_and_a_reversed_one_reversed() {
+        let opts = LoadOptions::default();
+        for (span, msg) in [
+            (
+                (11, 11),
+                "mem.jsonl:1: empty span 11..11 (the end is exclusive)",
+            ),
+            ((12, 11), "mem.jsonl:1: span 12..11 ends before it starts"),
+            (
+                (3, 99),
+                "mem.jsonl:1: span 3..99 is outside the text (17 characters)",
+            ),
+        ] {
+            let line = format!(
+                r#"{{"text":"We condemn Russia","target":"Russia","label":"x","target_start":{},"target_end":{}}}"#,
+                span.0, span.1
+            );
+            let err = load_str(&line, InputFormat::Jsonl, &opts).unwrap_err();
+            assert_eq!(err.to_string(), msg);
+        }
     }
 
     #[test]
@@ -650,6 +734,30 @@ mod tests {
             let err = load_str(line, InputFormat::Jsonl, &LoadOptions::default()).unwrap_err();
             assert!(err.to_string().contains(kind), "{err}");
         }
+    }
+
+    #[test]
+    fn a_repeated_csv_column_keeps_its_last_value() {
+        // Used fields between the two copies: reading `text` and `target`
+        // once reordered the record so that the first `label` was found.
+        let l = load_str(
+            "label,text,target,label,topic,topic\nneutral,We condemn Russia,Russia,critical,a,b\n",
+            InputFormat::Csv,
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let ex = &l.examples[0];
+        assert_eq!(ex.label.as_deref(), Some("critical"));
+        assert_eq!(ex.extra.len(), 1, "{:?}", ex.extra);
+        assert_eq!(ex.extra["topic"], serde_json::json!("b"));
+        let l = load_str(
+            "text,label,target,label\nWe condemn Russia,neutral,Russia,critical\n",
+            InputFormat::Csv,
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(l.examples[0].label.as_deref(), Some("critical"));
+        assert!(l.examples[0].extra.is_empty());
     }
 
     #[test]

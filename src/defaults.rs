@@ -61,6 +61,8 @@ mod tests {
         ] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
             let from_file = StanceModel::load(&path).unwrap();
+            // Sealed with a checksum that matches: no version 1 warning.
+            assert!(from_file.warnings.is_empty(), "{:?}", from_file.warnings);
             let embedded = model(task).unwrap();
             assert_eq!(embedded.to_json(), from_file.to_json(), "{file}");
         }

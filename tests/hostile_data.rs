@@ -121,6 +121,43 @@ fn clean_data_reports_counts_too() {
 }
 
 #[test]
+fn a_label_that_is_a_boolean_or_a_fraction_is_an_error_naming_file_and_line_in_train_and_lint() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = corpus(1).lines().count();
+    for (label, line) in [("true", n + 1), ("1.0", n + 2)] {
+        let mut data = corpus(1);
+        // `1` is a label ("1", as NewsMTSC's polarity is read); `true` and
+        // `1.0` are not: read as text they would be labels of their own.
+        data.push_str("{\"text\": \"We condemn Russia\", \"target\": \"Russia\", \"label\": 1}\n");
+        if label == "1.0" {
+            data.push_str(
+                "{\"text\": \"We condemn Japan\", \"target\": \"Japan\", \"label\": 1}\n",
+            );
+        }
+        data.push_str(&format!(
+            "{{\"text\": \"We condemn China\", \"target\": \"China\", \"label\": {label}}}\n"
+        ));
+        let f = write(dir.path(), "labels.jsonl", data.as_bytes());
+        let wanted = format!(
+            "labels.jsonl:{}: field \"label\" must be a string or a whole number, found {label}",
+            line + 1
+        );
+        let out = dir.path().join("m.json").display().to_string();
+        let o = run(&["train", "--data", &f, "--out", &out, "--min-df", "1"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(&wanted), "{}", stderr(&o));
+        let o = run(&["lint", &f]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.lines()
+                .any(|l| l.trim_start().starts_with("error: ") && l.ends_with(&wanted)),
+            "{out}"
+        );
+    }
+}
+
+#[test]
 fn eval_unknown_labels_are_counted_when_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let model = train_model(dir.path(), "m.json");

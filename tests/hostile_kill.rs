@@ -96,8 +96,15 @@ fn killed_train_leaves_the_previous_model_intact() {
             "{when}: neither old nor new model"
         );
     }
-    // Whatever the kills left behind (temporary files), a later run succeeds.
+    // Whatever the kills left behind (temporary files), a later run succeeds
+    // and removes them.
     let status = train_cmd(&data, &out).status().unwrap();
     assert!(status.success());
     assert_eq!(std::fs::read(&model_path).unwrap(), new);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
 }

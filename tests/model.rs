@@ -177,7 +177,7 @@ fn broken_model_files_are_errors_not_panics() {
     let cases: Vec<(String, &str)> = vec![
         (json[..json.len() / 2].to_string(), "truncated"),
         (
-            json.replacen("\"version\":1", "\"version\":99", 1),
+            json.replacen("\"version\":2", "\"version\":99", 1),
             "version 99",
         ),
         (
@@ -186,6 +186,17 @@ fn broken_model_files_are_errors_not_panics() {
         ),
         (
             json.replacen("\"weights\":[[", "\"weights\":[[1.0,", 1),
+            "checksum mismatch",
+        ),
+        // The same edit with a checksum to match: the shape check catches it.
+        (
+            stancekit::model::checksum::seal(
+                &(json[..json.rfind(",\"checksum\"").unwrap()].to_string() + "}").replacen(
+                    "\"weights\":[[",
+                    "\"weights\":[[1.0,",
+                    1,
+                ),
+            ),
             "entries for",
         ),
         (

@@ -5,11 +5,11 @@ use super::articles::{party_dict, Input, InputFormat, Inputs};
 use super::extract::clip;
 use super::pool::ordered_map;
 use super::progress::Progress;
-use super::util::{load_model, parse_threads};
+use super::util::{load_model, model_origin, parse_threads};
 use super::walk::expand;
 use anyhow::{bail, Context, Result};
 use stancekit::article::Article;
-use stancekit::model::Task;
+use stancekit::model::{StanceModel, Task};
 use stancekit::predict::{ArticlePrediction, Predictor};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -101,14 +101,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )
     };
     let (stance, sentiment) = (stance?, sentiment?);
+    let stance_origin = model_origin(args.model.as_deref(), Task::Stance);
     if stance.task != Task::Stance {
         bail!(
-            "--model must be a stance model (this one was trained with --task {:?})",
+            "{stance_origin}: --model must be a stance model (this one was trained with --task {:?})",
             stance.task
         );
     }
+    require_stance_labels(&stance, &stance_origin)?;
     if sentiment.task != Task::Sentiment {
-        bail!("--sentiment-model must be a sentiment model (train it with --task sentiment)");
+        bail!(
+            "{}: --sentiment-model must be a sentiment model (train it with --task sentiment)",
+            model_origin(args.sentiment_model.as_deref(), Task::Sentiment)
+        );
     }
     let parties = parties?;
     let sources = expand(&args.files)?;
@@ -323,6 +328,24 @@ fn write_table(out: &mut impl Write, r: &ArticlePrediction) -> io::Result<()> {
 }
 
 /// The result of a loading thread; a panic there becomes an error.
+/// `predict` reads a stance model's labels as stances: it counts them per
+/// dyad and scores P(conciliatory) - P(critical). A model with other labels
+/// (say NewsMTSC's -1, 0, 1) would make every dyad "neutral" with score 0,
+/// so it is refused; `classify` and `eval` need no meaning and take it.
+fn require_stance_labels(model: &StanceModel, origin: &str) -> Result<()> {
+    let needed = stancekit::lint::DEFAULT_LABELS;
+    let mut has: Vec<&str> = model.labels.iter().map(String::as_str).collect();
+    has.sort_unstable();
+    if has != needed {
+        bail!(
+            "{origin}: predict needs a stance model with the labels {}; this one has {} (classify and eval can use it)",
+            needed.join(", "),
+            has.join(", ")
+        );
+    }
+    Ok(())
+}
+
 fn joined<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
     h.join().unwrap_or_else(|_| {
         Err(anyhow::anyhow!(

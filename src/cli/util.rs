@@ -208,11 +208,25 @@ pub fn sha256_files(paths: &[PathBuf]) -> Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Loads the model at `path`, or the embedded default for `task`.
+/// Loads the model at `path`, or the embedded default for `task`, printing
+/// what the loader warns about (a version 1 file has no checksum).
 pub fn load_model(path: Option<&Path>, task: Task) -> Result<StanceModel> {
-    match path {
-        Some(p) => Ok(StanceModel::load(p)?),
-        None => Ok(stancekit::defaults::model(task)?),
+    let model = match path {
+        Some(p) => StanceModel::load(p)?,
+        None => stancekit::defaults::model(task)?,
+    };
+    for w in &model.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(model)
+}
+
+/// How messages name the model `load_model` loads for `path` and `task`.
+pub fn model_origin(path: Option<&Path>, task: Task) -> String {
+    match (path, task) {
+        (Some(p), _) => p.display().to_string(),
+        (None, Task::Stance) => "embedded models/stance.json".into(),
+        (None, Task::Sentiment) => "embedded models/sentiment.json".into(),
     }
 }
 

@@ -1,19 +1,25 @@
 //! The model file: one self-describing JSON document holding the whole
 //! pipeline (featuriser configuration, vocabulary, IDF, weights) and how it
-//! was trained. Written atomically; read with every invariant checked, so a
+//! was trained, sealed with a checksum of its text (`checksum.rs`). Written
+//! atomically; read with the checksum and every invariant checked, so a
 //! truncated, edited or foreign file is an error and never a panic.
 
+use super::atomic::write_atomic;
+use super::checksum::{self, Seal};
 use super::{StanceModel, Task};
 use crate::error::{Error, Result};
 use crate::features::{Analyzer, FeatureConfig, Vectorizer};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 pub const FORMAT_NAME: &str = "stancekit-model";
 /// Bumped whenever the file layout or the featuriser's behaviour changes.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 added the checksum.
+pub const FORMAT_VERSION: u32 = 2;
+/// Version 1 files are the version 2 layout without a checksum; they still
+/// load, with a warning (see [`StanceModel::warnings`]).
+const OLDEST_READABLE_VERSION: u32 = 1;
 
 /// How a model was trained. Holds nothing that varies between two runs on the
 /// same data with the same flags (wall time is only stored on request), so
@@ -79,11 +85,16 @@ pub struct ModelFile {
     pub weights: Vec<Vec<f64>>,
     pub intercepts: Vec<f64>,
     pub training: TrainingMeta,
+    /// `"sha256:<hex>"` of the file's text without this member, as read.
+    /// [`StanceModel::to_file`] leaves it out: it is a property of the text,
+    /// which [`StanceModel::to_json`] writes and seals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
 }
 
 /// [`ModelFile`] borrowed, with its long arrays already written out: the
-/// same fields in the same order, so it serialises to the same text (a test
-/// holds the two to that).
+/// same fields in the same order (less the checksum, which is added to the
+/// text), so it serialises to the same text (a test holds the two to that).
 #[derive(Serialize)]
 struct ModelFileText<'a> {
     format: &'a str,
@@ -137,6 +148,7 @@ impl StanceModel {
             scoring,
             intercepts,
             meta,
+            warnings: Vec::new(),
         }
     }
 
@@ -156,21 +168,16 @@ impl StanceModel {
             weights,
             intercepts: self.intercepts.clone(),
             training: self.meta.clone(),
+            checksum: None,
         }
     }
 
     /// Checks every invariant the predictor relies on, then builds the model.
+    /// The checksum is a property of the file's text and is checked where the
+    /// text is read ([`StanceModel::from_json`]), not here.
     pub fn from_file(f: ModelFile, origin: &str) -> Result<StanceModel> {
         let bad = |m: String| Err(Error::Model(format!("{origin}: {m}")));
-        if f.format != FORMAT_NAME {
-            return bad(format!("not a stancekit model (format is {:?})", f.format));
-        }
-        if f.version != FORMAT_VERSION {
-            return bad(format!(
-                "model format version {} is not supported by this stancekit (it reads version {FORMAT_VERSION}); retrain the model",
-                f.version
-            ));
-        }
+        check_format(&f, origin)?;
         if let Err(e) = f.features.check() {
             return bad(e.to_string());
         }
@@ -207,6 +214,9 @@ impl StanceModel {
         if f.vocab.windows(2).any(|p| p[0] >= p[1]) {
             return bad("vocabulary is not sorted and unique".into());
         }
+        if let Err(m) = check_magnitudes(&f) {
+            return bad(m);
+        }
         let mut weights = vec![0.0; n * k];
         for (c, w) in f.weights.iter().enumerate() {
             for (j, &v) in w.iter().enumerate() {
@@ -224,8 +234,8 @@ impl StanceModel {
         ))
     }
 
-    /// The model file's text: [`ModelFile`] as compact JSON and a newline.
-    /// The three long arrays (vocabulary, IDF, weights) are formatted on two
+    /// The model file's text: [`ModelFile`] as compact JSON, sealed with its
+    /// checksum as the last member, and a newline. The three long arrays (vocabulary, IDF, weights) are formatted on two
     /// threads, as their numbers are most of the time `train` spends after
     /// optimising, and spliced into the same text one thread would write.
     pub fn to_json(&self) -> String {
@@ -255,11 +265,11 @@ impl StanceModel {
             intercepts: &self.intercepts,
             training: &self.meta,
         };
-        let mut s = serde_json::to_string(&out).expect("model serialises");
-        s.push('\n');
-        s
+        checksum::seal(&serde_json::to_string(&out).expect("model serialises"))
     }
 
+    /// Reads a model file's text: the JSON, then its format and version, then
+    /// its checksum, then every invariant ([`StanceModel::from_file`]).
     pub fn from_json(src: &str, origin: &str) -> Result<StanceModel> {
         let f: ModelFile = serde_json::from_str(src).map_err(|e| {
             let hint = if e.is_eof() {
@@ -269,7 +279,32 @@ impl StanceModel {
             };
             Error::Model(format!("{origin}: not a valid model file: {e}{hint}"))
         })?;
-        StanceModel::from_file(f, origin)
+        check_format(&f, origin)?;
+        let bad = |m: &str| Err(Error::Model(format!("{origin}: {m}")));
+        let mut warning = None;
+        match checksum::check(src) {
+            Seal::Matches => {}
+            Seal::Differs => {
+                return bad("checksum mismatch: the file was edited or damaged; retrain it")
+            }
+            // A checksum member that is not where the writer puts it (last)
+            // was moved by an edit.
+            Seal::Absent if f.checksum.is_some() => {
+                return bad("checksum mismatch: the file was edited or damaged; retrain it")
+            }
+            Seal::Absent if f.version >= 2 => {
+                return bad("no checksum, which every version 2 model file has: the file was edited or damaged; retrain it")
+            }
+            Seal::Absent => {
+                warning = Some(format!(
+                    "{origin}: model file version {} has no checksum, so damage to it cannot be detected; retrain it to add one",
+                    f.version
+                ))
+            }
+        }
+        let mut model = StanceModel::from_file(f, origin)?;
+        model.warnings.extend(warning);
+        Ok(model)
     }
 
     pub fn load(path: &Path) -> Result<StanceModel> {
@@ -283,43 +318,57 @@ impl StanceModel {
         StanceModel::from_json(&src, &path.display().to_string())
     }
 
-    /// Writes the model atomically: a temporary file in the same directory,
-    /// synced, then renamed over the destination, so an interrupted write
+    /// Writes the model atomically ([`write_atomic`]): an interrupted write
     /// leaves the previous model intact.
     pub fn save(&self, path: &Path) -> Result<()> {
         write_atomic(path, self.to_json().as_bytes())
     }
 }
 
-/// Writes `bytes` to `path` via a synced temporary file and a rename in the
-/// same directory.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::input(path.display().to_string(), "not a file path"))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })?;
-    // Make the rename itself durable (it lives in the directory). Not every
-    // platform can open a directory for syncing; the file is in place either way.
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
+/// The format name and a version this reader knows.
+fn check_format(f: &ModelFile, origin: &str) -> Result<()> {
+    let bad = |m: String| Err(Error::Model(format!("{origin}: {m}")));
+    if f.format != FORMAT_NAME {
+        return bad(format!("not a stancekit model (format is {:?})", f.format));
+    }
+    if !(OLDEST_READABLE_VERSION..=FORMAT_VERSION).contains(&f.version) {
+        return bad(format!(
+            "model format version {} is not supported by this stancekit (it reads versions {OLDEST_READABLE_VERSION} to {FORMAT_VERSION}); retrain the model",
+            f.version
+        ));
+    }
+    Ok(())
+}
+
+/// The largest IDF a model may hold. A term's TF-IDF value is its term
+/// frequency (at most `u32::MAX`) times its IDF, and a row's L2 norm sums
+/// the squares of up to `u32::MAX` such values: with IDFs up to 1e100 that
+/// sum stays below 1e230, so normalising a row never overflows. Trained IDFs
+/// are `ln((1 + n) / (1 + df)) + 1`, below 25 for any corpus that fits in memory.
+const MAX_IDF: f64 = 1e100;
+/// The largest score bound a model may have. Rounding in the sums that make a
+/// score can only exceed the bound by a tiny factor, so scores below this
+/// stay far from `f64::MAX` (1.8e308).
+const MAX_SCORE: f64 = 1e300;
+
+/// Every score the model can compute is finite. A featurised row is
+/// L2-normalised, so each feature's value lies in [-1, 1] and each feature
+/// occurs once: label `c`'s score is at most `|intercept_c| + sum_j
+/// |w_jc|` in magnitude. Requires that bound, and the IDFs that go into the
+/// rows, to be far from overflowing (`MAX_SCORE`, `MAX_IDF`).
+fn check_magnitudes(f: &ModelFile) -> std::result::Result<(), String> {
+    if let Some(v) = f.idf.iter().find(|v| v.abs() > MAX_IDF) {
+        return Err(format!(
+            "an IDF of {v:e} is too large (at most {MAX_IDF:e}); retrain the model"
+        ));
+    }
+    for ((label, w), b) in f.labels.iter().zip(&f.weights).zip(&f.intercepts) {
+        let bound = w.iter().fold(b.abs(), |s, v| s + v.abs());
+        if bound > MAX_SCORE {
+            return Err(format!(
+                "weights too large: label {label:?} could score up to {bound:e}, which is past what a score can hold (at most {MAX_SCORE:e}); retrain the model"
+            ));
+        }
     }
     Ok(())
 }
@@ -329,10 +378,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn model_text_is_the_model_file_serialised() {
+    fn model_text_is_the_model_file_serialised_and_sealed() {
         for task in [Task::Stance, Task::Sentiment] {
             let model = crate::defaults::model(task).unwrap();
-            let whole = serde_json::to_string(&model.to_file()).unwrap() + "\n";
+            let whole = checksum::seal(&serde_json::to_string(&model.to_file()).unwrap());
             assert_eq!(model.to_json(), whole, "{task:?}");
         }
     }

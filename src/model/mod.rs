@@ -2,15 +2,16 @@
 //! regression, trained, applied, saved and loaded as one self-describing
 //! JSON file.
 
+mod atomic;
+pub mod checksum;
 pub mod cv;
 mod file;
 pub mod solver;
 pub mod sparse;
 mod train;
 
-pub use file::{
-    write_atomic, AuxiliaryMeta, DevMetrics, ModelFile, TrainingMeta, FORMAT_NAME, FORMAT_VERSION,
-};
+pub use atomic::write_atomic;
+pub use file::{AuxiliaryMeta, DevMetrics, ModelFile, TrainingMeta, FORMAT_NAME, FORMAT_VERSION};
 pub use train::{
     dev_metrics, train, train_with_aux, Auxiliary, ClassWeight, Solver, TrainConfig, Trained,
 };
@@ -59,6 +60,10 @@ pub struct StanceModel {
     scoring: Vec<f64>,
     intercepts: Vec<f64>,
     pub meta: TrainingMeta,
+    /// What a caller should tell the user about the file the model came
+    /// from (e.g. a version 1 file, which has no checksum), each naming the
+    /// file. Empty for a trained model.
+    pub warnings: Vec<String>,
 }
 
 impl StanceModel {
@@ -258,8 +263,26 @@ fn add_scores<const K: usize>(
     z.copy_from_slice(&acc);
 }
 
+/// Probabilities from scores, computed stably: each score less the largest,
+/// so `exp` never overflows and the largest term is 1. A model that loads has
+/// finite scores (`file.rs` bounds them); should a score still be infinite or
+/// NaN, the labels with the top score (all of them if there is none) share
+/// the probability, rather than every probability becoming NaN.
 pub(crate) fn softmax(z: &mut [f64]) {
+    // A NaN score says nothing for its label: it counts as the lowest.
+    for v in z.iter_mut().filter(|v| v.is_nan()) {
+        *v = f64::NEG_INFINITY;
+    }
     let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if m.is_infinite() {
+        // +inf: the labels scoring it share the probability; -inf: every
+        // label scores it, and they all do.
+        let n = z.iter().filter(|&&v| v == m).count() as f64;
+        for v in z.iter_mut() {
+            *v = if *v == m { 1.0 / n } else { 0.0 };
+        }
+        return;
+    }
     let mut sum = 0.0;
     for v in z.iter_mut() {
         *v = (*v - m).exp();
@@ -314,6 +337,23 @@ pub fn other_mentions(examples: &[Example]) -> Vec<Vec<(usize, usize)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn softmax_of_extreme_scores_is_a_distribution() {
+        let cases: [(&[f64], &[f64]); 6] = [
+            (&[1e308, -1e308, 0.0], &[1.0, 0.0, 0.0]),
+            (&[f64::INFINITY, 0.0, f64::INFINITY], &[0.5, 0.0, 0.5]),
+            (&[f64::NEG_INFINITY; 3], &[1.0 / 3.0; 3]),
+            (&[f64::NAN, 0.0, 0.0], &[0.0, 0.5, 0.5]),
+            (&[f64::NAN, f64::NAN], &[0.5, 0.5]),
+            (&[f64::INFINITY, f64::NAN], &[1.0, 0.0]),
+        ];
+        for (z, want) in cases {
+            let mut p = z.to_vec();
+            softmax(&mut p);
+            assert_eq!(p, want, "{z:?}");
+        }
+    }
 
     #[test]
     fn predict_doc_gives_the_numbers_of_predict_row_on_featurize_doc() {
