@@ -928,8 +928,12 @@ pub(crate) fn np_fwd(doc: &Doc, w: &[CTok], start: usize, hi: usize) -> Option<N
 }
 
 /// Where a clause containing window index `c` starts (after the last clause
-/// boundary before it), for coordinated verbs ("China ... and says").
+/// boundary before it), for coordinated verbs ("China ... and says"). A
+/// clause is taken to reach at most [`CLAUSE_REACH`] tokens back: news
+/// clauses are far shorter, and an unbounded search made a run-on line
+/// without commas quadratic (each cue searched back to the line's start).
 pub(crate) fn clause_start(w: &[CTok], c: usize, lo: usize) -> usize {
+    let lo = lo.max(c.saturating_sub(CLAUSE_REACH));
     let mut k = c;
     while k > lo {
         let s = w[k - 1].text;
@@ -955,6 +959,9 @@ pub(crate) fn clause_start(w: &[CTok], c: usize, lo: usize) -> usize {
     }
     lo
 }
+
+/// How many tokens back [`clause_start`] looks for a clause boundary.
+const CLAUSE_REACH: usize = 80;
 
 /// An outlet named after a preposition or as the object of "told" in
 /// window `from..to`.
