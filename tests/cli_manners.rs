@@ -283,3 +283,70 @@ fn the_man_page_lists_the_subcommands_and_a_subcommand_page_its_flags() {
         assert!(roff.contains(".TH"), "{page}");
     }
 }
+
+/// Runs stancekit with `args` and a reader that has gone before the first
+/// byte is written: the read end of the pipe is closed right after start.
+fn nobody_reads(args: &[&str]) -> (Option<i32>, String) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+        .args(args)
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stancekit runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_subcommand_that_writes_to_stdout_ends_quietly_when_nobody_reads() {
+    let dir = std::env::temp_dir().join(format!("stancekit-nobody-reads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let predictions = dir.join("p.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_stancekit"))
+        .args(["predict", "tests/articles"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    std::fs::write(&predictions, &out.stdout).unwrap();
+    // A small labelled file, so that cv's five trainings are quick.
+    let dev = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("labeled/dev.jsonl"),
+    )
+    .unwrap();
+    let small = dir.join("small.jsonl");
+    std::fs::write(&small, dev.lines().take(300).collect::<Vec<_>>().join("\n")).unwrap();
+    let p = predictions.to_str().unwrap();
+    let s = small.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["predict", "tests/articles"],
+        vec!["extract", "tests/articles"],
+        vec![
+            "classify",
+            "--text",
+            "We condemn Russia",
+            "--target",
+            "Russia",
+        ],
+        vec!["eval", "--task", "stance", "--data", "labeled/test.jsonl"],
+        vec!["cv", "--data", s, "--folds", "2"],
+        vec!["lint", "labeled/dev.jsonl"],
+        vec!["dyads", p],
+        vec!["completions", "bash"],
+        vec!["man"],
+    ];
+    for args in cases {
+        let (code, stderr) = nobody_reads(&args);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
