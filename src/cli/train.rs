@@ -52,7 +52,10 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
     let mut cfg = args.train_args.config()?;
-    let opts = args.data_args.options(cfg.task, true)?;
+    let opts = stancekit::data::LoadOptions {
+        keep_extra: false,
+        ..args.data_args.options(cfg.task, true)?
+    };
     let mut examples = Vec::new();
     for path in &args.data {
         examples.extend(load_for_task(path, &opts, cfg.task)?);

@@ -9,7 +9,9 @@ pub mod sparse;
 mod train;
 
 pub use file::{write_atomic, DevMetrics, ModelFile, TrainingMeta, FORMAT_NAME, FORMAT_VERSION};
-pub use train::{dev_metrics, train, train_with_aux, Auxiliary, ClassWeight, Solver, TrainConfig, Trained};
+pub use train::{
+    dev_metrics, train, train_with_aux, Auxiliary, ClassWeight, Solver, TrainConfig, Trained,
+};
 
 use crate::data::Example;
 use crate::features::{Doc, SparseRow, Vectorizer};

@@ -37,6 +37,49 @@ impl Csr {
         }
     }
 
+    /// A matrix from its parts: row `i`'s columns and values are
+    /// `indices[indptr[i]..indptr[i + 1]]` and the same range of `values`.
+    pub(crate) fn from_parts(
+        n_cols: usize,
+        indptr: Vec<usize>,
+        indices: Vec<u32>,
+        values: Vec<f64>,
+    ) -> Csr {
+        debug_assert_eq!(indptr.first(), Some(&0));
+        debug_assert_eq!(indptr.last(), Some(&indices.len()));
+        debug_assert_eq!(indices.len(), values.len());
+        debug_assert!(indices.iter().all(|&j| (j as usize) < n_cols));
+        Csr {
+            n_cols,
+            indptr,
+            indices,
+            values,
+        }
+    }
+
+    /// The matrix with each row from `first` on followed by a copy of its
+    /// values in columns shifted by `shift` (feature augmentation for
+    /// auxiliary rows: each fires its domain's copy of a feature too), and
+    /// `n_cols` columns.
+    pub fn with_shifted_copies(self, first: usize, shift: u32, n_cols: usize) -> Csr {
+        let extra = self.indptr[self.n_rows()] - self.indptr[first.min(self.n_rows())];
+        let mut indptr = Vec::with_capacity(self.indptr.len());
+        let mut indices = Vec::with_capacity(self.nnz() + extra);
+        let mut values = Vec::with_capacity(self.nnz() + extra);
+        indptr.push(0);
+        for i in 0..self.n_rows() {
+            let (idx, val) = self.row(i);
+            indices.extend_from_slice(idx);
+            values.extend_from_slice(val);
+            if i >= first {
+                indices.extend(idx.iter().map(|&j| j + shift));
+                values.extend_from_slice(val);
+            }
+            indptr.push(indices.len());
+        }
+        Csr::from_parts(n_cols, indptr, indices, values)
+    }
+
     pub fn n_rows(&self) -> usize {
         self.indptr.len() - 1
     }

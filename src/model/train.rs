@@ -207,18 +207,16 @@ pub fn train_with_aux(
         })
         .collect();
     let t0 = std::time::Instant::now();
-    let (vectorizer, mut rows) = Vectorizer::fit(features, &docs, cfg.threads);
+    let (vectorizer, x) = Vectorizer::fit_matrix(features, &docs, cfg.threads);
+    drop(docs);
     let d = vectorizer.n_features();
-    let augment = aux.is_some_and(|a| a.augment);
-    if augment {
+    let x = if aux.is_some_and(|a| a.augment) {
         // Auxiliary rows also fire their domain's copy of each feature,
         // numbered after the shared ones.
-        for row in &mut rows[examples.len()..] {
-            let copies: Vec<(u32, f64)> = row.iter().map(|&(j, v)| (j + d as u32, v)).collect();
-            row.extend(copies);
-        }
-    }
-    let x = Csr::from_rows(&rows, if augment { 2 * d } else { d });
+        x.with_shifted_copies(examples.len(), d as u32, 2 * d)
+    } else {
+        x
+    };
     let y = all_y;
     let featurize_seconds = t0.elapsed().as_secs_f64();
     let t1 = std::time::Instant::now();
