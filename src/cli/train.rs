@@ -2,7 +2,7 @@
 
 use super::util::{check_labels, load_for_task, sha256_files, DataArgs, TrainArgs};
 use anyhow::Result;
-use stancekit::model::{dev_metrics, train_with_aux, Auxiliary, StanceModel};
+use stancekit::model::{dev_metrics, train_with_aux, train_with_aux_owned, Auxiliary, StanceModel};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -109,7 +109,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!("chose alpha {alpha}");
         }
     }
-    let trained = train_with_aux(&examples, aux.as_ref(), &cfg, &sha, &files)?;
+    // The last training owns the examples: they are freed once featurised.
+    let trained = train_with_aux_owned(examples, aux.as_ref(), &cfg, &sha, &files)?;
     eprintln!(
         "featurised in {:.3}s, optimised in {:.3}s",
         trained.featurize_seconds, trained.solve_seconds

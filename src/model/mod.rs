@@ -10,7 +10,8 @@ mod train;
 
 pub use file::{write_atomic, DevMetrics, ModelFile, TrainingMeta, FORMAT_NAME, FORMAT_VERSION};
 pub use train::{
-    dev_metrics, train, train_with_aux, Auxiliary, ClassWeight, Solver, TrainConfig, Trained,
+    dev_metrics, train, train_with_aux, train_with_aux_owned, Auxiliary, ClassWeight, Solver,
+    TrainConfig, Trained,
 };
 
 use crate::data::Example;

@@ -102,6 +102,24 @@ impl Csr {
         &self.values
     }
 
+    /// The stored column indices, row after row.
+    pub fn indices(&self) -> &[u32] {
+        &self.indices
+    }
+
+    /// The matrix with its columns renumbered by falling number of stored
+    /// values (see [`Csr::columns_by_frequency`]), and `order`: column `n`
+    /// of the result is column `order[n]` of `self`. Rows keep their values
+    /// in stored order. For [`super::solver::Problem::order`].
+    pub fn renumbered_by_frequency(self) -> (Csr, Vec<u32>) {
+        let (order, cols) = self.columns_by_frequency();
+        let x = Csr {
+            indices: cols,
+            ..self
+        };
+        (x, order)
+    }
+
     /// The columns by falling number of stored values (ties by column):
     /// `order[n]` is the column numbered `n`. Also returns the stored column
     /// indices so renumbered, in stored order.

@@ -139,6 +139,41 @@ pub fn train_with_aux(
     data_sha256: &str,
     data_files: &[String],
 ) -> Result<Trained> {
+    let prepared = prepare(examples, aux, cfg)?;
+    solve(prepared, cfg, data_sha256, data_files)
+}
+
+/// [`train_with_aux`] that takes the examples over and frees them once
+/// featurised, before the optimiser runs: on a large training set their
+/// texts and fields are as large as the feature matrix, and the optimiser
+/// needs only the matrix.
+pub fn train_with_aux_owned(
+    examples: Vec<Example>,
+    aux: Option<&Auxiliary>,
+    cfg: &TrainConfig,
+    data_sha256: &str,
+    data_files: &[String],
+) -> Result<Trained> {
+    let prepared = prepare(&examples, aux, cfg)?;
+    drop(examples);
+    solve(prepared, cfg, data_sha256, data_files)
+}
+
+/// What the optimiser needs of the examples: their labels, weights and
+/// feature matrix (main rows first, then auxiliary ones).
+struct Prepared {
+    examples: usize,
+    per_label: BTreeMap<String, usize>,
+    labels: Vec<String>,
+    vectorizer: Vectorizer,
+    x: Csr,
+    y: Vec<usize>,
+    weights: Vec<f64>,
+    featurize_seconds: f64,
+}
+
+/// Checks the examples and featurises them.
+fn prepare(examples: &[Example], aux: Option<&Auxiliary>, cfg: &TrainConfig) -> Result<Prepared> {
     cfg.check()?;
     if examples.is_empty() {
         return Err(Error::Training("no training examples".into()));
@@ -217,17 +252,56 @@ pub fn train_with_aux(
     } else {
         x
     };
-    let y = all_y;
-    let featurize_seconds = t0.elapsed().as_secs_f64();
+    Ok(Prepared {
+        examples: examples.len(),
+        per_label,
+        labels,
+        vectorizer,
+        x,
+        y: all_y,
+        weights,
+        featurize_seconds: t0.elapsed().as_secs_f64(),
+    })
+}
+
+/// Fits the weights to prepared examples.
+fn solve(
+    prepared: Prepared,
+    cfg: &TrainConfig,
+    data_sha256: &str,
+    data_files: &[String],
+) -> Result<Trained> {
+    let Prepared {
+        examples,
+        per_label,
+        labels,
+        vectorizer,
+        x,
+        y,
+        weights,
+        featurize_seconds,
+    } = prepared;
+    let k = labels.len();
+    let d = vectorizer.n_features();
     let t1 = std::time::Instant::now();
     let (w, intercepts, iterations, converged, loss) = match cfg.solver {
         Solver::Sparse => {
+            // The solver reads X with its columns renumbered by frequency
+            // (2 to 4 classes); renumbered here, in place, it needs no
+            // copy of X's column indices beside X's own.
+            let (x, order) = if (2..=4).contains(&k) {
+                let (x, order) = x.renumbered_by_frequency();
+                (x, Some(order))
+            } else {
+                (x, None)
+            };
             let p = Problem {
                 x: &x,
                 y: &y,
                 weights: &weights,
                 n_classes: k,
                 alpha: cfg.alpha,
+                order: order.as_deref(),
             };
             let s = minimize(
                 &p,
@@ -260,7 +334,7 @@ pub fn train_with_aux(
     w.truncate(d * k);
     let solve_seconds = t1.elapsed().as_secs_f64();
     let meta = TrainingMeta {
-        examples: examples.len(),
+        examples,
         examples_per_label: per_label,
         data_sha256: data_sha256.to_string(),
         data_files: data_files.to_vec(),
@@ -344,6 +418,7 @@ fn fit_linfa(x: &Csr, y: &[usize], k: usize, cfg: &TrainConfig) -> Result<Fitted
         weights: &ones,
         n_classes: k,
         alpha: cfg.alpha,
+        order: None,
     };
     let mut params_flat = w.clone();
     params_flat.extend_from_slice(&intercept);
