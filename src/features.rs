@@ -2217,6 +2217,42 @@ mod tests {
     }
 
     #[test]
+    fn every_fitted_row_is_the_documents_transform_bit_for_bit() {
+        // Repeated words (counts above one, sublinear TF) and words below
+        // min_df in every row; three threads, so three chunks are merged.
+        let texts: Vec<String> = (0..40)
+            .map(|i| {
+                format!(
+                    "Russia Russia w{} and w{} said x{i} China: not w{} w{} w{}",
+                    i % 7,
+                    i % 5,
+                    i % 3,
+                    i % 3,
+                    i % 11
+                )
+            })
+            .collect();
+        let docs: Vec<Doc> = texts.iter().map(|t| plain(t)).collect();
+        for threads in [1, 3] {
+            let cfg = FeatureConfig {
+                sublinear_tf: true,
+                ..FeatureConfig::default()
+            };
+            let (v, x) = Vectorizer::fit_matrix(cfg, &docs, threads);
+            assert_eq!(x.n_rows(), docs.len());
+            for (i, d) in docs.iter().enumerate() {
+                let (idx, val) = x.row(i);
+                let row: SparseRow = idx.iter().copied().zip(val.iter().copied()).collect();
+                let t = v.transform(d);
+                assert_eq!(row.len(), t.len(), "row {i}");
+                for (a, b) in row.iter().zip(&t) {
+                    assert_eq!((a.0, a.1.to_bits()), (b.0, b.1.to_bits()), "row {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn surface_forms_with_one_stem_are_one_feature() {
         let texts = ["monitors monitor monitoring", "the monitor"];
         let docs: Vec<Doc> = texts.iter().map(|t| plain(t)).collect();

@@ -1255,6 +1255,41 @@ mod tests {
     }
 
     #[test]
+    fn a_matrix_renumbered_in_place_gives_the_same_solution_bit_for_bit() {
+        let (x, y) = larger();
+        let w: Vec<f64> = (0..y.len()).map(|i| 0.5 + (i % 3) as f64).collect();
+        let opts = SolverOptions {
+            max_iter: 60,
+            tol: 1e-9,
+            threads: 2,
+        };
+        let plain = Problem {
+            x: &x,
+            y: &y,
+            weights: &w,
+            n_classes: 3,
+            alpha: 0.3,
+            order: None,
+        };
+        let a = minimize(&plain, &opts).unwrap();
+        let (renumbered, order) = x.clone().renumbered_by_frequency();
+        assert_ne!(renumbered, x, "the test needs columns that move");
+        let b = minimize(
+            &Problem {
+                x: &renumbered,
+                order: Some(&order),
+                ..plain
+            },
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(a.w, b.w);
+        assert_eq!(a.intercept, b.intercept);
+        assert_eq!(a.loss.to_bits(), b.loss.to_bits());
+        assert_eq!(a.iterations, b.iterations);
+    }
+
+    #[test]
     fn thread_count_does_not_change_the_solution() {
         let (x, y) = toy();
         let w = vec![1.0; 6];

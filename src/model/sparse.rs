@@ -190,3 +190,44 @@ impl Csr {
         m
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifted_copies_follow_each_row_from_the_first_one_on() {
+        let rows = vec![
+            vec![(0, 1.0), (2, 0.5)],
+            vec![(1, 2.0)],
+            vec![(0, 3.0), (1, 4.0)],
+        ];
+        let x = Csr::from_rows(&rows, 3).with_shifted_copies(1, 3, 6);
+        let want = vec![
+            vec![(0, 1.0), (2, 0.5)],
+            vec![(1, 2.0), (4, 2.0)],
+            vec![(0, 3.0), (1, 4.0), (3, 3.0), (4, 4.0)],
+        ];
+        assert_eq!(x, Csr::from_rows(&want, 6));
+    }
+
+    #[test]
+    fn renumbering_by_frequency_keeps_each_rows_values_in_stored_order() {
+        // Column 2 is the most frequent, then 0, then 1.
+        let rows = vec![
+            vec![(0, 1.0), (2, 0.5)],
+            vec![(2, 2.0)],
+            vec![(0, 3.0), (1, 4.0), (2, 5.0)],
+        ];
+        let x = Csr::from_rows(&rows, 3);
+        let (y, order) = x.clone().renumbered_by_frequency();
+        assert_eq!(order, vec![2, 0, 1]);
+        assert_eq!(y.values(), x.values());
+        for i in 0..x.n_rows() {
+            let (a, _) = x.row(i);
+            let (b, _) = y.row(i);
+            let back: Vec<u32> = b.iter().map(|&n| order[n as usize]).collect();
+            assert_eq!(back, a);
+        }
+    }
+}
