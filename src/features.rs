@@ -1735,10 +1735,17 @@ impl Vectorizer {
     /// per row (16 bytes a value, plus a header and an allocation per row)
     /// and a copy of them all, which were most of `train`'s memory.
     pub fn fit_matrix(config: FeatureConfig, docs: &[Doc], threads: usize) -> (Vectorizer, Csr) {
+        Vectorizer::analyse(config, docs, threads).finish()
+    }
+
+    /// The first half of [`Vectorizer::fit_matrix`], the only one that reads
+    /// the documents: what is left holds no borrow of them, so a caller can
+    /// free the texts before [`Analysis::finish`] builds the matrix.
+    pub fn analyse(config: FeatureConfig, docs: &[Doc], threads: usize) -> Analysis {
         let analyzer = Analyzer::new(config);
         let threads = threads.clamp(1, 8).min(docs.len().max(1));
         let chunk = docs.len().div_ceil(threads).max(1);
-        let mut chunks: Vec<Chunk> = if threads == 1 {
+        let chunks: Vec<Chunk> = if threads == 1 {
             vec![featurize_chunk(&analyzer, docs)]
         } else {
             std::thread::scope(|s| {
@@ -1755,6 +1762,31 @@ impl Vectorizer {
                     .collect()
             })
         };
+        Analysis {
+            analyzer,
+            chunks,
+            n_docs: docs.len(),
+        }
+    }
+}
+
+/// Training documents analysed (their feature keys counted), before the
+/// vocabulary is chosen and the matrix built; see [`Vectorizer::analyse`].
+pub struct Analysis {
+    analyzer: Analyzer,
+    chunks: Vec<Chunk>,
+    n_docs: usize,
+}
+
+impl Analysis {
+    /// Chooses the vocabulary and IDF and builds the training matrix: the
+    /// second half of [`Vectorizer::fit_matrix`].
+    pub fn finish(self) -> (Vectorizer, Csr) {
+        let Analysis {
+            analyzer,
+            mut chunks,
+            n_docs,
+        } = self;
         let (table, global_keys, df, to_global) = if chunks.len() == 1 {
             // One chunk (one thread): its numbering is already the merged
             // one, so skip rebuilding it through two hash maps.
@@ -1806,7 +1838,7 @@ impl Vectorizer {
             .collect();
         by_name.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
         let kept: Vec<(String, u32)> = by_name.into_iter().map(|(_, name, g)| (name, g)).collect();
-        let n = docs.len() as f64;
+        let n = n_docs as f64;
         let idf: Vec<f64> = kept
             .iter()
             .map(|&(_, g)| ((1.0 + n) / (1.0 + df[g as usize] as f64)).ln() + 1.0)
@@ -1820,7 +1852,9 @@ impl Vectorizer {
         let x = rows_by_column(&vectorizer, chunks, &to_global, &column);
         (vectorizer, x)
     }
+}
 
+impl Vectorizer {
     /// Rebuilds a fitted vectoriser from stored parts (a model file).
     pub fn from_parts(analyzer: Analyzer, vocab: Vec<String>, idf: Vec<f64>) -> Vectorizer {
         // Lookups by binary search need a sorted, unique vocabulary (model

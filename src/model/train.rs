@@ -7,7 +7,7 @@ use super::sparse::Csr;
 use super::{other_mentions, StanceModel, Task};
 use crate::data::Example;
 use crate::error::{Error, Result};
-use crate::features::{Doc, FeatureConfig, Vectorizer};
+use crate::features::{Analysis, Doc, FeatureConfig, Vectorizer};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -139,8 +139,8 @@ pub fn train_with_aux(
     data_sha256: &str,
     data_files: &[String],
 ) -> Result<Trained> {
-    let prepared = prepare(examples, aux, cfg)?;
-    solve(prepared, cfg, data_sha256, data_files)
+    let analysed = prepare(examples, aux, cfg)?;
+    solve(analysed.finish(), cfg, data_sha256, data_files)
 }
 
 /// [`train_with_aux`] that takes the examples over and frees them once
@@ -154,9 +154,47 @@ pub fn train_with_aux_owned(
     data_sha256: &str,
     data_files: &[String],
 ) -> Result<Trained> {
-    let prepared = prepare(&examples, aux, cfg)?;
+    let analysed = prepare(&examples, aux, cfg)?;
     drop(examples);
-    solve(prepared, cfg, data_sha256, data_files)
+    solve(analysed.finish(), cfg, data_sha256, data_files)
+}
+
+/// The examples' labels, weights and analysed features: all that training
+/// needs of them, holding no borrow of their texts.
+struct Analysed {
+    examples: usize,
+    per_label: BTreeMap<String, usize>,
+    labels: Vec<String>,
+    analysis: Analysis,
+    /// Where the auxiliary rows start, when they get feature copies.
+    augment_from: Option<usize>,
+    y: Vec<usize>,
+    weights: Vec<f64>,
+    started: std::time::Instant,
+}
+
+impl Analysed {
+    /// Builds the feature matrix.
+    fn finish(self) -> Prepared {
+        let (vectorizer, x) = self.analysis.finish();
+        let d = vectorizer.n_features();
+        let x = match self.augment_from {
+            // Auxiliary rows also fire their domain's copy of each feature,
+            // numbered after the shared ones.
+            Some(first) => x.with_shifted_copies(first, d as u32, 2 * d),
+            None => x,
+        };
+        Prepared {
+            examples: self.examples,
+            per_label: self.per_label,
+            labels: self.labels,
+            vectorizer,
+            x,
+            y: self.y,
+            weights: self.weights,
+            featurize_seconds: self.started.elapsed().as_secs_f64(),
+        }
+    }
 }
 
 /// What the optimiser needs of the examples: their labels, weights and
@@ -172,8 +210,8 @@ struct Prepared {
     featurize_seconds: f64,
 }
 
-/// Checks the examples and featurises them.
-fn prepare(examples: &[Example], aux: Option<&Auxiliary>, cfg: &TrainConfig) -> Result<Prepared> {
+/// Checks the examples and analyses their features.
+fn prepare(examples: &[Example], aux: Option<&Auxiliary>, cfg: &TrainConfig) -> Result<Analysed> {
     cfg.check()?;
     if examples.is_empty() {
         return Err(Error::Training("no training examples".into()));
@@ -242,25 +280,16 @@ fn prepare(examples: &[Example], aux: Option<&Auxiliary>, cfg: &TrainConfig) -> 
         })
         .collect();
     let t0 = std::time::Instant::now();
-    let (vectorizer, x) = Vectorizer::fit_matrix(features, &docs, cfg.threads);
-    drop(docs);
-    let d = vectorizer.n_features();
-    let x = if aux.is_some_and(|a| a.augment) {
-        // Auxiliary rows also fire their domain's copy of each feature,
-        // numbered after the shared ones.
-        x.with_shifted_copies(examples.len(), d as u32, 2 * d)
-    } else {
-        x
-    };
-    Ok(Prepared {
+    let analysis = Vectorizer::analyse(features, &docs, cfg.threads);
+    Ok(Analysed {
         examples: examples.len(),
         per_label,
         labels,
-        vectorizer,
-        x,
+        analysis,
+        augment_from: aux.is_some_and(|a| a.augment).then_some(examples.len()),
         y: all_y,
         weights,
-        featurize_seconds: t0.elapsed().as_secs_f64(),
+        started: t0,
     })
 }
 
