@@ -144,9 +144,9 @@ pub fn train_with_aux(
 }
 
 /// [`train_with_aux`] that takes the examples over and frees them once
-/// featurised, before the optimiser runs: on a large training set their
-/// texts and fields are as large as the feature matrix, and the optimiser
-/// needs only the matrix.
+/// their features are counted, before the feature matrix is built and the
+/// optimiser runs: on a large training set their texts and fields are as
+/// large as the matrix, and what follows needs only the counts.
 pub fn train_with_aux_owned(
     examples: Vec<Example>,
     aux: Option<&Auxiliary>,
