@@ -90,6 +90,10 @@ pub struct LoadOptions {
     pub skip_invalid: bool,
     /// Records larger than this many bytes are rejected rather than read whole.
     pub max_record_bytes: usize,
+    /// Keep the fields the loader does not use in [`Example::extra`]. Off
+    /// for training, which never reads them: a map per example costs more
+    /// than the example's text (1M training rows).
+    pub keep_extra: bool,
 }
 
 impl Default for LoadOptions {
@@ -101,6 +105,7 @@ impl Default for LoadOptions {
             require_target: true,
             skip_invalid: false,
             max_record_bytes: 10 * 1024 * 1024,
+            keep_extra: true,
         }
     }
 }
@@ -565,7 +570,11 @@ fn build_example(
         sentiment,
         source,
         date,
-        extra: raw.into_iter().collect(),
+        extra: if opts.keep_extra {
+            raw.into_iter().collect()
+        } else {
+            BTreeMap::new()
+        },
         text,
         target,
         span,

@@ -6,6 +6,7 @@
 //! emitted with their side and distance bucket. Everything is deterministic:
 //! the vocabulary is sorted, IDF comes from the training documents only.
 
+use crate::model::sparse::Csr;
 use crate::text::{tokenize, FastMap, FastSet, TokenKind};
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
@@ -1434,6 +1435,33 @@ fn normalise(row: &mut SparseRow) {
     }
 }
 
+/// [`normalise`] for a row kept as a slice of values (a [`Csr`] row): the
+/// same sums in the same order, so the same bits.
+fn normalise_values(values: &mut [f64]) {
+    let norm = values.iter().map(|&v| v * v).sum::<f64>().sqrt();
+    if norm > 0.0 {
+        for v in values.iter_mut() {
+            *v /= norm;
+        }
+    }
+}
+
+/// A feature's TF-IDF weight before normalising: its count `c` (plain or
+/// sublinear) times its IDF. Shared by [`Vectorizer::weigh_into`] and
+/// [`Vectorizer::fit_matrix`] so fitted rows and transformed rows agree
+/// bit for bit.
+#[inline]
+fn tf_idf(sublinear: bool, c: u32, idf: f64) -> f64 {
+    // Most features occur once, and 1 + ln(1) is exactly 1: skipping the
+    // logarithm there changes no bit.
+    let tf = if sublinear && c > 1 {
+        1.0 + (c as f64).ln()
+    } else {
+        c as f64
+    };
+    tf * idf
+}
+
 /// Feature id -> count for one document, each id once.
 type Counts = Vec<(u32, u32)>;
 
@@ -1442,7 +1470,12 @@ type Counts = Vec<(u32, u32)>;
 struct Chunk {
     table: Vec<String>,
     keys: Vec<Key>,
-    per_doc: Vec<Counts>,
+    /// Every document's (id, count) pairs, one document after another:
+    /// document `d`'s are `pairs[ends[d - 1]..ends[d]]`. One flat list
+    /// instead of a vector per document, whose header and allocation cost
+    /// as much as a short document's pairs (1M training rows).
+    pairs: Counts,
+    ends: Vec<usize>,
     /// Key -> id, as [`featurize_chunk`] looked keys up: unary keys by term
     /// and slot, the others by hash.
     unary: Vec<[u32; UNARY_SLOTS]>,
@@ -1465,10 +1498,8 @@ impl Chunk {
     /// Per key: the number of documents it occurs in.
     fn document_frequencies(&self) -> Vec<u32> {
         let mut df = vec![0u32; self.keys.len()];
-        for counts in &self.per_doc {
-            for &(id, _) in counts {
-                df[id as usize] += 1;
-            }
+        for &(id, _) in &self.pairs {
+            df[id as usize] += 1;
         }
         df
     }
@@ -1485,10 +1516,11 @@ fn featurize_chunk(analyzer: &Analyzer, docs: &[Doc]) -> Chunk {
     // Per id: the last document it occurred in and its place in that
     // document's counts, so counting needs no sort.
     let mut last: Vec<(usize, u32)> = Vec::new();
-    let mut counts: Counts = Vec::new();
-    let mut per_doc = Vec::with_capacity(docs.len());
+    // This document's counts are the tail of `pairs` from `first`.
+    let mut pairs: Counts = Vec::new();
+    let mut ends = Vec::with_capacity(docs.len());
     for (doc_no, d) in docs.iter().enumerate() {
-        counts.clear();
+        let first = pairs.len();
         analyzer.visit_keys(d, &mut sc, &mut |sc, key| {
             let mut new_id = || {
                 keys.push(key);
@@ -1510,18 +1542,19 @@ fn featurize_chunk(analyzer: &Analyzer, docs: &[Doc]) -> Chunk {
             };
             let seen_at = &mut last[id as usize];
             if seen_at.0 == doc_no {
-                counts[seen_at.1 as usize].1 += 1;
+                pairs[first + seen_at.1 as usize].1 += 1;
             } else {
-                *seen_at = (doc_no, counts.len() as u32);
-                counts.push((id, 1));
+                *seen_at = (doc_no, (pairs.len() - first) as u32);
+                pairs.push((id, 1));
             }
         });
-        per_doc.push(counts.clone());
+        ends.push(pairs.len());
     }
     Chunk {
         table: sc.table,
         keys,
-        per_doc,
+        pairs,
+        ends,
         unary,
         seen,
     }
@@ -1584,6 +1617,100 @@ fn merge_chunks(chunks: &[Chunk]) -> (Vec<String>, Vec<Key>, Vec<u32>, Vec<Vec<u
     (table, global_keys, df, to_global)
 }
 
+/// The training matrix from the chunks' per-document counts: each kept
+/// key's column via `to_global` (per chunk, local -> merged id) and
+/// `column` (merged id -> column or [`NO_COLUMN`]), each row sorted by
+/// column and weighed as [`Vectorizer::weigh_into`] weighs a row.
+///
+/// Rows must be sorted by column. Rather than sort every row, all pairs are
+/// bucketed by column and dealt back to their rows column by column: linear
+/// in the pairs, where the sorts took a sixth of fit. The chunks are
+/// dropped once bucketed, so at most the buckets and the matrix (20 bytes a
+/// value) are held at once.
+fn rows_by_column(
+    vectorizer: &Vectorizer,
+    chunks: Vec<Chunk>,
+    to_global: &[Vec<u32>],
+    column: &[u32],
+) -> Csr {
+    let n_cols = vectorizer.n_features();
+    let n_rows: usize = chunks.iter().map(|c| c.ends.len()).sum();
+    // Per chunk: local id -> column, so the passes below look up once.
+    let columns: Vec<Vec<u32>> = to_global
+        .iter()
+        .map(|ids| ids.iter().map(|&g| column[g as usize]).collect())
+        .collect();
+    // Row starts, and where each column's pairs start among the buckets.
+    let mut indptr = Vec::with_capacity(n_rows + 1);
+    indptr.push(0usize);
+    let mut start = vec![0usize; n_cols + 1];
+    for (c, chunk) in chunks.iter().enumerate() {
+        let columns = &columns[c];
+        let mut from = 0;
+        for &end in &chunk.ends {
+            let mut len = 0;
+            for &(id, _) in &chunk.pairs[from..end] {
+                let j = columns[id as usize];
+                if j != NO_COLUMN {
+                    start[j as usize + 1] += 1;
+                    len += 1;
+                }
+            }
+            indptr.push(indptr[indptr.len() - 1] + len);
+            from = end;
+        }
+    }
+    for j in 0..n_cols {
+        start[j + 1] += start[j];
+    }
+    // (row, count) by column; within a column, rows in increasing order.
+    let mut next = start.clone();
+    let mut by_column = vec![(0u32, 0u32); start[n_cols]];
+    let mut row = 0u32;
+    for (c, chunk) in chunks.iter().enumerate() {
+        let columns = &columns[c];
+        let mut from = 0;
+        for &end in &chunk.ends {
+            for &(id, n) in &chunk.pairs[from..end] {
+                let j = columns[id as usize];
+                if j != NO_COLUMN {
+                    by_column[next[j as usize]] = (row, n);
+                    next[j as usize] += 1;
+                }
+            }
+            row += 1;
+            from = end;
+        }
+    }
+    drop(chunks);
+    // Dealt back to rows in column order: each row ends up sorted. The
+    // counts wait in `values` until the row is weighed.
+    let nnz = indptr[n_rows];
+    let mut indices = vec![0u32; nnz];
+    let mut values = vec![0f64; nnz];
+    let mut at = indptr.clone();
+    for j in 0..n_cols {
+        for &(i, n) in &by_column[start[j]..start[j + 1]] {
+            let p = &mut at[i as usize];
+            indices[*p] = j as u32;
+            values[*p] = f64::from(n);
+            *p += 1;
+        }
+    }
+    drop(by_column);
+    let sublinear = vectorizer.analyzer.config().sublinear_tf;
+    for i in 0..n_rows {
+        let span = indptr[i]..indptr[i + 1];
+        let vals = &mut values[span.clone()];
+        for (v, &j) in vals.iter_mut().zip(&indices[span]) {
+            // Counts are whole numbers far below 2^53: exact as f64.
+            *v = tf_idf(sublinear, *v as u32, vectorizer.idf[j as usize]);
+        }
+        normalise_values(vals);
+    }
+    Csr::from_parts(n_cols, indptr, indices, values)
+}
+
 impl Vectorizer {
     /// Learns vocabulary and IDF from training documents and returns the
     /// vectoriser together with the training rows (each document analysed
@@ -1593,10 +1720,32 @@ impl Vectorizer {
         docs: &[Doc],
         threads: usize,
     ) -> (Vectorizer, Vec<SparseRow>) {
+        let (vectorizer, x) = Vectorizer::fit_matrix(config, docs, threads);
+        let rows = (0..x.n_rows())
+            .map(|i| {
+                let (idx, val) = x.row(i);
+                idx.iter().copied().zip(val.iter().copied()).collect()
+            })
+            .collect();
+        (vectorizer, rows)
+    }
+
+    /// [`Vectorizer::fit`] with the training rows as one compressed sparse
+    /// matrix, as the trainer wants them: built in place, without a vector
+    /// per row (16 bytes a value, plus a header and an allocation per row)
+    /// and a copy of them all, which were most of `train`'s memory.
+    pub fn fit_matrix(config: FeatureConfig, docs: &[Doc], threads: usize) -> (Vectorizer, Csr) {
+        Vectorizer::analyse(config, docs, threads).finish()
+    }
+
+    /// The first half of [`Vectorizer::fit_matrix`], the only one that reads
+    /// the documents: what is left holds no borrow of them, so a caller can
+    /// free the texts before [`Analysis::finish`] builds the matrix.
+    pub fn analyse(config: FeatureConfig, docs: &[Doc], threads: usize) -> Analysis {
         let analyzer = Analyzer::new(config);
         let threads = threads.clamp(1, 8).min(docs.len().max(1));
         let chunk = docs.len().div_ceil(threads).max(1);
-        let mut chunks: Vec<Chunk> = if threads == 1 {
+        let chunks: Vec<Chunk> = if threads == 1 {
             vec![featurize_chunk(&analyzer, docs)]
         } else {
             std::thread::scope(|s| {
@@ -1613,6 +1762,31 @@ impl Vectorizer {
                     .collect()
             })
         };
+        Analysis {
+            analyzer,
+            chunks,
+            n_docs: docs.len(),
+        }
+    }
+}
+
+/// Training documents analysed (their feature keys counted), before the
+/// vocabulary is chosen and the matrix built; see [`Vectorizer::analyse`].
+pub struct Analysis {
+    analyzer: Analyzer,
+    chunks: Vec<Chunk>,
+    n_docs: usize,
+}
+
+impl Analysis {
+    /// Chooses the vocabulary and IDF and builds the training matrix: the
+    /// second half of [`Vectorizer::fit_matrix`].
+    pub fn finish(self) -> (Vectorizer, Csr) {
+        let Analysis {
+            analyzer,
+            mut chunks,
+            n_docs,
+        } = self;
         let (table, global_keys, df, to_global) = if chunks.len() == 1 {
             // One chunk (one thread): its numbering is already the merged
             // one, so skip rebuilding it through two hash maps.
@@ -1664,7 +1838,7 @@ impl Vectorizer {
             .collect();
         by_name.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
         let kept: Vec<(String, u32)> = by_name.into_iter().map(|(_, name, g)| (name, g)).collect();
-        let n = docs.len() as f64;
+        let n = n_docs as f64;
         let idf: Vec<f64> = kept
             .iter()
             .map(|&(_, g)| ((1.0 + n) / (1.0 + df[g as usize] as f64)).ln() + 1.0)
@@ -1675,60 +1849,12 @@ impl Vectorizer {
         }
         let vocab: Vec<String> = kept.into_iter().map(|(name, _)| name).collect();
         let vectorizer = Vectorizer::from_parts(analyzer, vocab, idf);
-        // Each document's (column, count) pairs, in first-seen order.
-        let unsorted: Vec<Counts> = chunks
-            .iter()
-            .zip(&to_global)
-            .flat_map(|(c, to_global)| {
-                let column = &column;
-                c.per_doc.iter().map(move |counts| {
-                    let mut row = Vec::with_capacity(counts.len());
-                    row.extend(counts.iter().filter_map(|&(id, n)| {
-                        let j = column[to_global[id as usize] as usize];
-                        (j != NO_COLUMN).then_some((j, n))
-                    }));
-                    row
-                })
-            })
-            .collect();
-        // Rows must be sorted by column. Rather than sort every row, bucket
-        // all pairs by column and deal them back to their rows column by
-        // column: linear in the pairs, where the sorts took a sixth of fit.
-        let n_cols = vectorizer.n_features();
-        let mut start = vec![0usize; n_cols + 1];
-        for row in &unsorted {
-            for &(j, _) in row {
-                start[j as usize + 1] += 1;
-            }
-        }
-        for j in 0..n_cols {
-            start[j + 1] += start[j];
-        }
-        let mut next = start.clone();
-        let mut by_column = vec![(0u32, 0u32); start[n_cols]];
-        for (i, row) in unsorted.iter().enumerate() {
-            for &(j, n) in row {
-                by_column[next[j as usize]] = (i as u32, n);
-                next[j as usize] += 1;
-            }
-        }
-        let mut sorted: Vec<Counts> = unsorted
-            .iter()
-            .map(|row| Vec::with_capacity(row.len()))
-            .collect();
-        drop(unsorted);
-        for j in 0..n_cols {
-            for &(i, n) in &by_column[start[j]..start[j + 1]] {
-                sorted[i as usize].push((j as u32, n));
-            }
-        }
-        let rows = sorted
-            .into_iter()
-            .map(|row| vectorizer.weigh(row, |j| vectorizer.idf[j as usize]))
-            .collect();
-        (vectorizer, rows)
+        let x = rows_by_column(&vectorizer, chunks, &to_global, &column);
+        (vectorizer, x)
     }
+}
 
+impl Vectorizer {
     /// Rebuilds a fitted vectoriser from stored parts (a model file).
     pub fn from_parts(analyzer: Analyzer, vocab: Vec<String>, idf: Vec<f64>) -> Vectorizer {
         // Lookups by binary search need a sorted, unique vocabulary (model
@@ -1898,18 +2024,8 @@ impl Vectorizer {
         row
     }
 
-    /// Counts over vocabulary columns (sorted) -> TF-IDF row, L2-normalised.
-    fn weigh(
-        &self,
-        counts: impl IntoIterator<Item = (u32, u32)>,
-        idf: impl Fn(u32) -> f64,
-    ) -> SparseRow {
-        let mut row = SparseRow::new();
-        self.weigh_into(counts, idf, &mut row);
-        row
-    }
-
-    /// [`Vectorizer::weigh`] into `row`, which is cleared first.
+    /// Counts over vocabulary columns (sorted) -> TF-IDF row, L2-normalised,
+    /// into `row`, which is cleared first.
     fn weigh_into(
         &self,
         counts: impl IntoIterator<Item = (u32, u32)>,
@@ -1920,16 +2036,7 @@ impl Vectorizer {
         let counts = counts.into_iter();
         row.clear();
         row.reserve(counts.size_hint().1.unwrap_or(0));
-        row.extend(counts.map(|(j, c)| {
-            // Most features occur once, and 1 + ln(1) is exactly 1: skipping
-            // the logarithm there changes no bit.
-            let tf = if sublinear && c > 1 {
-                1.0 + (c as f64).ln()
-            } else {
-                c as f64
-            };
-            (j, tf * idf(j))
-        }));
+        row.extend(counts.map(|(j, c)| (j, tf_idf(sublinear, c, idf(j)))));
         normalise(row);
     }
 
@@ -2141,6 +2248,42 @@ mod tests {
         }
         // Transforming a training doc reproduces its fitted row exactly.
         assert_eq!(v.transform(&docs[1]), rows[1]);
+    }
+
+    #[test]
+    fn every_fitted_row_is_the_documents_transform_bit_for_bit() {
+        // Repeated words (counts above one, sublinear TF) and words below
+        // min_df in every row; three threads, so three chunks are merged.
+        let texts: Vec<String> = (0..40)
+            .map(|i| {
+                format!(
+                    "Russia Russia w{} and w{} said x{i} China: not w{} w{} w{}",
+                    i % 7,
+                    i % 5,
+                    i % 3,
+                    i % 3,
+                    i % 11
+                )
+            })
+            .collect();
+        let docs: Vec<Doc> = texts.iter().map(|t| plain(t)).collect();
+        for threads in [1, 3] {
+            let cfg = FeatureConfig {
+                sublinear_tf: true,
+                ..FeatureConfig::default()
+            };
+            let (v, x) = Vectorizer::fit_matrix(cfg, &docs, threads);
+            assert_eq!(x.n_rows(), docs.len());
+            for (i, d) in docs.iter().enumerate() {
+                let (idx, val) = x.row(i);
+                let row: SparseRow = idx.iter().copied().zip(val.iter().copied()).collect();
+                let t = v.transform(d);
+                assert_eq!(row.len(), t.len(), "row {i}");
+                for (a, b) in row.iter().zip(&t) {
+                    assert_eq!((a.0, a.1.to_bits()), (b.0, b.1.to_bits()), "row {i}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -698,7 +698,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
         let mut has_direct = false;
         partials.clear();
         for (pk, &pi) in placeholders.iter().enumerate() {
-            let q = w[pi].quote.unwrap_or(0);
+            let q = w[pi].quote.map_or(0, |q| q as usize);
             if done[q] || raw[q].outer_end() > se.max(w[pi].end) {
                 continue;
             }

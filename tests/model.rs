@@ -3,7 +3,8 @@
 
 use stancekit::data::Example;
 use stancekit::model::{
-    train, train_with_aux, Auxiliary, ClassWeight, Solver, StanceModel, TrainConfig,
+    train, train_with_aux, train_with_aux_owned, Auxiliary, ClassWeight, Solver, StanceModel,
+    TrainConfig,
 };
 
 fn ex(text: &str, target: &str, label: &str) -> Example {
@@ -141,6 +142,36 @@ fn same_data_and_flags_give_byte_identical_model_files() {
         .model
         .to_json();
     assert_eq!(a, b);
+}
+
+#[test]
+fn training_that_owns_its_examples_writes_the_model_that_borrowing_them_writes() {
+    // The CLI trains with train_with_aux_owned (examples freed before the
+    // optimiser runs); the file must be the one train_with_aux writes.
+    let data = corpus();
+    let aux: Vec<Example> = corpus().into_iter().step_by(3).collect();
+    for augment in [false, true] {
+        let aux = Auxiliary {
+            examples: &aux,
+            weight: 0.3,
+            augment,
+        };
+        for threads in [1, 2] {
+            let cfg = TrainConfig {
+                threads,
+                ..TrainConfig::default()
+            };
+            let borrowed = train_with_aux(&data, Some(&aux), &cfg, "abc", &["x".into()])
+                .unwrap()
+                .model
+                .to_json();
+            let owned = train_with_aux_owned(data.clone(), Some(&aux), &cfg, "abc", &["x".into()])
+                .unwrap()
+                .model
+                .to_json();
+            assert_eq!(borrowed, owned, "augment {augment}, {threads} threads");
+        }
+    }
 }
 
 #[test]

@@ -118,7 +118,14 @@ impl Inputs {
                     if bytes.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    parse_jsonl_record(origin, *line_no, bytes)
+                    let input = parse_jsonl_record(origin, *line_no, bytes);
+                    // The record has its own copy of the text now; a line
+                    // buffer grown for one long article would otherwise be
+                    // held while the article is scored (and ever after).
+                    if self.line.capacity() > LINE_KEEP_BYTES {
+                        self.line = Vec::new();
+                    }
+                    input
                 }
             });
         }
@@ -246,6 +253,10 @@ enum Line {
     Data,
     TooLong,
 }
+
+/// The most room the JSON Lines line buffer keeps between records: ordinary
+/// articles reuse it, one long article does not leave it large.
+const LINE_KEEP_BYTES: usize = 1 << 20;
 
 /// Reads one line (without the terminator) into `buf`, holding at most `max`
 /// bytes; longer lines are skipped to their end and reported as `TooLong`.

@@ -135,9 +135,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             sentiment: &sentiment,
             parties,
         };
-        let mut bytes = Vec::with_capacity(output_estimate(&input, format));
+        let estimate = output_estimate(&input, format);
         let mut record = score_one(&predictor, input);
         record.abstain(min_prob);
+        // Allocated only now: while the article was scored, its token
+        // tables were the peak of memory, and a buffer twice the article's
+        // size waiting beside them only raised it.
+        let mut bytes = Vec::with_capacity(estimate);
         write_record(&mut bytes, &record, format)?;
         Ok(Rendered {
             bytes,

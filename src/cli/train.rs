@@ -2,7 +2,9 @@
 
 use super::util::{check_labels, load_for_task, sha256_files, DataArgs, TrainArgs};
 use anyhow::Result;
-use stancekit::model::{dev_metrics, train_with_aux, Auxiliary, AuxiliaryMeta, StanceModel};
+use stancekit::model::{
+    dev_metrics, train_with_aux, train_with_aux_owned, Auxiliary, AuxiliaryMeta, StanceModel,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -52,7 +54,10 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
     let mut cfg = args.train_args.config()?;
-    let opts = args.data_args.options(cfg.task, true)?;
+    let opts = stancekit::data::LoadOptions {
+        keep_extra: false,
+        ..args.data_args.options(cfg.task, true)?
+    };
     let mut examples = Vec::new();
     for path in &args.data {
         examples.extend(load_for_task(path, &opts, cfg.task)?);
@@ -120,7 +125,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!("chose alpha {alpha}");
         }
     }
-    let trained = train_with_aux(&examples, aux.as_ref(), &cfg, &sha, &files)?;
+    // The last training owns the examples: they are freed once featurised.
+    let trained = train_with_aux_owned(examples, aux.as_ref(), &cfg, &sha, &files)?;
     eprintln!(
         "featurised in {:.3}s, optimised in {:.3}s",
         trained.featurize_seconds, trained.solve_seconds

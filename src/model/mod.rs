@@ -13,7 +13,8 @@ mod train;
 pub use atomic::write_atomic;
 pub use file::{AuxiliaryMeta, DevMetrics, ModelFile, TrainingMeta, FORMAT_NAME, FORMAT_VERSION};
 pub use train::{
-    dev_metrics, train, train_with_aux, Auxiliary, ClassWeight, Solver, TrainConfig, Trained,
+    dev_metrics, train, train_with_aux, train_with_aux_owned, Auxiliary, ClassWeight, Solver,
+    TrainConfig, Trained,
 };
 
 use crate::data::Example;

@@ -23,6 +23,12 @@ pub struct Problem<'a> {
     pub weights: &'a [f64],
     pub n_classes: usize,
     pub alpha: f64,
+    /// Set when `x`'s stored columns were already renumbered by
+    /// [`Csr::columns_by_frequency`] (2 to 4 classes only): stored column
+    /// `n` is feature `order[n]`. The solver then uses `x` as it is instead
+    /// of keeping a renumbered copy of its column indices (4 bytes a value
+    /// of a large training matrix). The result is the same bits either way.
+    pub order: Option<&'a [u32]>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -132,7 +138,8 @@ struct Evaluator<'a, 'p> {
     /// [`Csr::columns_by_frequency`]); `cols` holds X's stored column
     /// indices so renumbered, and `xt` is the renumbered transpose.
     order: Vec<u32>,
-    cols: Vec<u32>,
+    /// None when X's own indices are already renumbered ([`Problem::order`]).
+    cols: Option<Vec<u32>>,
     /// Weights and weight gradient in the kernels' column order, padded to
     /// [`lanes`] per feature.
     wp: Vec<f64>,
@@ -159,10 +166,25 @@ impl<'a, 'p> Evaluator<'a, 'p> {
         let n = p.x.n_rows();
         let (k, s) = (p.n_classes, lanes(p.n_classes));
         // The kernels for any class count keep X's own numbering.
-        let (order, cols) = if (2..=4).contains(&k) {
-            p.x.columns_by_frequency()
-        } else {
-            ((0..p.x.n_cols as u32).collect(), Vec::new())
+        let identity = || (0..p.x.n_cols as u32).collect::<Vec<u32>>();
+        let (order, cols, xt) = match p.order {
+            Some(order) => {
+                assert!(
+                    (2..=4).contains(&k),
+                    "renumbered columns need 2 to 4 classes"
+                );
+                (order.to_vec(), None, p.x.transpose_renumbered(&identity()))
+            }
+            None if (2..=4).contains(&k) => {
+                let (order, cols) = p.x.columns_by_frequency();
+                let xt = p.x.transpose_renumbered(&order);
+                (order, Some(cols), xt)
+            }
+            None => (
+                identity(),
+                Some(Vec::new()),
+                p.x.transpose_renumbered(&identity()),
+            ),
         };
         let padded = if (2..=4).contains(&k) {
             p.x.n_cols * s
@@ -172,7 +194,7 @@ impl<'a, 'p> Evaluator<'a, 'p> {
         Evaluator {
             p,
             pool,
-            xt: p.x.transpose_renumbered(&order),
+            xt,
             order,
             cols,
             resid: vec![0.0; n * s],
@@ -221,7 +243,7 @@ impl<'a, 'p> Evaluator<'a, 'p> {
             to[..K].copy_from_slice(&w[j * K..j * K + K]);
         }
         let wl: &[[f64; S]] = wp.as_chunks::<S>().0;
-        let cols = &cols[..];
+        let cols = cols.as_deref().unwrap_or(p.x.indices());
         let mut b = [0.0f64; S];
         b[..K].copy_from_slice(b0);
         // Forward: residuals and losses, row by row.
@@ -1182,6 +1204,7 @@ mod tests {
             weights: &w,
             n_classes: 3,
             alpha: 0.7,
+            order: None,
         };
         let params: Vec<f64> = (0..p.n_params()).map(|i| (i as f64 * 0.37).sin()).collect();
         let mut g = vec![0.0; params.len()];
@@ -1215,6 +1238,7 @@ mod tests {
                 weights: &w,
                 n_classes,
                 alpha: 0.3,
+                order: None,
             };
             let opts = SolverOptions {
                 max_iter: 60,
@@ -1231,6 +1255,41 @@ mod tests {
     }
 
     #[test]
+    fn a_matrix_renumbered_in_place_gives_the_same_solution_bit_for_bit() {
+        let (x, y) = larger();
+        let w: Vec<f64> = (0..y.len()).map(|i| 0.5 + (i % 3) as f64).collect();
+        let opts = SolverOptions {
+            max_iter: 60,
+            tol: 1e-9,
+            threads: 2,
+        };
+        let plain = Problem {
+            x: &x,
+            y: &y,
+            weights: &w,
+            n_classes: 3,
+            alpha: 0.3,
+            order: None,
+        };
+        let a = minimize(&plain, &opts).unwrap();
+        let (renumbered, order) = x.clone().renumbered_by_frequency();
+        assert_ne!(renumbered, x, "the test needs columns that move");
+        let b = minimize(
+            &Problem {
+                x: &renumbered,
+                order: Some(&order),
+                ..plain
+            },
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(a.w, b.w);
+        assert_eq!(a.intercept, b.intercept);
+        assert_eq!(a.loss.to_bits(), b.loss.to_bits());
+        assert_eq!(a.iterations, b.iterations);
+    }
+
+    #[test]
     fn thread_count_does_not_change_the_solution() {
         let (x, y) = toy();
         let w = vec![1.0; 6];
@@ -1240,6 +1299,7 @@ mod tests {
             weights: &w,
             n_classes: 3,
             alpha: 1.0,
+            order: None,
         };
         let a = minimize(
             &p,
@@ -1326,6 +1386,7 @@ mod tests {
             weights: &w,
             n_classes: 3,
             alpha: 0.01,
+            order: None,
         };
         let opts = SolverOptions {
             max_iter: 1000,

@@ -37,6 +37,49 @@ impl Csr {
         }
     }
 
+    /// A matrix from its parts: row `i`'s columns and values are
+    /// `indices[indptr[i]..indptr[i + 1]]` and the same range of `values`.
+    pub(crate) fn from_parts(
+        n_cols: usize,
+        indptr: Vec<usize>,
+        indices: Vec<u32>,
+        values: Vec<f64>,
+    ) -> Csr {
+        debug_assert_eq!(indptr.first(), Some(&0));
+        debug_assert_eq!(indptr.last(), Some(&indices.len()));
+        debug_assert_eq!(indices.len(), values.len());
+        debug_assert!(indices.iter().all(|&j| (j as usize) < n_cols));
+        Csr {
+            n_cols,
+            indptr,
+            indices,
+            values,
+        }
+    }
+
+    /// The matrix with each row from `first` on followed by a copy of its
+    /// values in columns shifted by `shift` (feature augmentation for
+    /// auxiliary rows: each fires its domain's copy of a feature too), and
+    /// `n_cols` columns.
+    pub fn with_shifted_copies(self, first: usize, shift: u32, n_cols: usize) -> Csr {
+        let extra = self.indptr[self.n_rows()] - self.indptr[first.min(self.n_rows())];
+        let mut indptr = Vec::with_capacity(self.indptr.len());
+        let mut indices = Vec::with_capacity(self.nnz() + extra);
+        let mut values = Vec::with_capacity(self.nnz() + extra);
+        indptr.push(0);
+        for i in 0..self.n_rows() {
+            let (idx, val) = self.row(i);
+            indices.extend_from_slice(idx);
+            values.extend_from_slice(val);
+            if i >= first {
+                indices.extend(idx.iter().map(|&j| j + shift));
+                values.extend_from_slice(val);
+            }
+            indptr.push(indices.len());
+        }
+        Csr::from_parts(n_cols, indptr, indices, values)
+    }
+
     pub fn n_rows(&self) -> usize {
         self.indptr.len() - 1
     }
@@ -57,6 +100,24 @@ impl Csr {
 
     pub fn values(&self) -> &[f64] {
         &self.values
+    }
+
+    /// The stored column indices, row after row.
+    pub fn indices(&self) -> &[u32] {
+        &self.indices
+    }
+
+    /// The matrix with its columns renumbered by falling number of stored
+    /// values (see [`Csr::columns_by_frequency`]), and `order`: column `n`
+    /// of the result is column `order[n]` of `self`. Rows keep their values
+    /// in stored order. For [`super::solver::Problem::order`].
+    pub fn renumbered_by_frequency(self) -> (Csr, Vec<u32>) {
+        let (order, cols) = self.columns_by_frequency();
+        let x = Csr {
+            indices: cols,
+            ..self
+        };
+        (x, order)
     }
 
     /// The columns by falling number of stored values (ties by column):
@@ -127,5 +188,46 @@ impl Csr {
             }
         }
         m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifted_copies_follow_each_row_from_the_first_one_on() {
+        let rows = vec![
+            vec![(0, 1.0), (2, 0.5)],
+            vec![(1, 2.0)],
+            vec![(0, 3.0), (1, 4.0)],
+        ];
+        let x = Csr::from_rows(&rows, 3).with_shifted_copies(1, 3, 6);
+        let want = vec![
+            vec![(0, 1.0), (2, 0.5)],
+            vec![(1, 2.0), (4, 2.0)],
+            vec![(0, 3.0), (1, 4.0), (3, 3.0), (4, 4.0)],
+        ];
+        assert_eq!(x, Csr::from_rows(&want, 6));
+    }
+
+    #[test]
+    fn renumbering_by_frequency_keeps_each_rows_values_in_stored_order() {
+        // Column 2 is the most frequent, then 0, then 1.
+        let rows = vec![
+            vec![(0, 1.0), (2, 0.5)],
+            vec![(2, 2.0)],
+            vec![(0, 3.0), (1, 4.0), (2, 5.0)],
+        ];
+        let x = Csr::from_rows(&rows, 3);
+        let (y, order) = x.clone().renumbered_by_frequency();
+        assert_eq!(order, vec![2, 0, 1]);
+        assert_eq!(y.values(), x.values());
+        for i in 0..x.n_rows() {
+            let (a, _) = x.row(i);
+            let (b, _) = y.row(i);
+            let back: Vec<u32> = b.iter().map(|&n| order[n as usize]).collect();
+            assert_eq!(back, a);
+        }
     }
 }

@@ -7,7 +7,7 @@ use super::sparse::Csr;
 use super::{other_mentions, StanceModel, Task};
 use crate::data::Example;
 use crate::error::{Error, Result};
-use crate::features::{Doc, FeatureConfig, Vectorizer};
+use crate::features::{Analysis, Doc, FeatureConfig, Vectorizer};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -139,6 +139,79 @@ pub fn train_with_aux(
     data_sha256: &str,
     data_files: &[String],
 ) -> Result<Trained> {
+    let analysed = prepare(examples, aux, cfg)?;
+    solve(analysed.finish(), cfg, data_sha256, data_files)
+}
+
+/// [`train_with_aux`] that takes the examples over and frees them once
+/// their features are counted, before the feature matrix is built and the
+/// optimiser runs: on a large training set their texts and fields are as
+/// large as the matrix, and what follows needs only the counts.
+pub fn train_with_aux_owned(
+    examples: Vec<Example>,
+    aux: Option<&Auxiliary>,
+    cfg: &TrainConfig,
+    data_sha256: &str,
+    data_files: &[String],
+) -> Result<Trained> {
+    let analysed = prepare(&examples, aux, cfg)?;
+    drop(examples);
+    solve(analysed.finish(), cfg, data_sha256, data_files)
+}
+
+/// The examples' labels, weights and analysed features: all that training
+/// needs of them, holding no borrow of their texts.
+struct Analysed {
+    examples: usize,
+    per_label: BTreeMap<String, usize>,
+    labels: Vec<String>,
+    analysis: Analysis,
+    /// Where the auxiliary rows start, when they get feature copies.
+    augment_from: Option<usize>,
+    y: Vec<usize>,
+    weights: Vec<f64>,
+    started: std::time::Instant,
+}
+
+impl Analysed {
+    /// Builds the feature matrix.
+    fn finish(self) -> Prepared {
+        let (vectorizer, x) = self.analysis.finish();
+        let d = vectorizer.n_features();
+        let x = match self.augment_from {
+            // Auxiliary rows also fire their domain's copy of each feature,
+            // numbered after the shared ones.
+            Some(first) => x.with_shifted_copies(first, d as u32, 2 * d),
+            None => x,
+        };
+        Prepared {
+            examples: self.examples,
+            per_label: self.per_label,
+            labels: self.labels,
+            vectorizer,
+            x,
+            y: self.y,
+            weights: self.weights,
+            featurize_seconds: self.started.elapsed().as_secs_f64(),
+        }
+    }
+}
+
+/// What the optimiser needs of the examples: their labels, weights and
+/// feature matrix (main rows first, then auxiliary ones).
+struct Prepared {
+    examples: usize,
+    per_label: BTreeMap<String, usize>,
+    labels: Vec<String>,
+    vectorizer: Vectorizer,
+    x: Csr,
+    y: Vec<usize>,
+    weights: Vec<f64>,
+    featurize_seconds: f64,
+}
+
+/// Checks the examples and analyses their features.
+fn prepare(examples: &[Example], aux: Option<&Auxiliary>, cfg: &TrainConfig) -> Result<Analysed> {
     cfg.check()?;
     if examples.is_empty() {
         return Err(Error::Training("no training examples".into()));
@@ -207,29 +280,57 @@ pub fn train_with_aux(
         })
         .collect();
     let t0 = std::time::Instant::now();
-    let (vectorizer, mut rows) = Vectorizer::fit(features, &docs, cfg.threads);
+    let analysis = Vectorizer::analyse(features, &docs, cfg.threads);
+    Ok(Analysed {
+        examples: examples.len(),
+        per_label,
+        labels,
+        analysis,
+        augment_from: aux.is_some_and(|a| a.augment).then_some(examples.len()),
+        y: all_y,
+        weights,
+        started: t0,
+    })
+}
+
+/// Fits the weights to prepared examples.
+fn solve(
+    prepared: Prepared,
+    cfg: &TrainConfig,
+    data_sha256: &str,
+    data_files: &[String],
+) -> Result<Trained> {
+    let Prepared {
+        examples,
+        per_label,
+        labels,
+        vectorizer,
+        x,
+        y,
+        weights,
+        featurize_seconds,
+    } = prepared;
+    let k = labels.len();
     let d = vectorizer.n_features();
-    let augment = aux.is_some_and(|a| a.augment);
-    if augment {
-        // Auxiliary rows also fire their domain's copy of each feature,
-        // numbered after the shared ones.
-        for row in &mut rows[examples.len()..] {
-            let copies: Vec<(u32, f64)> = row.iter().map(|&(j, v)| (j + d as u32, v)).collect();
-            row.extend(copies);
-        }
-    }
-    let x = Csr::from_rows(&rows, if augment { 2 * d } else { d });
-    let y = all_y;
-    let featurize_seconds = t0.elapsed().as_secs_f64();
     let t1 = std::time::Instant::now();
     let (w, intercepts, iterations, converged, loss) = match cfg.solver {
         Solver::Sparse => {
+            // The solver reads X with its columns renumbered by frequency
+            // (2 to 4 classes); renumbered here, in place, it needs no
+            // copy of X's column indices beside X's own.
+            let (x, order) = if (2..=4).contains(&k) {
+                let (x, order) = x.renumbered_by_frequency();
+                (x, Some(order))
+            } else {
+                (x, None)
+            };
             let p = Problem {
                 x: &x,
                 y: &y,
                 weights: &weights,
                 n_classes: k,
                 alpha: cfg.alpha,
+                order: order.as_deref(),
             };
             let s = minimize(
                 &p,
@@ -262,7 +363,7 @@ pub fn train_with_aux(
     w.truncate(d * k);
     let solve_seconds = t1.elapsed().as_secs_f64();
     let meta = TrainingMeta {
-        examples: examples.len(),
+        examples,
         examples_per_label: per_label,
         data_sha256: data_sha256.to_string(),
         data_files: data_files.to_vec(),
@@ -346,6 +447,7 @@ fn fit_linfa(x: &Csr, y: &[usize], k: usize, cfg: &TrainConfig) -> Result<Fitted
         weights: &ones,
         n_classes: k,
         alpha: cfg.alpha,
+        order: None,
     };
     let mut params_flat = w.clone();
     params_flat.extend_from_slice(&intercept);

@@ -64,7 +64,9 @@ pub(crate) struct CTok<'a> {
     pub start: usize,
     pub end: usize,
     pub tok: usize,
-    pub quote: Option<usize>,
+    /// A u32 rather than a usize: with it this struct takes 48 bytes
+    /// instead of 56, and there is one per token of the article.
+    pub quote: Option<u32>,
 }
 
 impl<'a> Doc<'a> {
@@ -119,7 +121,7 @@ impl<'a> Doc<'a> {
                         start: t.start,
                         end: t.end,
                         tok: i,
-                        quote: Some(quote as usize),
+                        quote: Some(quote),
                     }),
                 }
             }
@@ -206,7 +208,7 @@ impl<'a> Doc<'a> {
                     start: self.toks[first].start,
                     end: self.toks[i].end,
                     tok: first,
-                    quote: Some(q as usize),
+                    quote: Some(q),
                 });
             } else {
                 out.push(CTok {
