@@ -1099,17 +1099,16 @@ fn reporting_clause(doc: &Doc, w: &[CTok], pi: usize, cue: Option<&str>) -> Opti
             a = t + 1;
         }
         // The clause ends before the next reporting verb's clause: at the
-        // last comma, semicolon or conjunction before that verb.
+        // last comma, semicolon or conjunction before that verb. A verb with
+        // no such boundary before it is inside this clause ("a "decisive
+        // enabler" of Moscow's offensive which it has never condemned").
         let next_cue = (pi + 1..hi).find(|&k| w[k].quote.is_none() && doc.cue(&w[k]).is_some());
-        let mut last = match next_cue {
-            Some(k) => (pi + 1..k)
-                .rev()
-                .find(|&j| {
-                    w[j].quote.is_none() && matches!(w[j].text, "," | ";" | "and" | "but" | "while")
-                })
-                .unwrap_or(pi + 1),
-            None => hi,
-        };
+        let boundary = next_cue.and_then(|k| {
+            (pi + 1..k).rev().find(|&j| {
+                w[j].quote.is_none() && matches!(w[j].text, "," | ";" | "and" | "but" | "while")
+            })
+        });
+        let mut last = boundary.unwrap_or(hi);
         while last > pi + 1 && punct(&w[last - 1]) {
             last -= 1;
         }

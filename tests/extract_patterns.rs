@@ -306,3 +306,28 @@ fn json_offsets_are_characters() {
     );
     assert!(!json.contains("error"));
 }
+
+#[test]
+fn a_partial_quotes_clause_ends_where_the_next_reporting_clause_begins() {
+    let qs = run(
+        "Putin called the plan \"a dead end\" and Peskov said the talks were \"premature\" in Oslo.",
+    );
+    let first = find(&qs, "dead end");
+    assert_eq!(first.kind, QuoteKind::Partial);
+    assert!(
+        !first.text.contains("Peskov") && !first.text.contains("premature"),
+        "{first:#?}"
+    );
+    let second = find(&qs, "premature");
+    assert!(!second.text.contains("dead end"), "{second:#?}");
+}
+
+#[test]
+fn a_reporting_verb_without_a_clause_boundary_before_it_stays_in_the_clause() {
+    let qs = run(
+        "NATO members branded Beijing a \"decisive enabler\" of Moscow's war which it never condemned.",
+    );
+    let q = find(&qs, "decisive enabler");
+    assert!(q.text.contains("of Moscow's war"), "{q:#?}");
+    assert_eq!(parties(q), ["China", "Russia"]);
+}
