@@ -8,14 +8,7 @@ use std::process::{Command, Stdio};
 /// Runs stancekit with `args`, reads a few bytes of its output, closes the
 /// pipe and returns the exit code and what it wrote to stderr.
 fn closed_early(args: &[&str]) -> (Option<i32>, String) {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stancekit"))
-        .args(args)
-        .current_dir(root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("stancekit runs");
+    let mut child = spawn_piped(args);
     let mut first = [0u8; 16];
     child
         .stdout
@@ -24,6 +17,22 @@ fn closed_early(args: &[&str]) -> (Option<i32>, String) {
         .read_exact(&mut first)
         .expect("some output");
     // stdout is dropped here: the reader has gone away.
+    exit_and_stderr(child)
+}
+
+/// stancekit with `args`, run from the repository root, its stdout and
+/// stderr piped to this test.
+fn spawn_piped(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_stancekit"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stancekit runs")
+}
+
+fn exit_and_stderr(child: std::process::Child) -> (Option<i32>, String) {
     let out = child.wait_with_output().unwrap();
     (
         out.status.code(),
@@ -287,20 +296,9 @@ fn the_man_page_lists_the_subcommands_and_a_subcommand_page_its_flags() {
 /// Runs stancekit with `args` and a reader that has gone before the first
 /// byte is written: the read end of the pipe is closed right after start.
 fn nobody_reads(args: &[&str]) -> (Option<i32>, String) {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stancekit"))
-        .args(args)
-        .current_dir(root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("stancekit runs");
+    let mut child = spawn_piped(args);
     drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    exit_and_stderr(child)
 }
 
 #[test]
