@@ -131,6 +131,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "featurised in {:.3}s, optimised in {:.3}s",
         trained.featurize_seconds, trained.solve_seconds
     );
+    // Where the solver's time went, for benchmarking (benches/RESULTS.md).
+    if let (Some(s), Some(_)) = (&trained.solver_stats, std::env::var_os("STANCEKIT_TRACE")) {
+        let t = s.timings;
+        eprintln!(
+            "solver: {:.3}s in loss/gradient, {:.3}s forming directions, {:.3}s updating the memory, {:.3}s setting up",
+            t.loss_and_gradient, t.directions, t.memory_updates, t.setup
+        );
+        eprintln!(
+            "solver: {} iterations, {} evaluations, nnz {}",
+            s.iterations, s.evaluations, s.nnz
+        );
+    }
     let mut model: StanceModel = trained.model;
     model.meta.alpha_search = search;
     if let Some(a) = &aux {

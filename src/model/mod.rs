@@ -14,7 +14,7 @@ pub use atomic::write_atomic;
 pub use file::{AuxiliaryMeta, DevMetrics, ModelFile, TrainingMeta, FORMAT_NAME, FORMAT_VERSION};
 pub use train::{
     dev_metrics, train, train_with_aux, train_with_aux_owned, Auxiliary, ClassWeight, Solver,
-    TrainConfig, Trained,
+    SolverStats, TrainConfig, Trained,
 };
 
 use crate::data::Example;

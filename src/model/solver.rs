@@ -50,6 +50,17 @@ pub struct Solution {
     /// Loss/gradient evaluations, line-search trials included.
     pub evaluations: usize,
     pub converged: bool,
+    /// Where the solver's time went, for `train`'s trace.
+    pub timings: SolverTimings,
+}
+
+/// Seconds spent in each part of the solve.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SolverTimings {
+    pub loss_and_gradient: f64,
+    pub directions: f64,
+    pub memory_updates: f64,
+    pub setup: f64,
 }
 
 impl Problem<'_> {
@@ -1147,11 +1158,6 @@ fn lbfgs(
         up_secs += tup.elapsed().as_secs_f64();
         converged = gmax <= gtol || rel_decrease < 64.0 * f64::EPSILON;
     }
-    if std::env::var_os("STANCEKIT_TRACE").is_some() {
-        eprintln!(
-            "solver: {eval_secs:.3}s in loss/gradient, {dir_secs:.3}s forming directions, {up_secs:.3}s updating the memory, {setup_secs:.3}s setting up"
-        );
-    }
     if !f.is_finite() {
         return Err(crate::Error::Training("the loss became non-finite".into()));
     }
@@ -1164,6 +1170,12 @@ fn lbfgs(
         iterations,
         evaluations,
         converged,
+        timings: SolverTimings {
+            loss_and_gradient: eval_secs,
+            directions: dir_secs,
+            memory_updates: up_secs,
+            setup: setup_secs,
+        },
     };
     Ok((solution, mem))
 }

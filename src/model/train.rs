@@ -2,7 +2,7 @@
 //! before any work starts (linfa's Params -> ValidParams idea).
 
 use super::file::{DevMetrics, TrainingMeta};
-use super::solver::{minimize, Problem, SolverOptions};
+use super::solver::{minimize, Problem, SolverOptions, SolverTimings};
 use super::sparse::Csr;
 use super::{other_mentions, StanceModel, Task};
 use crate::data::Example;
@@ -97,6 +97,18 @@ pub struct Trained {
     /// Wall time spent featurising and optimising, in seconds.
     pub featurize_seconds: f64,
     pub solve_seconds: f64,
+    /// What the sparse solver reports about its work (None for linfa).
+    pub solver_stats: Option<SolverStats>,
+}
+
+/// The sparse solver's account of a training run.
+#[derive(Debug, Clone, Copy)]
+pub struct SolverStats {
+    pub iterations: usize,
+    pub evaluations: usize,
+    /// Stored values of the training matrix.
+    pub nnz: usize,
+    pub timings: SolverTimings,
 }
 
 fn label_of(e: &Example) -> Result<&str> {
@@ -313,6 +325,7 @@ fn solve(
     let k = labels.len();
     let d = vectorizer.n_features();
     let t1 = std::time::Instant::now();
+    let mut solver_stats = None;
     let (w, intercepts, iterations, converged, loss) = match cfg.solver {
         Solver::Sparse => {
             // The solver reads X with its columns renumbered by frequency
@@ -340,14 +353,12 @@ fn solve(
                     threads: cfg.threads,
                 },
             )?;
-            if std::env::var_os("STANCEKIT_TRACE").is_some() {
-                eprintln!(
-                    "solver: {} iterations, {} evaluations, nnz {}",
-                    s.iterations,
-                    s.evaluations,
-                    x.nnz()
-                );
-            }
+            solver_stats = Some(SolverStats {
+                iterations: s.iterations,
+                evaluations: s.evaluations,
+                nnz: x.nnz(),
+                timings: s.timings,
+            });
             (
                 s.w,
                 s.intercept,
@@ -388,6 +399,7 @@ fn solve(
         model,
         featurize_seconds,
         solve_seconds,
+        solver_stats,
     })
 }
 
