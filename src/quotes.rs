@@ -813,9 +813,8 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                 // Within the reach of a reporting clause: the rest of a
                 // run-on line is other speech, and reading it all for every
                 // quote would be quadratic.
-                let i = pi.saturating_sub(CLAUSE_TOKENS);
-                let j = w.len().min(pi + 1 + CLAUSE_TOKENS);
-                add_sentence_targets(&doc, &resolver, &w[i..j], sp, &mut targets);
+                let reach = crate::speakers::clause_reach(pi, w.len());
+                add_sentence_targets(&doc, &resolver, &w[reach], sp, &mut targets);
             }
             out.push(make_quote(
                 dict, start, end, qtext, kind, speaker, cue, channel, targets,
@@ -1081,7 +1080,7 @@ fn attribute(
 /// ("..., she said.") what precedes the comma before it. None when the cue
 /// is not in the sentence or the clause would not hold the quote.
 ///
-/// A clause is at most [`CLAUSE_TOKENS`] tokens on either side of the quote:
+/// A clause is at most [`crate::speakers::CLAUSE_REACH`] tokens on either side of the quote:
 /// news sentences are far shorter, and the bound keeps a run-on line of
 /// many quotes linear rather than giving each quote the rest of the line.
 fn reporting_clause(doc: &Doc, w: &[CTok], pi: usize, cue: Option<&str>) -> Option<(usize, usize)> {
@@ -1091,8 +1090,7 @@ fn reporting_clause(doc: &Doc, w: &[CTok], pi: usize, cue: Option<&str>) -> Opti
     }
     let is_cue = |k: usize| w[k].quote.is_none() && w[k].text.eq_ignore_ascii_case(cue_word);
     let punct = |t: &CTok| t.quote.is_none() && doc.toks[t.tok].kind == TokenKind::Punct;
-    let lo = pi.saturating_sub(CLAUSE_TOKENS);
-    let hi = w.len().min(pi + 1 + CLAUSE_TOKENS);
+    let std::ops::Range { start: lo, end: hi } = crate::speakers::clause_reach(pi, w.len());
     if let Some(c) = (lo..pi).rev().find(|&k| is_cue(k)) {
         let mut a = c + 1;
         if let Some(t) = (a..pi).take(10).find(|&k| w[k].text == "that") {
@@ -1122,9 +1120,6 @@ fn reporting_clause(doc: &Doc, w: &[CTok], pi: usize, cue: Option<&str>) -> Opti
     }
     Some((w[a].start, w[comma - 1].end))
 }
-
-/// How far, in tokens, a reporting clause reaches from its quote.
-const CLAUSE_TOKENS: usize = 80;
 
 /// The speaker a sentence of the form "NP VERB:" introduces for the quote
 /// after it ("Caddell continued:", "The Times reports:", "The minister

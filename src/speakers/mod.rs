@@ -962,8 +962,17 @@ pub(crate) fn clause_start(w: &[CTok], c: usize, lo: usize) -> usize {
     lo
 }
 
-/// How many tokens back [`clause_start`] looks for a clause boundary.
-const CLAUSE_REACH: usize = 80;
+/// How far, in tokens, a clause is taken to reach from a word in it: the
+/// bound on [`clause_start`]'s search and on a partial quote's reporting
+/// clause (`quotes::reporting_clause`). News clauses are far shorter; the
+/// bound keeps run-on lines linear.
+pub(crate) const CLAUSE_REACH: usize = 80;
+
+/// The window indices within [`CLAUSE_REACH`] of index `i` of a window of
+/// `len` tokens, `i` included.
+pub(crate) fn clause_reach(i: usize, len: usize) -> std::ops::Range<usize> {
+    i.saturating_sub(CLAUSE_REACH)..len.min(i + 1 + CLAUSE_REACH)
+}
 
 /// An outlet named after a preposition or as the object of "told" in
 /// window `from..to`.
