@@ -385,7 +385,11 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
         let para = &text[ps..pe];
         let mut open: Option<Open> = None;
         if let Some((mut o, prev_end)) = carry.take() {
-            let first = para.chars().next();
+            let first = if para.starts_with("''") {
+                Some('"')
+            } else {
+                para.chars().next()
+            };
             let same_family = first.is_some_and(|c| {
                 if o.mark == '\u{2018}' || o.mark == '\'' {
                     c == o.mark
@@ -401,8 +405,12 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
                 if let Some(p) = trim(text, o.piece_start, prev_end) {
                     o.pieces.push(p);
                 }
-                let c = first.unwrap_or('"');
-                o.piece_start = ps + c.len_utf8();
+                let mark_len = if para.starts_with("''") {
+                    2
+                } else {
+                    first.map_or(1, char::len_utf8)
+                };
+                o.piece_start = ps + mark_len;
                 open = Some(o);
             } else {
                 finish(o, None, prev_end, &mut out);
@@ -420,13 +428,20 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
             if i == para.len() {
                 break;
             }
-            let c = char_at(para, i);
-            from = i + c.len_utf8();
+            let mut c = char_at(para, i);
+            let mut clen = c.len_utf8();
+            // Two straight apostrophes are one double quote mark in typeset
+            // and archive copy (''We will not yield,'' she said): read the
+            // pair as `"`, two bytes wide.
+            if c == '\'' && para.as_bytes().get(i + 1) == Some(&b'\'') {
+                c = '"';
+                clen = 2;
+            }
+            from = i + clen;
             if !(is_quote_char(c) || c == '\'') || (skip_first && i == 0) {
                 continue;
             }
             let abs = ps + i;
-            let clen = c.len_utf8();
             let prev = para[..i].chars().next_back();
             let next = para[i + clen..].chars().next();
             match open.take() {

@@ -331,3 +331,20 @@ fn a_reporting_verb_without_a_clause_boundary_before_it_stays_in_the_clause() {
     assert!(q.text.contains("of Moscow's war"), "{q:#?}");
     assert_eq!(parties(q), ["China", "Russia"]);
 }
+
+#[test]
+fn two_apostrophes_are_one_double_quote_mark() {
+    // Archive and typeset copy writes a double quote as two straight
+    // apostrophes; the apostrophe inside "isn't" stays a letter.
+    let qs = run("''The harbour isn't ready,'' Berg said. ''It will be in spring.''\n\n''Nobody should doubt that,'' she added,\n\n''and nobody will.''");
+    let a = find(&qs, "harbour");
+    assert_eq!(a.text, "The harbour isn't ready,");
+    assert_eq!(a.kind, QuoteKind::Direct);
+    assert_eq!(a.speaker.as_deref(), Some("Anna Berg"));
+    assert_eq!(find(&qs, "in spring").text, "It will be in spring.");
+    assert_eq!(
+        find(&qs, "Nobody should").speaker.as_deref(),
+        Some("Anna Berg")
+    );
+    assert!(qs.iter().all(|q| !q.text.contains("''")), "{qs:#?}");
+}
