@@ -13,7 +13,8 @@ use crate::article::{is_abbreviation_before, is_quote_char, Article};
 use crate::json;
 use crate::parties::PartyDict;
 use crate::speakers::{
-    around_cue, is_cap, np_fwd, reporting_outlet, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
+    around_cue, is_cap, is_clause_opener, np_fwd, reported_clause, reporting_outlet,
+    subject_then_verb, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
 };
 use crate::text::{
     block_has, block_has_below, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap,
@@ -839,6 +840,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
             // A reported clause around partial quotes is represented by the
             // partial quotes themselves.
             let found = indirect(&mut resolver, w)
+                .or_else(|| reported_clause(&mut resolver, w))
                 .filter(|(s, e, _, _)| !partials.iter().any(|&(a, b)| *s <= a && b <= *e));
             if let Some((start, end, found, speaker)) = found {
                 if let Some(s) = &speaker {
@@ -1302,65 +1304,6 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
         }
     }
     None
-}
-
-/// Whether a token can open a reported clause right after the cue: a
-/// capitalised word, a party mention, or a pronoun.
-/// Whether window index `k` starts a clause whose subject is a short noun
-/// phrase followed by an auxiliary or modal ("said clients are leaving",
-/// "noted a deal would follow"): what a strong speech verb's complement
-/// looks like when it has no "that".
-fn subject_then_verb(doc: &Doc, w: &[CTok], k: usize, last: usize) -> bool {
-    const VERBS: &[&str] = &[
-        "is", "are", "was", "were", "had", "has", "have", "would", "will", "could", "should",
-        "must", "can", "may", "might", "did", "does", "do",
-    ];
-    const NOT_SUBJECT: &[&str] = &[
-        "in", "on", "at", "to", "for", "with", "by", "from", "after", "before", "during", "of",
-        "so", "nothing", "yes", "no", "what", "when", "how", "why", "whether", "if",
-    ];
-    let Some(first) = w.get(k) else { return false };
-    if first.quote.is_some()
-        || doc.toks[first.tok].kind != TokenKind::Word
-        || NOT_SUBJECT.contains(&first.text)
-    {
-        return false;
-    }
-    // The subject may carry a modifier ("praise from Russian President
-    // Vladimir Putin would ...").
-    (k + 1..last.min(k + 9))
-        .take_while(|&j| w[j].quote.is_none() && w[j].text != ",")
-        .any(|j| VERBS.contains(&w[j].text))
-}
-
-fn is_clause_opener(doc: &Doc, t: &CTok) -> bool {
-    if t.quote.is_some() {
-        return false;
-    }
-    let s = t.text;
-    matches!(
-        s,
-        "it" | "he"
-            | "she"
-            | "they"
-            | "we"
-            | "there"
-            | "this"
-            | "his"
-            | "her"
-            | "their"
-            | "its"
-            | "both"
-            | "all"
-            | "no"
-            | "any"
-            | "some"
-            | "these"
-            | "those"
-            | "i"
-    ) || (doc.toks[t.tok].kind == TokenKind::Word
-        && s.chars().next().is_some_and(char::is_uppercase)
-        && !matches!(s, "On" | "In" | "At" | "During" | "After"))
 }
 
 /// A sentence window and, once asked for, the parties it names outside its

@@ -348,3 +348,70 @@ fn two_apostrophes_are_one_double_quote_mark() {
     );
     assert!(qs.iter().all(|q| !q.text.contains("''")), "{qs:#?}");
 }
+
+fn indirect<'a>(qs: &'a [Quote], needle: &str) -> &'a Quote {
+    let q = find(qs, needle);
+    assert_eq!(q.kind, QuoteKind::Indirect, "{q:#?}");
+    q
+}
+
+#[test]
+fn any_verb_of_saying_knowing_or_showing_reports_a_that_clause() {
+    let qs = run("A new survey of fishermen shows that most boats stayed in port all winter.\n\nHarbour police also fear that the closures could add to the tension.\n\nThe court ruled that the quota broke the treaty on shared waters.");
+    let a = indirect(&qs, "most boats stayed");
+    assert_eq!(a.text, "most boats stayed in port all winter");
+    assert_eq!(a.speaker.as_deref(), Some("new survey of fishermen"));
+    assert_eq!(a.cue.as_deref(), Some("shows"));
+    assert_eq!(
+        indirect(&qs, "the closures could").speaker.as_deref(),
+        Some("Harbour police")
+    );
+    assert_eq!(
+        indirect(&qs, "the quota broke").speaker.as_deref(),
+        Some("court")
+    );
+}
+
+#[test]
+fn a_source_after_its_clause_is_read_as_a_plain_phrase() {
+    let qs = run("The two ministers will meet again in the spring, officials in the port city said on Friday.\n\nCatches fell by a third over the decade, one study found.");
+    let a = indirect(&qs, "will meet again");
+    assert_eq!(a.text, "The two ministers will meet again in the spring");
+    assert_eq!(a.speaker.as_deref(), Some("officials in the port city"));
+    assert_eq!(
+        indirect(&qs, "Catches fell").speaker.as_deref(),
+        Some("one study")
+    );
+}
+
+#[test]
+fn according_to_takes_any_source_phrase() {
+    let qs = run("According to harbour police, two boats were seized overnight.\n\nAbout 4,000 people work on the boats, according to a survey released by the union last week.");
+    assert_eq!(
+        indirect(&qs, "two boats were seized").speaker.as_deref(),
+        Some("harbour police")
+    );
+    let b = indirect(&qs, "4,000 people");
+    assert_eq!(b.text, "About 4,000 people work on the boats");
+    assert_eq!(
+        b.speaker.as_deref(),
+        Some("survey released by the union last week")
+    );
+}
+
+#[test]
+fn nouns_participles_and_prepositions_are_not_reported_speech() {
+    // "states", "show" as nouns before a relative "that"; a phrase opening
+    // with a preposition is no source; a participle speaks for the
+    // sentence's subject, not for the noun before it.
+    let qs = run("The fleet sailed from ports in coastal states that the storm had spared last year.\n\nThe two hosts taped an hourlong show that aired on the radio on Thursday night.\n\nThe harbour master closed the port early on Monday, saying that the storm would reach the coast by noon.");
+    for q in &qs {
+        assert!(
+            !q.text.contains("the storm had spared") && !q.text.contains("aired on the radio"),
+            "{q:#?}"
+        );
+        if q.text.contains("reach the coast") {
+            assert_ne!(q.speaker.as_deref(), Some("storm"), "{q:#?}");
+        }
+    }
+}

@@ -9,12 +9,14 @@
 mod introductions;
 mod lexicon;
 mod outlets;
+mod reported;
 mod resolver;
 mod sources;
 
 use lexicon::*;
 pub(crate) use lexicon::{is_cap, is_non_name, strip_possessive, Cue, TokFacts};
 use outlets::*;
+pub(crate) use reported::{is_clause_opener, reported_clause, subject_then_verb};
 pub(crate) use resolver::{Resolver, Speaker};
 use sources::{source_between_quote_and_cue, source_opening_sentence};
 

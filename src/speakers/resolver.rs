@@ -16,6 +16,17 @@ pub(crate) struct Speaker {
 }
 
 impl Speaker {
+    /// A source that is no person: an outlet, a document, a body.
+    pub(crate) fn source(name: String, party: Option<usize>) -> Speaker {
+        Speaker {
+            name: Some(name),
+            party,
+            gender: None,
+            is_person: false,
+            role: None,
+        }
+    }
+
     /// A person of the party dictionary, as the dictionary describes them.
     fn known(p: &crate::parties::Person) -> Speaker {
         Speaker {

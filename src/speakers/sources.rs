@@ -88,7 +88,7 @@ pub(super) fn source_between_quote_and_cue(
 
 /// The unnamed source at window tokens `a..b` as a noun phrase: the words
 /// without a leading determiner, and the party they speak for.
-fn source_phrase(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> {
+pub(super) fn source_phrase(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> {
     let mut first = a;
     while first < b && doc.facts(&w[first]).det() {
         first += 1;
@@ -136,7 +136,14 @@ pub(super) fn source_opening_sentence(doc: &Doc, w: &[CTok], c: usize, lo: usize
                 "It" | "This" | "That" | "There" | "What" | "But" | "And" | "If" | "When" | "As"
             )
     });
-    if !plain {
+    // A past form inside is a verb of the phrase's own: "The fleet sailed
+    // from ports in coastal states that ..." is a clause, not a source.
+    let has_verb = w
+        .get(1..end.saturating_sub(1))
+        .unwrap_or_default()
+        .iter()
+        .any(|t| t.text.len() > 3 && t.text.ends_with("ed") && !is_cap(t.text));
+    if !plain || has_verb {
         return None;
     }
     source_phrase(doc, w, 0, end)
