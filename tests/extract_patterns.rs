@@ -415,3 +415,23 @@ fn nouns_participles_and_prepositions_are_not_reported_speech() {
         }
     }
 }
+
+#[test]
+fn a_report_reads_through_contractions_modifiers_and_a_parenthetical_source() {
+    let qs = run("The quarrel over grazing rights is an insult to every herder, top county lawmakers said on Friday.\n\nThe boats were seized at dawn, lawyers for the family said.\n\nHis aides say it's too early to talk about a second term.\n\nThe treaty, Berg said, would hold for another decade at least.");
+    assert_eq!(
+        indirect(&qs, "grazing rights").text,
+        "The quarrel over grazing rights is an insult to every herder"
+    );
+    assert_eq!(
+        indirect(&qs, "seized at dawn").speaker.as_deref(),
+        Some("lawyers for the family")
+    );
+    assert_eq!(
+        indirect(&qs, "too early").text,
+        "it's too early to talk about a second term"
+    );
+    let d = indirect(&qs, "would hold");
+    assert_eq!(d.speaker.as_deref(), Some("Anna Berg"));
+    assert!(d.text.starts_with("The treaty"), "{d:#?}");
+}

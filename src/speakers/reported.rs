@@ -60,7 +60,18 @@ fn adverb_like(doc: &Doc, t: &CTok) -> bool {
         )
         || (t.text.len() > 4
             && t.text.ends_with("ly")
-            && t.text.bytes().all(|b| b.is_ascii_lowercase()))
+            && t.text.bytes().all(|b| b.is_ascii_lowercase())
+            && !matches!(
+                t.text,
+                "family"
+                    | "rally"
+                    | "supply"
+                    | "assembly"
+                    | "ally"
+                    | "reply"
+                    | "anomaly"
+                    | "monopoly"
+            ))
 }
 
 /// Verbs of saying, knowing and showing that take a "that" clause, in the
@@ -212,9 +223,14 @@ fn that_clause(r: &mut Resolver, w: &[CTok], c: usize, last: usize) -> Option<Re
     let strong = matches!(doc.cue(&w[c]), Some(Cue::Speech { strong: true }));
     let a = match that {
         Some(that) => that + 1,
+        // "said the two men raised ...": a clause may open with "the" right
+        // after the verb; the inverted ", said the minister" has no source
+        // before the verb and is read by `postposed`.
         None if strong
             && c + 1 < last
-            && (is_clause_opener(doc, &w[c + 1]) || subject_then_verb(doc, w, c + 1, last)) =>
+            && (is_clause_opener(doc, &w[c + 1])
+                || matches!(w[c + 1].text, "the" | "a" | "an")
+                || subject_then_verb(doc, w, c + 1, last)) =>
         {
             c + 1
         }
@@ -334,24 +350,47 @@ fn postposed(r: &mut Resolver, w: &[CTok], c: usize, last: usize) -> Option<Read
         let speaker = r.resolve(&np, w[c].start);
         return Some((w[0].start, w[c - 2].end, found(np, cue), speaker));
     }
-    // Regular: ", the IMF said on Friday."
-    let tail = last - c - 1;
-    if tail > 5 || (c + 1..last).any(|k| w[k].quote.is_some() || w[k].text == ",") {
+    // Regular: ", the IMF said on Friday.", or inside the sentence: "The
+    // museum, Lund said, would make ...": then the report runs on after
+    // the attribution's closing comma.
+    let close = (c + 1..last.min(c + 7)).find(|&k| w[k].text == ",");
+    let runs_on = close.is_some_and(|k| words_in(doc, w, k + 1, last) >= 3);
+    let tail_end = if runs_on { close.unwrap_or(last) } else { last };
+    if tail_end - c - 1 > 5 || (c + 1..tail_end).any(|k| w[k].quote.is_some() || w[k].text == ",") {
+        return None;
+    }
+    if !runs_on && close.is_some() {
         return None;
     }
     let (found, speaker) = source_before(r, w, c)?;
+    // The phrase may start with words the noun phrase reader left out
+    // ("top county lawmakers", "the IMF"): the comma is a few plain words
+    // back.
     let mut first = found.np.first;
-    while first > 0 && doc.facts(&w[first - 1]).det() {
+    while first > 0
+        && found.np.first - first < 5
+        && w[first - 1].quote.is_none()
+        && doc.toks[w[first - 1].tok].kind == TokenKind::Word
+        && !NOT_IN_SOURCE.has(w[first - 1].text)
+        && !CLAUSE_OPENERS.has(w[first - 1].text)
+    {
         first -= 1;
     }
     let comma = first.checked_sub(1)?;
-    if w[comma].text != "," || words_in(doc, w, 0, comma) < 4 {
+    let before = words_in(doc, w, 0, comma);
+    let after = if runs_on {
+        words_in(doc, w, tail_end + 1, last)
+    } else {
+        0
+    };
+    if w[comma].text != "," || before == 0 || before + after < 4 {
         return None;
     }
-    if (0..comma).any(|k| w[k].text == "that" && k + 1 == comma) {
+    if w[comma - 1].text == "that" {
         return None;
     }
-    Some((w[0].start, w[comma - 1].end, found, speaker))
+    let end = if runs_on { last } else { comma };
+    Some((w[0].start, w[end - 1].end, found, speaker))
 }
 
 /// A plain source phrase filling `w[a..b]`, opening with a determiner or a
@@ -447,7 +486,9 @@ pub(crate) fn is_clause_opener(doc: &Doc, t: &CTok) -> bool {
     if t.quote.is_some() {
         return false;
     }
-    let s = t.text;
+    // A contracted pronoun opens a clause as the pronoun does: "it's",
+    // "he'd", "they’re".
+    let s = t.text.split(['\'', '\u{2019}']).next().unwrap_or(t.text);
     matches!(
         s,
         "it" | "he"
