@@ -10,7 +10,9 @@ pub mod article;
 pub mod error;
 pub mod parties;
 pub mod quotes;
+mod sentences;
 mod speakers;
+mod targets;
 pub mod text;
 
 pub use error::{Error, Result};

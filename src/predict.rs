@@ -9,6 +9,7 @@ use crate::label::Label;
 use crate::model::{Prediction, StanceModel};
 use crate::parties::PartyDict;
 use crate::quotes::{self, ArticleQuotes, Quote, QuoteKind};
+use crate::sentences;
 use crate::text::{block_has, find_byte};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::BTreeMap;
@@ -161,71 +162,6 @@ fn locate(text: &str, mention: &str, hint: usize) -> Option<(usize, usize)> {
     best
 }
 
-/// Byte span of the sentence around `start..end` in `text`: back to the end
-/// of the previous sentence or the paragraph start, forward to the end of
-/// this one. A period only ends a sentence after a lower-case letter, a digit
-/// or a closing bracket/quote, so "U.S. officials" stays whole.
-///
-/// The sentence reaches at most [`SENTENCE_REACH`] bytes past the quote on
-/// either side (cut at a space): a run-on line of many partial quotes would
-/// otherwise give each quote the whole line to classify, quadratic in the
-/// line's length.
-fn sentence_around(text: &str, start: usize, end: usize) -> (usize, usize) {
-    let bytes = text.as_bytes();
-    let ends_sentence = |i: usize| -> bool {
-        // bytes[i] is the terminator; it must be followed by whitespace.
-        let next_ws = bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace());
-        match bytes[i] {
-            b'\n' => true,
-            b'!' | b'?' => next_ws,
-            b'.' => {
-                next_ws
-                    && i > 0
-                    && (bytes[i - 1].is_ascii_lowercase()
-                        || bytes[i - 1].is_ascii_digit()
-                        || matches!(bytes[i - 1], b')' | b'"' | b'\''))
-            }
-            _ => false,
-        }
-    };
-    let mut s = start.min(bytes.len());
-    let floor = s.saturating_sub(SENTENCE_REACH);
-    while s > floor && !ends_sentence(s - 1) {
-        s -= 1;
-    }
-    if s > 0 && !ends_sentence(s - 1) {
-        // Cut short: begin after a space so no word is split.
-        while s < start && !bytes[s].is_ascii_whitespace() {
-            s += 1;
-        }
-    }
-    while s < start && bytes[s].is_ascii_whitespace() {
-        s += 1;
-    }
-    let mut e = end.min(bytes.len());
-    let ceiling = (e + SENTENCE_REACH).min(bytes.len());
-    while e < ceiling && !ends_sentence(e) {
-        e += 1;
-    }
-    if e < bytes.len() && !ends_sentence(e) {
-        // Cut short: end before a space.
-        while e > end && !bytes[e].is_ascii_whitespace() {
-            e -= 1;
-        }
-        while !text.is_char_boundary(e) {
-            e -= 1;
-        }
-        return (s.min(e), e);
-    }
-    let e = (e + 1).min(bytes.len());
-    // Both ends are next to ASCII bytes or the text's ends, so they are
-    // character boundaries.
-    (s, e)
-}
-
-/// How far, in bytes, the sentence read around a partial quote reaches.
-const SENTENCE_REACH: usize = 600;
-
 impl<'a> Predictor<'a> {
     /// The quote's sentiment read as a stance (positive -> conciliatory,
     /// negative -> critical, neutral -> neutral), when both models use the
@@ -310,7 +246,7 @@ impl<'a> Predictor<'a> {
         // Mentions inside the text read are placeholders; targets resolved
         // from elsewhere are classified without a position.
         let (text, base): (&str, Option<usize>) = if q.kind == QuoteKind::Partial {
-            let (s, e) = sentence_around(&article.text, q.start, q.end);
+            let (s, e) = sentences::around(&article.text, q.start, q.end);
             (&article.text[s..e], Some(s))
         } else {
             (&q.text, None)
@@ -539,34 +475,6 @@ pub fn article_dyads(quotes: &[QuoteStance]) -> Vec<ArticleDyad> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sentence_around_keeps_abbreviations_and_stops_at_sentence_ends() {
-        let t =
-            "First one. NATO members branded U.S. ally Beijing a \"decisive enabler\" today. Next.";
-        let q = t.find("decisive").unwrap();
-        let (s, e) = sentence_around(t, q, q + 16);
-        assert_eq!(
-            &t[s..e],
-            "NATO members branded U.S. ally Beijing a \"decisive enabler\" today."
-        );
-        let (s, e) = sentence_around("no end", 1, 2);
-        assert_eq!((s, e), (0, 6));
-    }
-
-    #[test]
-    fn sentence_around_reaches_a_bounded_distance_into_a_run_on_line() {
-        let t = "Xi said \"Chinese goods are welcome\" and ".repeat(200);
-        let q = t.len() / 2;
-        let q = q - t[..q].rfind('"').map_or(0, |i| q - i);
-        let (s, e) = sentence_around(&t, q, q + 10);
-        assert!(q - s <= SENTENCE_REACH && e - q - 10 <= SENTENCE_REACH);
-        assert!(s < q && e > q + 10, "the bound still reads some context");
-        assert!(
-            t[..s].ends_with(' ') && t[e..].starts_with(' '),
-            "cut at spaces"
-        );
-    }
 
     #[test]
     fn hand_written_records_are_serde_jsons_bytes() {

@@ -9,15 +9,17 @@
 
 use serde::Serialize;
 
-use crate::article::{is_abbreviation_before, is_quote_char, Article};
+use crate::article::Article;
 use crate::json;
 use crate::parties::PartyDict;
+use crate::sentences::{self, char_at, is_quote_char, may_start_quote_mark, trim_span, QuoteMarks};
 use crate::speakers::{
-    around_cue, is_cap, np_fwd, reporting_outlet, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
+    around_cue, np_fwd, reporting_outlet, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
 };
+use crate::targets::{add_sentence_targets, targets, NamedParties};
+pub use crate::targets::{Target, Via};
 use crate::text::{
-    block_has, block_has_below, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap,
-    TokenKind,
+    block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap, TokenKind,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,42 +31,6 @@ pub enum QuoteKind {
     Partial,
     /// Reported speech without quote marks ("Wang said Russia ...").
     Indirect,
-}
-
-/// How a quote refers to a target party.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Via {
-    /// By a name, alias, demonym or capital of the party ("Russia",
-    /// "Russian", "Moscow").
-    Name,
-    /// By a phrase that points to the party unambiguously without naming
-    /// it: a leader's name ("Putin"), "our two countries", "the two
-    /// leaders".
-    Reference,
-}
-
-impl Via {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Via::Name => "name",
-            Via::Reference => "reference",
-        }
-    }
-}
-
-/// A party a quote refers to. Byte offsets into the article; for a party
-/// resolved from "our countries", "the two leaders" etc. the span of that
-/// phrase. Never the speaker's own party: a stance toward oneself is no
-/// dyad, and "our two countries" said by a Chinese minister is about
-/// Russia, not China.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Target {
-    pub party: String,
-    pub mention: String,
-    pub start: usize,
-    pub end: usize,
-    pub via: Via,
 }
 
 /// One quoted statement. `start..end` is the byte span of the content
@@ -272,7 +238,15 @@ struct RawQuote {
     multi_paragraph: bool,
 }
 
-impl RawQuote {
+impl QuoteMarks for RawQuote {
+    fn open(&self) -> (usize, usize) {
+        self.open
+    }
+
+    fn close(&self) -> Option<(usize, usize)> {
+        self.close
+    }
+
     fn outer_end(&self) -> usize {
         self.close
             .map_or_else(|| self.pieces.last().map_or(self.open.1, |p| p.1), |c| c.1)
@@ -323,13 +297,6 @@ struct Open {
     pieces: Vec<(usize, usize)>,
 }
 
-fn trim(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
-    let t = &text[s..e];
-    let l = t.len() - t.trim_start().len();
-    let r = t.trim_end().len();
-    (r > l).then_some((s + l, s + r))
-}
-
 /// For the content of an unclosed quote, where an attribution inside it
 /// begins: right after a comma followed by a cue verb (`, said Mensah`) or by
 /// up to four capitalised words and a cue verb (`, Mensah said`).
@@ -369,7 +336,7 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
             end
         };
         let mut pieces = o.pieces;
-        if let Some(p) = trim(text, o.piece_start, end) {
+        if let Some(p) = trim_span(text, o.piece_start, end) {
             pieces.push(p);
         }
         if !pieces.is_empty() {
@@ -398,7 +365,7 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
             let attributed = cut_at_attribution(text, o.piece_start, prev_end) < prev_end;
             if same_family && !attributed {
                 // A multi-paragraph quote: the new paragraph reopens it.
-                if let Some(p) = trim(text, o.piece_start, prev_end) {
+                if let Some(p) = trim_span(text, o.piece_start, prev_end) {
                     o.pieces.push(p);
                 }
                 let c = first.unwrap_or('"');
@@ -474,114 +441,13 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
     out
 }
 
-/// Whether a byte can be the first byte of a quote mark (see
-/// [`is_quote_char`]): `"` or the lead byte of `«`, `»` (U+00AB, U+00BB) or
-/// the curly quotes (U+2018..U+201E). Lets the scans for quote marks and
-/// sentence ends pass over all other bytes without decoding characters.
-fn may_start_quote_mark(b: u8) -> bool {
-    matches!(b, b'"' | b'\'' | 0xC2 | 0xE2)
-}
-
 /// Screen for [`find_byte`]: whether eight bytes may hold the start of a
 /// quote mark.
 fn may_hold_quote_mark(block: u64) -> bool {
     block_has(block, b'"') || block_has(block, b'\'') || block_has_non_ascii(block)
 }
 
-/// Whether a byte is a sentence terminator.
-fn is_terminator(b: u8) -> bool {
-    matches!(b, b'.' | b'!' | b'?')
-}
-
-/// The character starting at byte `i` (a character boundary) of `s`.
-fn char_at(s: &str, i: usize) -> char {
-    s[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
-}
-
-// ---- step 2: sentences ---------------------------------------------------
-
-/// Sentence spans of one paragraph; terminators inside quotes do not split,
-/// except at the end of a quote (`... it." Next`).
-fn sentences(
-    text: &str,
-    ps: usize,
-    pe: usize,
-    quotes: &[RawQuote],
-    qi: &mut usize,
-    out: &mut Vec<(usize, usize)>,
-) {
-    let para = &text[ps..pe];
-    let bytes = para.as_bytes();
-    let mut s = ps;
-    let mut i = 0;
-    loop {
-        // Only a terminator or the closing mark of a quote can end a
-        // sentence: other characters are passed over, and the quote cursor
-        // below catches up at the next candidate (it only moves forward, so
-        // that is the same as moving it at every character).
-        i = find_byte(
-            bytes,
-            i,
-            |w| {
-                // '!' and '"' (0x21, 0x22) are the bytes that differ from
-                // '#' in the low two bits only: one test below 3 after an
-                // xor finds either (and '#', which the byte test passes
-                // over).
-                block_has(w, b'.')
-                    || block_has(w, b'?')
-                    || block_has_below(w ^ u64::from_le_bytes([b'#'; 8]), 3)
-                    || block_has_non_ascii(w)
-            },
-            |b| is_terminator(b) || may_start_quote_mark(b),
-        );
-        if i == bytes.len() {
-            break;
-        }
-        let c = char_at(para, i);
-        let a = ps + i;
-        let at = i;
-        i += c.len_utf8();
-        while *qi < quotes.len() && quotes[*qi].outer_end() <= a {
-            *qi += 1;
-        }
-        let mut boundary = None;
-        if *qi < quotes.len() && quotes[*qi].open.0 <= a {
-            let q = &quotes[*qi];
-            if let Some(close) = q.close {
-                if close.0 == a {
-                    let content = text[q.open.1..close.0].trim_end();
-                    if content.ends_with(['.', '!', '?']) {
-                        boundary = Some(close.1);
-                    }
-                }
-            }
-        } else if matches!(c, '.' | '!' | '?') && !(c == '.' && is_abbreviation_before(para, at)) {
-            // Closing brackets and further terminators stay in the sentence.
-            while i < bytes.len() && matches!(bytes[i], b')' | b']' | b'.' | b'!' | b'?') {
-                i += 1;
-            }
-            boundary = Some(ps + i);
-        }
-        let Some(b) = boundary else { continue };
-        let rest = &text[b..pe];
-        let t = rest.trim_start();
-        let next = t.chars().next();
-        let ws = rest.len() > t.len();
-        let ok = match next {
-            None => true,
-            Some(n) => ws && (n.is_uppercase() || n.is_numeric() || is_quote_char(n) || n == '('),
-        };
-        if ok {
-            if b > s {
-                out.push((s, b));
-            }
-            s = pe - t.len();
-        }
-    }
-    if let Some((a, b)) = trim(text, s, pe) {
-        out.push((a, b));
-    }
-}
+// ---- step 2: sentences (see `sentences::split`) ------------------------
 
 // ---- steps 3 and 4: attribution and targets -----------------------------
 
@@ -604,21 +470,6 @@ fn is_title_case(s: &str) -> bool {
             .iter()
             .all(|w| w.chars().count() <= 3 || w.chars().next().is_some_and(|c| !c.is_lowercase()))
 }
-
-const DUAL_NOUNS: &[&str] = &[
-    "countries",
-    "nations",
-    "states",
-    "sides",
-    "peoples",
-    "relationship",
-    "relations",
-    "ties",
-    "partnership",
-    "cooperation",
-    "governments",
-    "leaders",
-];
 
 /// Extracts all quotes of an article, in text order.
 pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
@@ -669,7 +520,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     let mut sents: Vec<(usize, usize)> = Vec::new();
     let mut qi = 0;
     for &(ps, pe) in &paras {
-        sentences(text, ps, pe, &raw, &mut qi, &mut sents);
+        sentences::split(text, ps, pe, &raw, &mut qi, &mut sents);
     }
 
     let mut resolver = Resolver::new(&doc, &paras, &captions);
@@ -686,10 +537,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     let mut sentence_quotes: Vec<(usize, usize, Option<Attrib>, QuoteKind)> = Vec::new();
 
     for (si, &(ss, se)) in sents.iter().enumerate() {
-        let here = NamedParties {
-            w: doc.window(ss, se),
-            parties: std::cell::OnceCell::new(),
-        };
+        let here = NamedParties::new(doc.window(ss, se));
         let w: &[CTok] = &here.w;
         // Only sentences with quotes need their cues linked up.
         let cues = std::cell::OnceCell::new();
@@ -1348,251 +1196,6 @@ fn is_clause_opener(doc: &Doc, t: &CTok) -> bool {
         && !matches!(s, "On" | "In" | "At" | "During" | "After"))
 }
 
-/// A sentence window and, once asked for, the parties it names outside its
-/// quotes. Only a quote with a first-person phrase ("our two countries")
-/// asks, for its own sentence or the one before: most sentences never do.
-/// The answer does not depend on when it is asked: the resolver's registry
-/// of people is complete before the first sentence is read.
-struct NamedParties<'d, 'a> {
-    w: std::borrow::Cow<'d, [CTok<'a>]>,
-    parties: std::cell::OnceCell<Vec<usize>>,
-}
-
-impl NamedParties<'_, '_> {
-    fn get(&self, doc: &Doc, r: &Resolver) -> &[usize] {
-        self.parties
-            .get_or_init(|| parties_outside_quotes(doc, r, &self.w))
-    }
-}
-
-/// Parties named in a sentence outside its quotes (mentions and people).
-fn parties_outside_quotes(doc: &Doc, r: &Resolver, w: &[CTok]) -> Vec<usize> {
-    let mut out = Vec::new();
-    let (Some(first), Some(last)) = (w.first(), w.last()) else {
-        return out;
-    };
-    let (s, e) = (first.start, last.end);
-    let inside = |pos: usize| {
-        let i = w.partition_point(|t| t.end <= pos);
-        w.get(i)
-            .is_some_and(|t| t.quote.is_some() && t.start <= pos)
-    };
-    let mi = doc.mentions.partition_point(|m| m.start < s);
-    for m in doc.mentions[mi..].iter().take_while(|m| m.start < e) {
-        if !inside(m.start) && !out.contains(&m.party) {
-            out.push(m.party);
-        }
-    }
-    let pi = doc.people.partition_point(|m| m.start < s);
-    for m in doc.people[pi..].iter().take_while(|m| m.start < e) {
-        let Some(party) = r.person_party(m) else {
-            continue;
-        };
-        if !inside(m.start) && !out.contains(&party) {
-            out.push(party);
-        }
-    }
-    // Surnames of people introduced earlier ("Wang" -> Wang Yi -> China).
-    for t in w {
-        if t.quote.is_none() && is_cap(t.text) {
-            let word = crate::speakers::strip_possessive(t.text);
-            if let Some(p) = r.party_of_name(word, t.start) {
-                if !out.contains(&p) {
-                    out.push(p);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Adds the parties named in the sentence outside quotes, other than the
-/// speaker's own party.
-fn add_sentence_targets(
-    doc: &Doc,
-    r: &Resolver,
-    w: &[CTok],
-    speaker_party: Option<usize>,
-    targets: &mut Vec<Target>,
-) {
-    let (Some(first), Some(last)) = (w.first(), w.last()) else {
-        return;
-    };
-    let mi = doc.mentions.partition_point(|m| m.start < first.start);
-    for m in doc.mentions[mi..].iter().take_while(|m| m.start < last.end) {
-        if Some(m.party) == speaker_party {
-            continue;
-        }
-        let name = &doc.dict.party(m.party).name;
-        if targets.iter().any(|t| &t.party == name) {
-            continue;
-        }
-        let i = w.partition_point(|t| t.end <= m.start);
-        if w.get(i)
-            .is_some_and(|t| t.quote.is_some() && t.start <= m.start)
-        {
-            continue;
-        }
-        targets.push(Target {
-            party: name.clone(),
-            mention: doc.text[m.start..m.end].to_string(),
-            start: m.start,
-            end: m.end,
-            via: Via::Name,
-        });
-    }
-    let pi = doc.people.partition_point(|m| m.start < first.start);
-    for m in doc.people[pi..].iter().take_while(|m| m.start < last.end) {
-        let Some(party) = r.person_party(m) else {
-            continue;
-        };
-        let name = &doc.dict.party(party).name;
-        if Some(party) == speaker_party || targets.iter().any(|t| &t.party == name) {
-            continue;
-        }
-        targets.push(Target {
-            party: name.clone(),
-            mention: doc.text[m.start..m.end].to_string(),
-            start: m.start,
-            end: m.end,
-            via: Via::Reference,
-        });
-    }
-}
-
-/// Parties a quote refers to: mentions inside it, people inside it, and
-/// first-person phrases resolved through the speaker's party and the
-/// counterpart named around it.
-fn targets(
-    doc: &Doc,
-    r: &Resolver,
-    start: usize,
-    end: usize,
-    speaker_party: Option<usize>,
-    sentence: &NamedParties,
-    prev_sentence: Option<&NamedParties>,
-) -> Vec<Target> {
-    let dict = doc.dict;
-    // party, start, end, how
-    let mut found: Vec<(usize, usize, usize, Via)> = Vec::new();
-    let mi = doc.mentions.partition_point(|m| m.start < start);
-    for m in doc.mentions[mi..].iter().take_while(|m| m.end <= end) {
-        found.push((m.party, m.start, m.end, Via::Name));
-    }
-    let pi = doc.people.partition_point(|m| m.start < start);
-    for m in doc.people[pi..].iter().take_while(|m| m.end <= end) {
-        if let Some(party) = r.person_party(m) {
-            found.push((party, m.start, m.end, Via::Reference));
-        }
-    }
-    // Surnames of people the article introduced ("Wang" -> Wang Yi).
-    let ti = doc.tok_at(start);
-    for t in doc.toks[ti..].iter().take_while(|t| t.end <= end) {
-        if is_cap(t.text) && !crate::speakers::is_non_name(t.text) {
-            let word = crate::speakers::strip_possessive(t.text);
-            let known = doc
-                .people
-                .binary_search_by_key(&t.start, |m| m.start)
-                .is_ok();
-            if !known {
-                if let Some(p) = r.party_of_name(word, t.start) {
-                    found.push((p, t.start, t.start + word.len(), Via::Reference));
-                }
-            }
-        }
-    }
-    // First-person phrases.
-    let mut first_person: Option<(usize, usize)> = None;
-    let mut dual: Option<(usize, usize)> = None;
-    let mut together = false;
-    let toks = &doc.toks;
-    let mut i = ti;
-    while i < toks.len() && toks[i].end <= end {
-        let t = toks[i].text;
-        match t {
-            "we" | "We" | "us" | "our" | "Our" | "ours" | "ourselves" | "WE"
-                if first_person.is_none() =>
-            {
-                first_person = Some((toks[i].start, toks[i].end));
-            }
-            "together" | "jointly" | "bilateral" | "Bilateral" => together = true,
-            _ => {}
-        }
-        // The word lower-cased if it is one of these, without allocating.
-        // Comparing ASCII case-insensitively finds the same words as
-        // `to_lowercase` would: the only non-ASCII character that lowers to
-        // ASCII is the Kelvin sign ('k'), in none of them.
-        let lower = ["our", "both", "two", "bilateral", "each"]
-            .into_iter()
-            .find(|w| t.eq_ignore_ascii_case(w));
-        if let (Some(lower), None) = (lower, dual) {
-            let mut j = i + 1;
-            if j < toks.len() && matches!(toks[j].text, "two" | "great" | "close") {
-                j += 1;
-            }
-            if j < toks.len() && toks[j].end <= end {
-                let nx = toks[j].text;
-                let is_dual = DUAL_NOUNS.contains(&nx)
-                    && (lower != "two" || i > ti && toks[i - 1].text == "the")
-                    || (lower == "each" && nx == "other");
-                if is_dual {
-                    let s0 = if lower == "two" && i > ti {
-                        toks[i - 1].start
-                    } else {
-                        toks[i].start
-                    };
-                    dual = Some((s0, toks[j].end));
-                }
-            }
-        }
-        i += 1;
-    }
-    // "our two countries", "we ... together": the speaker's party and a
-    // counterpart named nearby; the counterpart is the target.
-    if let Some(sp) = speaker_party {
-        let phrase = dual.or(first_person);
-        if let Some((a, b)) = phrase {
-            if dual.is_some() || together {
-                let counterpart = sentence.get(doc, r).iter().find(|&&p| p != sp).or_else(|| {
-                    prev_sentence
-                        .map_or(&[][..], |s| s.get(doc, r))
-                        .iter()
-                        .find(|&&p| p != sp)
-                });
-                if let Some(&cp) = counterpart {
-                    found.push((cp, a, b, Via::Reference));
-                }
-            }
-        }
-    }
-    // In text order; a party named and referred to is named.
-    found.sort_by_key(|f| (f.1, f.3 != Via::Name));
-    let mut out: Vec<Target> = Vec::new();
-    for (party, s, e, via) in found {
-        let name = &dict.party(party).name;
-        match out.iter_mut().find(|t| &t.party == name) {
-            Some(t) if t.via == Via::Reference && via == Via::Name => {
-                *t = Target {
-                    party: name.clone(),
-                    mention: doc.text[s..e].to_string(),
-                    start: s,
-                    end: e,
-                    via,
-                }
-            }
-            Some(_) => {}
-            None => out.push(Target {
-                party: name.clone(),
-                mention: doc.text[s..e].to_string(),
-                start: s,
-                end: e,
-                via,
-            }),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1647,18 +1250,6 @@ mod tests {
                 String::from_utf8(ours).unwrap(),
                 serde_json::to_string(r).unwrap()
             );
-        }
-    }
-
-    #[test]
-    fn every_quote_mark_starts_with_a_byte_the_scans_stop_at() {
-        for c in (0..=0x10FFFF)
-            .filter_map(char::from_u32)
-            .filter(|&c| is_quote_char(c))
-        {
-            let mut buf = [0u8; 4];
-            let first = c.encode_utf8(&mut buf).as_bytes()[0];
-            assert!(may_start_quote_mark(first), "{c:?}");
         }
     }
 }
