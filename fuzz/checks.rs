@@ -62,7 +62,7 @@ fn predict(article: &Article) {
     let rec = predictor.predict(article);
     for q in &rec.quotes {
         for t in &q.targets {
-            for &(_, p) in &t.probs.0 {
+            for &(_, p) in &t.scored.probs.0 {
                 assert!((0.0..=1.0).contains(&p), "probability {p}");
             }
         }

@@ -26,13 +26,25 @@ impl Period {
     }
 }
 
+crate::json::named_enum! {
+    /// A stance toward a party, as `predict` reports it.
+    pub enum Stance {
+        Conciliatory => "conciliatory",
+        Critical => "critical",
+        Neutral => "neutral",
+        /// The model was not sure enough (`predict --min-prob`); never
+        /// counted in dyads.
+        Uncertain => "uncertain",
+    }
+}
+
 /// One scored (speaker party -> target party) observation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
     pub source: String,
     pub target: String,
     pub period: String,
-    pub stance: String,
+    pub stance: Stance,
     /// P(conciliatory) - P(critical).
     pub score: f64,
 }
@@ -51,10 +63,14 @@ pub struct Dyad {
 }
 
 /// Groups observations into dyads sorted by volume (largest first), then by
-/// names and period so the order is stable.
+/// names and period so the order is stable. An uncertain stance is no
+/// observation: it is passed over.
 pub fn aggregate(observations: &[Observation]) -> Vec<Dyad> {
     let mut cells: BTreeMap<(&str, &str, &str), Dyad> = BTreeMap::new();
     for o in observations {
+        if o.stance == Stance::Uncertain {
+            continue;
+        }
         let d = cells
             .entry((&o.source, &o.target, &o.period))
             .or_insert_with(|| Dyad {
@@ -67,10 +83,10 @@ pub fn aggregate(observations: &[Observation]) -> Vec<Dyad> {
                 total: 0,
                 score: 0.0,
             });
-        match o.stance.as_str() {
-            "conciliatory" => d.conciliatory += 1,
-            "critical" => d.critical += 1,
-            _ => d.neutral += 1,
+        match o.stance {
+            Stance::Conciliatory => d.conciliatory += 1,
+            Stance::Critical => d.critical += 1,
+            Stance::Neutral | Stance::Uncertain => d.neutral += 1,
         }
         d.total += 1;
         d.score += o.score;
@@ -255,7 +271,7 @@ mod tests {
             source: s.into(),
             target: t.into(),
             period: p.into(),
-            stance: stance.into(),
+            stance: Stance::parse(stance).unwrap(),
             score,
         }
     }

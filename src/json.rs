@@ -8,6 +8,85 @@
 
 use serde_json::ser::Formatter;
 
+/// An enum whose values are written and read as JSON strings, named once:
+/// `as_str` is the one table, and serde writes and reads through it.
+macro_rules! named_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+
+            /// The value named `s`, if one is.
+            pub fn parse(s: &str) -> Option<$name> {
+                [$($name::$variant),+].into_iter().find(|v| v.as_str() == s)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $name::parse(&s)
+                    .ok_or_else(|| serde::de::Error::unknown_variant(&s, &[$($text),+]))
+            }
+        }
+    };
+}
+pub(crate) use named_enum;
+
+/// A record written by hand: byte for byte what `serde_json::to_writer`
+/// writes for it (compact), which tests hold it to.
+pub(crate) trait WriteJson {
+    fn write_json(&self, out: &mut Vec<u8>);
+}
+
+/// Fields a later stage adds to a record, flattened into it
+/// (`#[serde(flatten)]`): written as `,"name":value` each, nothing for `()`.
+pub(crate) trait WriteFields {
+    fn write_fields(&self, out: &mut Vec<u8>);
+}
+
+impl WriteFields for () {
+    fn write_fields(&self, _: &mut Vec<u8>) {}
+}
+
+/// A number read back: serde_json writes NaN and the infinities as `null`
+/// (see [`float`]), which reads back as NaN rather than as an error.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NanIfNull(pub f64);
+
+impl<'de> serde::Deserialize<'de> for NanIfNull {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(NanIfNull(
+            <Option<f64> as serde::Deserialize>::deserialize(d)?.unwrap_or(f64::NAN),
+        ))
+    }
+}
+
+/// [`NanIfNull`] for a field (`#[serde(deserialize_with = ...)]`).
+pub(crate) fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    <NanIfNull as serde::Deserialize>::deserialize(d).map(|x| x.0)
+}
+
 /// Appends `s` as a JSON string literal, escaped as serde_json escapes:
 /// `"` and `\` with a backslash, control characters as `\b \t \n \f \r` or
 /// `\u00XX`, everything else (non-ASCII included) as it is.
@@ -88,14 +167,14 @@ fn escape_mask(w: u64) -> u64 {
     control | zero_byte(w ^ (ONES * b'"' as u64)) | zero_byte(w ^ (ONES * b'\\' as u64))
 }
 
-/// `items` as a JSON array, each written by `write`.
-pub fn array<T>(out: &mut Vec<u8>, items: &[T], mut write: impl FnMut(&mut Vec<u8>, &T)) {
+/// `items` as a JSON array.
+pub fn array<T: WriteJson>(out: &mut Vec<u8>, items: &[T]) {
     out.push(b'[');
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write(out, item);
+        item.write_json(out);
     }
     out.push(b']');
 }

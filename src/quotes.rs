@@ -7,10 +7,10 @@
 //! the sentences in order, attributing each quote from the cue verbs around
 //! it (see `speakers`) and finding reported speech; (4) collect targets.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::article::Article;
-use crate::json;
+use crate::json::{self, WriteFields, WriteJson};
 use crate::parties::PartyDict;
 use crate::sentences::{self, char_at, is_quote_char, may_start_quote_mark, trim_span, QuoteMarks};
 use crate::speakers::{
@@ -22,105 +22,117 @@ use crate::text::{
     block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap, TokenKind,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum QuoteKind {
-    /// Whole sentences or clauses in quote marks.
-    Direct,
-    /// A few quoted words inside the reporter's sentence.
-    Partial,
-    /// Reported speech without quote marks ("Wang said Russia ...").
-    Indirect,
+json::named_enum! {
+    pub enum QuoteKind {
+        /// Whole sentences or clauses in quote marks.
+        Direct => "direct",
+        /// A few quoted words inside the reporter's sentence.
+        Partial => "partial",
+        /// Reported speech without quote marks ("Wang said Russia ...").
+        Indirect => "indirect",
+    }
 }
 
-/// One quoted statement. `start..end` is the byte span of the content
-/// without quote marks (for a multi-paragraph quote, from the first word of
-/// the first paragraph to the last word of the last one; `text` then joins
-/// the pieces with a space).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Quote {
+/// One quoted statement: the `extract` stage's record, and with `S` and `T`
+/// every later stage's too.
+///
+/// `start..end` is the span of the content without quote marks (for a
+/// multi-paragraph quote, from the first word of the first paragraph to the
+/// last word of the last one; `text` then joins the pieces with a space).
+/// Offsets, here and in the targets, are byte offsets into the article text
+/// while the library works on a quote, and character offsets (what the
+/// JSON record promises) once [`ArticleQuotes::from_quotes`], the one edge
+/// where that happens, has converted them in place. One struct with a
+/// conversion rather than a second struct in character units: the two
+/// would carry the same fields, copied across field by field.
+///
+/// `S` is what a later stage adds to the quote and `T` what it adds to each
+/// target, written in place of the struct (`flatten`) so that its record is
+/// this one with fields added: `predict` adds the sentiment before the
+/// targets and a stance to each target
+/// ([`crate::predict::QuoteStance`]). A wrapper struct around this one
+/// could not put the sentiment between `channel` and `targets`, or the
+/// stance inside each target, where `predict`'s output has them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote<S = (), T = ()> {
+    pub text: String,
     pub start: usize,
     pub end: usize,
-    pub text: String,
     pub kind: QuoteKind,
     pub speaker: Option<String>,
     pub speaker_party: Option<String>,
     pub cue: Option<String>,
     pub channel: Option<String>,
-    pub targets: Vec<Target>,
+    #[serde(flatten)]
+    pub scored: S,
+    pub targets: Vec<Target<T>>,
+}
+
+impl Quote {
+    /// The record with what a later stage adds: `scored` to the quote and
+    /// one item of `scores` to each target, in order.
+    pub fn scored<S, T>(self, scored: S, scores: impl IntoIterator<Item = T>) -> Quote<S, T> {
+        let Quote {
+            text,
+            start,
+            end,
+            kind,
+            speaker,
+            speaker_party,
+            cue,
+            channel,
+            scored: (),
+            targets,
+        } = self;
+        Quote {
+            text,
+            start,
+            end,
+            kind,
+            speaker,
+            speaker_party,
+            cue,
+            channel,
+            scored,
+            targets: targets
+                .into_iter()
+                .zip(scores)
+                .map(|(t, s)| t.scored(s))
+                .collect(),
+        }
+    }
 }
 
 // ---- JSON edge -----------------------------------------------------------
 
-/// A target as written to JSON (character offsets).
-#[derive(Debug, Clone, Serialize)]
-pub struct TargetJson {
-    pub party: String,
-    pub mention: String,
-    pub start: usize,
-    pub end: usize,
-    pub via: Via,
-}
-
-/// A quote as written to JSON (character offsets, field order of the spec).
-#[derive(Debug, Clone, Serialize)]
-pub struct QuoteJson {
-    pub text: String,
-    pub start: usize,
-    pub end: usize,
-    pub kind: QuoteKind,
-    pub speaker: Option<String>,
-    pub speaker_party: Option<String>,
-    pub cue: Option<String>,
-    pub channel: Option<String>,
-    pub targets: Vec<TargetJson>,
-}
-
 /// The JSON object of one article: `{"article", "date", "quotes", "error"?}`.
-/// Later stages can wrap or extend it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleQuotes {
     pub article: String,
     pub date: Option<String>,
-    pub quotes: Vec<QuoteJson>,
+    pub quotes: Vec<Quote>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
 impl ArticleQuotes {
-    /// Converts byte offsets to character offsets, the one place this happens.
+    /// [`ArticleQuotes::from_quotes`] on a copy of the quotes.
     pub fn new(article: &Article, quotes: &[Quote]) -> ArticleQuotes {
         ArticleQuotes::from_quotes(article, quotes.to_vec())
     }
 
-    /// [`ArticleQuotes::new`] taking the quotes, whose strings move into
-    /// the record instead of being copied.
-    pub fn from_quotes(article: &Article, quotes: Vec<Quote>) -> ArticleQuotes {
+    /// The article's record, taking its quotes over and converting their
+    /// byte offsets to character offsets: the one place this happens.
+    pub fn from_quotes(article: &Article, mut quotes: Vec<Quote>) -> ArticleQuotes {
         let idx = CharIndex::new(&article.text);
-        let quotes = quotes
-            .into_iter()
-            .map(|q| QuoteJson {
-                text: q.text,
-                start: idx.to_char(q.start),
-                end: idx.to_char(q.end),
-                kind: q.kind,
-                speaker: q.speaker,
-                speaker_party: q.speaker_party,
-                cue: q.cue,
-                channel: q.channel,
-                targets: q
-                    .targets
-                    .into_iter()
-                    .map(|t| TargetJson {
-                        party: t.party,
-                        mention: t.mention,
-                        start: idx.to_char(t.start),
-                        end: idx.to_char(t.end),
-                        via: t.via,
-                    })
-                    .collect(),
-            })
-            .collect();
+        for q in &mut quotes {
+            q.start = idx.to_char(q.start);
+            q.end = idx.to_char(q.end);
+            for t in &mut q.targets {
+                t.start = idx.to_char(t.start);
+                t.end = idx.to_char(t.end);
+            }
+        }
         ArticleQuotes {
             article: article.id.clone(),
             date: article.date.clone(),
@@ -149,7 +161,7 @@ impl ArticleQuotes {
         out.extend_from_slice(b",\"date\":");
         json::opt_string(out, self.date.as_deref());
         out.extend_from_slice(b",\"quotes\":");
-        json::array(out, &self.quotes, |out, q| q.write_json(out));
+        json::array(out, &self.quotes);
         if let Some(e) = &self.error {
             out.extend_from_slice(b",\"error\":");
             json::string(out, e);
@@ -158,69 +170,28 @@ impl ArticleQuotes {
     }
 }
 
-/// The fields a quote's record has in both `extract` and `predict` output,
-/// from its opening brace to `channel`, in serde's order for both structs.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn write_quote_fields(
-    out: &mut Vec<u8>,
-    text: &str,
-    start: usize,
-    end: usize,
-    kind: QuoteKind,
-    speaker: Option<&str>,
-    speaker_party: Option<&str>,
-    cue: Option<&str>,
-    channel: Option<&str>,
-) {
-    out.extend_from_slice(b"{\"text\":");
-    json::string(out, text);
-    out.extend_from_slice(b",\"start\":");
-    json::uint(out, start);
-    out.extend_from_slice(b",\"end\":");
-    json::uint(out, end);
-    out.extend_from_slice(match kind {
-        QuoteKind::Direct => b",\"kind\":\"direct\"",
-        QuoteKind::Partial => b",\"kind\":\"partial\"",
-        QuoteKind::Indirect => b",\"kind\":\"indirect\"",
-    });
-    for (name, value) in [
-        (&b",\"speaker\":"[..], speaker),
-        (b",\"speaker_party\":", speaker_party),
-        (b",\"cue\":", cue),
-        (b",\"channel\":", channel),
-    ] {
-        out.extend_from_slice(name);
-        json::opt_string(out, value);
-    }
-}
-
-impl QuoteJson {
+impl<S: WriteFields, T: WriteFields> WriteJson for Quote<S, T> {
     fn write_json(&self, out: &mut Vec<u8>) {
-        write_quote_fields(
-            out,
-            &self.text,
-            self.start,
-            self.end,
-            self.kind,
-            self.speaker.as_deref(),
-            self.speaker_party.as_deref(),
-            self.cue.as_deref(),
-            self.channel.as_deref(),
-        );
+        out.extend_from_slice(b"{\"text\":");
+        json::string(out, &self.text);
+        out.extend_from_slice(b",\"start\":");
+        json::uint(out, self.start);
+        out.extend_from_slice(b",\"end\":");
+        json::uint(out, self.end);
+        out.extend_from_slice(b",\"kind\":");
+        json::string(out, self.kind.as_str());
+        for (name, value) in [
+            (&b",\"speaker\":"[..], &self.speaker),
+            (b",\"speaker_party\":", &self.speaker_party),
+            (b",\"cue\":", &self.cue),
+            (b",\"channel\":", &self.channel),
+        ] {
+            out.extend_from_slice(name);
+            json::opt_string(out, value.as_deref());
+        }
+        self.scored.write_fields(out);
         out.extend_from_slice(b",\"targets\":");
-        json::array(out, &self.targets, |out, t| {
-            out.extend_from_slice(b"{\"party\":");
-            json::string(out, &t.party);
-            out.extend_from_slice(b",\"mention\":");
-            json::string(out, &t.mention);
-            out.extend_from_slice(b",\"start\":");
-            json::uint(out, t.start);
-            out.extend_from_slice(b",\"end\":");
-            json::uint(out, t.end);
-            out.extend_from_slice(b",\"via\":");
-            json::string(out, t.via.as_str());
-            out.push(b'}');
-        });
+        json::array(out, &self.targets);
         out.push(b'}');
     }
 }
@@ -726,9 +697,9 @@ fn make_quote(
     targets: Vec<Target>,
 ) -> Quote {
     Quote {
+        text,
         start,
         end,
-        text,
         kind,
         speaker_party: speaker
             .as_ref()
@@ -737,6 +708,7 @@ fn make_quote(
         speaker: speaker.and_then(|s| s.name),
         cue,
         channel,
+        scored: (),
         targets,
     }
 }
@@ -1201,15 +1173,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn records_are_written_as_serde_json_writes_them() {
-        let target = |party: &str, mention: &str| TargetJson {
+    fn records_are_written_as_serde_json_writes_them_and_read_back() {
+        let target = |party: &str, mention: &str| Target {
             party: party.into(),
             mention: mention.into(),
             start: 3,
             end: 1234567,
             via: Via::Reference,
+            scored: (),
         };
-        let quote = |kind, some: bool| QuoteJson {
+        let quote = |kind, some: bool| Quote {
             text: "\"Tab\there\", back\\slash \u{1} \u{201c}curly\u{201d} \u{65e5}".into(),
             start: 0,
             end: 42,
@@ -1218,6 +1191,7 @@ mod tests {
             speaker_party: some.then(|| "China".into()),
             cue: some.then(|| "said".into()),
             channel: some.then(|| "RIA \"Novosti\"".into()),
+            scored: (),
             targets: if some {
                 vec![target("Russia", "Moscow"), target("United States", "US\n")]
             } else {
@@ -1246,9 +1220,13 @@ mod tests {
         for r in &records {
             let mut ours = Vec::new();
             r.write_json(&mut ours);
+            let ours = String::from_utf8(ours).unwrap();
+            assert_eq!(ours, serde_json::to_string(r).unwrap());
+            let back: ArticleQuotes = serde_json::from_str(&ours).unwrap();
+            assert_eq!(back.quotes, r.quotes);
             assert_eq!(
-                String::from_utf8(ours).unwrap(),
-                serde_json::to_string(r).unwrap()
+                (back.article, back.error),
+                (r.article.clone(), r.error.clone())
             );
         }
     }

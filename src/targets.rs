@@ -7,45 +7,80 @@
 //! countries", "we ... together") the counterpart named around it; a partial
 //! quote also takes the parties its sentence names outside quotes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::json::{self, WriteFields, WriteJson};
 use crate::speakers::{is_cap, CTok, Doc, Resolver};
 use crate::text::strip_possessive;
 
-/// How a quote refers to a target party.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Via {
-    /// By a name, alias, demonym or capital of the party ("Russia",
-    /// "Russian", "Moscow").
-    Name,
-    /// By a phrase that points to the party unambiguously without naming
-    /// it: a leader's name ("Putin"), "our two countries", "the two
-    /// leaders".
-    Reference,
-}
-
-impl Via {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Via::Name => "name",
-            Via::Reference => "reference",
-        }
+json::named_enum! {
+    /// How a quote refers to a target party.
+    pub enum Via {
+        /// By a name, alias, demonym or capital of the party ("Russia",
+        /// "Russian", "Moscow").
+        Name => "name",
+        /// By a phrase that points to the party unambiguously without naming
+        /// it: a leader's name ("Putin"), "our two countries", "the two
+        /// leaders".
+        Reference => "reference",
     }
 }
 
-/// A party a quote refers to. Byte offsets into the article; for a party
+/// A party a quote refers to. Offsets as the quote's (bytes in the library,
+/// characters in the record, see [`crate::quotes::Quote`]); for a party
 /// resolved from "our countries", "the two leaders" etc. the span of that
 /// phrase. Never the speaker's own party: a stance toward oneself is no
 /// dyad, and "our two countries" said by a Chinese minister is about
-/// Russia, not China.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Target {
+/// Russia, not China. `T` is what a later stage adds (`predict`: the
+/// stance toward the party), written in place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target<T = ()> {
     pub party: String,
     pub mention: String,
     pub start: usize,
     pub end: usize,
     pub via: Via,
+    #[serde(flatten)]
+    pub scored: T,
+}
+
+impl Target {
+    /// The target with what a later stage adds to it.
+    pub fn scored<T>(self, scored: T) -> Target<T> {
+        let Target {
+            party,
+            mention,
+            start,
+            end,
+            via,
+            scored: (),
+        } = self;
+        Target {
+            party,
+            mention,
+            start,
+            end,
+            via,
+            scored,
+        }
+    }
+}
+
+impl<T: WriteFields> WriteJson for Target<T> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"party\":");
+        json::string(out, &self.party);
+        out.extend_from_slice(b",\"mention\":");
+        json::string(out, &self.mention);
+        out.extend_from_slice(b",\"start\":");
+        json::uint(out, self.start);
+        out.extend_from_slice(b",\"end\":");
+        json::uint(out, self.end);
+        out.extend_from_slice(b",\"via\":");
+        json::string(out, self.via.as_str());
+        self.scored.write_fields(out);
+        out.push(b'}');
+    }
 }
 
 const DUAL_NOUNS: &[&str] = &[
@@ -161,6 +196,7 @@ pub(crate) fn add_sentence_targets(
             start: m.start,
             end: m.end,
             via: Via::Name,
+            scored: (),
         });
     }
     let pi = doc.people.partition_point(|m| m.start < first.start);
@@ -178,6 +214,7 @@ pub(crate) fn add_sentence_targets(
             start: m.start,
             end: m.end,
             via: Via::Reference,
+            scored: (),
         });
     }
 }
@@ -300,6 +337,7 @@ pub(crate) fn targets(
                     start: s,
                     end: e,
                     via,
+                    scored: (),
                 }
             }
             Some(_) => {}
@@ -309,6 +347,7 @@ pub(crate) fn targets(
                 start: s,
                 end: e,
                 via,
+                scored: (),
             }),
         }
     }

@@ -158,15 +158,10 @@ pub fn write_table(out: &mut impl Write, rec: &ArticleQuotes) -> io::Result<()> 
     )?;
     for q in &rec.quotes {
         let targets: Vec<&str> = q.targets.iter().map(|t| t.party.as_str()).collect();
-        let kind = match q.kind {
-            quotes::QuoteKind::Direct => "direct",
-            quotes::QuoteKind::Partial => "partial",
-            quotes::QuoteKind::Indirect => "indirect",
-        };
         writeln!(
             out,
             "{:<8} {:>11}  {:<18} {:<14} {:<10} {:<12} {:<34} {}",
-            kind,
+            q.kind.as_str(),
             format!("{}-{}", q.start, q.end),
             clip(q.speaker.as_deref().unwrap_or("-"), 18),
             clip(q.speaker_party.as_deref().unwrap_or("-"), 14),
