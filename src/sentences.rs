@@ -16,12 +16,15 @@
 //!   letter, digit or closing mark; and it reaches a bounded distance.
 //! - [`last_start`]: where the last sentence of an article's first line
 //!   starts, which tells the lead from a headline glued after it (`article`).
-//! - [`last_start_before_credit`]: where a caption's sentence starts before its photo
-//!   credit (`article`): any terminator followed by a space that does not
-//!   end an abbreviation.
+//! - [`last_start_before_credit`]: where a caption's sentence starts before
+//!   its photo credit (`article`): after any terminator followed by a space
+//!   that does not end an abbreviation.
 
 use crate::text::{block_has, block_has_below, block_has_non_ascii, find_byte};
 
+/// The quote marks: straight and curly double quotes, curly single quotes
+/// and guillemets (a straight `'` is also an apostrophe, and is judged where
+/// it is met).
 pub(crate) fn is_quote_char(c: char) -> bool {
     matches!(
         c,

@@ -45,6 +45,19 @@ pub struct Target<T = ()> {
 }
 
 impl Target {
+    /// The target `party` (its dictionary name) mentioned at
+    /// `start..end` of the document.
+    fn at(doc: &Doc, party: usize, start: usize, end: usize, via: Via) -> Target {
+        Target {
+            party: doc.dict.party(party).name.clone(),
+            mention: doc.text[start..end].to_string(),
+            start,
+            end,
+            via,
+            scored: (),
+        }
+    }
+
     /// The target with what a later stage adds to it.
     pub fn scored<T>(self, scored: T) -> Target<T> {
         let Target {
@@ -190,14 +203,7 @@ pub(crate) fn add_sentence_targets(
         {
             continue;
         }
-        targets.push(Target {
-            party: name.clone(),
-            mention: doc.text[m.start..m.end].to_string(),
-            start: m.start,
-            end: m.end,
-            via: Via::Name,
-            scored: (),
-        });
+        targets.push(Target::at(doc, m.party, m.start, m.end, Via::Name));
     }
     let pi = doc.people.partition_point(|m| m.start < first.start);
     for m in doc.people[pi..].iter().take_while(|m| m.start < last.end) {
@@ -208,14 +214,7 @@ pub(crate) fn add_sentence_targets(
         if Some(party) == speaker_party || targets.iter().any(|t| &t.party == name) {
             continue;
         }
-        targets.push(Target {
-            party: name.clone(),
-            mention: doc.text[m.start..m.end].to_string(),
-            start: m.start,
-            end: m.end,
-            via: Via::Reference,
-            scored: (),
-        });
+        targets.push(Target::at(doc, party, m.start, m.end, Via::Reference));
     }
 }
 
@@ -331,24 +330,10 @@ pub(crate) fn targets(
         let name = &dict.party(party).name;
         match out.iter_mut().find(|t| &t.party == name) {
             Some(t) if t.via == Via::Reference && via == Via::Name => {
-                *t = Target {
-                    party: name.clone(),
-                    mention: doc.text[s..e].to_string(),
-                    start: s,
-                    end: e,
-                    via,
-                    scored: (),
-                }
+                *t = Target::at(doc, party, s, e, via)
             }
             Some(_) => {}
-            None => out.push(Target {
-                party: name.clone(),
-                mention: doc.text[s..e].to_string(),
-                start: s,
-                end: e,
-                via,
-                scored: (),
-            }),
+            None => out.push(Target::at(doc, party, s, e, via)),
         }
     }
     out
