@@ -67,8 +67,7 @@ fn predict(article: &Article) {
             }
         }
     }
-    let mut out = Vec::new();
-    rec.write_json(&mut out);
+    serde_json::to_string(&rec).unwrap();
 }
 
 /// Long articles, to find work that grows faster than the text: the first

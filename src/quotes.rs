@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::article::Article;
-use crate::json::{self, WriteFields, WriteJson};
+use crate::json;
 use crate::parties::PartyDict;
 use crate::sentences::{self, char_at, is_quote_char, may_start_quote_mark, trim_span, QuoteMarks};
 use crate::speakers::{
@@ -149,50 +149,6 @@ impl ArticleQuotes {
             quotes: Vec::new(),
             error: Some(error.into()),
         }
-    }
-
-    /// Appends the record as one line of compact JSON (without the newline),
-    /// byte for byte what `serde_json::to_writer` writes for it. Written by
-    /// hand because serde's generic serializer escaped every field name at
-    /// run time and took about a tenth of `extract`'s instructions.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"article\":");
-        json::string(out, &self.article);
-        out.extend_from_slice(b",\"date\":");
-        json::opt_string(out, self.date.as_deref());
-        out.extend_from_slice(b",\"quotes\":");
-        json::array(out, &self.quotes);
-        if let Some(e) = &self.error {
-            out.extend_from_slice(b",\"error\":");
-            json::string(out, e);
-        }
-        out.push(b'}');
-    }
-}
-
-impl<S: WriteFields, T: WriteFields> WriteJson for Quote<S, T> {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"text\":");
-        json::string(out, &self.text);
-        out.extend_from_slice(b",\"start\":");
-        json::uint(out, self.start);
-        out.extend_from_slice(b",\"end\":");
-        json::uint(out, self.end);
-        out.extend_from_slice(b",\"kind\":");
-        json::string(out, self.kind.as_str());
-        for (name, value) in [
-            (&b",\"speaker\":"[..], &self.speaker),
-            (b",\"speaker_party\":", &self.speaker_party),
-            (b",\"cue\":", &self.cue),
-            (b",\"channel\":", &self.channel),
-        ] {
-            out.extend_from_slice(name);
-            json::opt_string(out, value.as_deref());
-        }
-        self.scored.write_fields(out);
-        out.extend_from_slice(b",\"targets\":");
-        json::array(out, &self.targets);
-        out.push(b'}');
     }
 }
 
@@ -1173,7 +1129,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn records_are_written_as_serde_json_writes_them_and_read_back() {
+    fn records_read_back_as_they_were_written() {
         let target = |party: &str, mention: &str| Target {
             party: party.into(),
             mention: mention.into(),
@@ -1218,10 +1174,7 @@ mod tests {
             ArticleQuotes::failed("bad\u{7f}\r.txt", "not UTF-8: \"x\""),
         ];
         for r in &records {
-            let mut ours = Vec::new();
-            r.write_json(&mut ours);
-            let ours = String::from_utf8(ours).unwrap();
-            assert_eq!(ours, serde_json::to_string(r).unwrap());
+            let ours = serde_json::to_string(r).unwrap();
             let back: ArticleQuotes = serde_json::from_str(&ours).unwrap();
             assert_eq!(back.quotes, r.quotes);
             assert_eq!(

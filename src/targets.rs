@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::{self, WriteFields, WriteJson};
+use crate::json;
 use crate::speakers::{is_cap, CTok, Doc, Resolver};
 use crate::text::strip_possessive;
 
@@ -76,23 +76,6 @@ impl Target {
             via,
             scored,
         }
-    }
-}
-
-impl<T: WriteFields> WriteJson for Target<T> {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"party\":");
-        json::string(out, &self.party);
-        out.extend_from_slice(b",\"mention\":");
-        json::string(out, &self.mention);
-        out.extend_from_slice(b",\"start\":");
-        json::uint(out, self.start);
-        out.extend_from_slice(b",\"end\":");
-        json::uint(out, self.end);
-        out.extend_from_slice(b",\"via\":");
-        json::string(out, self.via.as_str());
-        self.scored.write_fields(out);
-        out.push(b'}');
     }
 }
 

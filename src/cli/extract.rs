@@ -103,7 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut bytes = Vec::with_capacity(room);
         match format {
             Format::Json => {
-                record.write_json(&mut bytes);
+                serde_json::to_writer(&mut bytes, &record)?;
                 bytes.push(b'\n');
             }
             Format::Table => write_table(&mut bytes, &record)?,

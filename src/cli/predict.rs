@@ -215,7 +215,7 @@ fn score_one<'m>(predictor: &Predictor<'m>, input: Input) -> ArticlePrediction<'
 fn write_record(out: &mut Vec<u8>, r: &ArticlePrediction, format: Format) -> Result<()> {
     match format {
         Format::Json => {
-            r.write_json(out);
+            serde_json::to_writer(&mut *out, r)?;
             out.push(b'\n');
         }
         Format::Csv => {
