@@ -3,6 +3,7 @@
 //! P(conciliatory) - P(critical) as the score.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -38,12 +39,15 @@ crate::json::named_enum! {
     }
 }
 
-/// One scored (speaker party -> target party) observation.
+/// One scored (speaker party -> target party) observation. The names are
+/// borrowed from the record observed where it outlives the count (one
+/// article in `predict`) and owned where it does not (a corpus read line by
+/// line in `dyads`): a dyad copies them once, not every observation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Observation {
-    pub source: String,
-    pub target: String,
-    pub period: String,
+pub struct Observation<'a> {
+    pub source: Cow<'a, str>,
+    pub target: Cow<'a, str>,
+    pub period: Cow<'a, str>,
     pub stance: Stance,
     /// P(conciliatory) - P(critical).
     pub score: f64,
@@ -74,9 +78,9 @@ pub fn aggregate(observations: &[Observation]) -> Vec<Dyad> {
         let d = cells
             .entry((&o.source, &o.target, &o.period))
             .or_insert_with(|| Dyad {
-                source: o.source.clone(),
-                target: o.target.clone(),
-                period: o.period.clone(),
+                source: o.source.to_string(),
+                target: o.target.to_string(),
+                period: o.period.to_string(),
                 conciliatory: 0,
                 critical: 0,
                 neutral: 0,
@@ -266,7 +270,7 @@ fn score_colour(score: f64) -> String {
 mod tests {
     use super::*;
 
-    fn obs(s: &str, t: &str, p: &str, stance: &str, score: f64) -> Observation {
+    fn obs<'a>(s: &'a str, t: &'a str, p: &'a str, stance: &str, score: f64) -> Observation<'a> {
         Observation {
             source: s.into(),
             target: t.into(),

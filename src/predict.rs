@@ -374,7 +374,7 @@ impl ArticlePrediction<'_> {
 pub fn observations<'q>(
     q: &'q QuoteStance,
     period: &'q str,
-) -> Option<impl Iterator<Item = Result<Observation, Left>> + 'q> {
+) -> Option<impl Iterator<Item = Result<Observation<'q>, Left>> + 'q> {
     let source = q.speaker_party.as_deref()?;
     Some(q.targets.iter().map(move |t| {
         if t.party == source {
@@ -385,9 +385,9 @@ pub fn observations<'q>(
         }
         let p = |s: Stance| t.scored.probs.get(s.as_str());
         Ok(Observation {
-            source: source.to_string(),
-            target: t.party.clone(),
-            period: period.to_string(),
+            source: source.into(),
+            target: t.party.as_str().into(),
+            period: period.into(),
             stance: t.scored.stance,
             score: p(Stance::Conciliatory) - p(Stance::Critical),
         })
