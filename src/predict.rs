@@ -463,6 +463,24 @@ mod tests {
     }
 
     #[test]
+    fn a_stance_model_whose_labels_are_no_stances_gives_an_error_record_naming_the_label() {
+        let mut stance = crate::defaults::model(crate::model::Task::Stance).unwrap();
+        for label in &mut stance.labels {
+            *label = format!("not-{label}");
+        }
+        let predictor = Predictor {
+            stance: &stance,
+            sentiment: &crate::defaults::model(crate::model::Task::Sentiment).unwrap(),
+            parties: PartyDict::embedded(),
+        };
+        let text = "\"Russia is a threat to us all,\" NATO chief Mark Rutte said.";
+        let record = predictor.predict(&Article::parse("a", text.to_string()));
+        let error = record.error.expect("an error record");
+        assert!(error.contains("\"not-"), "{error}");
+        assert!(record.quotes.is_empty() && record.dyads.is_empty());
+    }
+
+    #[test]
     fn locate_prefers_the_occurrence_nearest_the_hint() {
         assert_eq!(locate("Russia and Russia", "Russia", 9), Some((11, 17)));
         assert_eq!(locate("Russia and Russia", "Russia", 0), Some((0, 6)));
