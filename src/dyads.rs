@@ -53,6 +53,19 @@ pub struct Observation<'a> {
     pub score: f64,
 }
 
+impl Observation<'_> {
+    /// The observation with names of its own, to outlive the record.
+    pub fn into_owned(self) -> Observation<'static> {
+        Observation {
+            source: Cow::Owned(self.source.into_owned()),
+            target: Cow::Owned(self.target.into_owned()),
+            period: Cow::Owned(self.period.into_owned()),
+            stance: self.stance,
+            score: self.score,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Dyad {
     pub source: String,

@@ -2,7 +2,7 @@
 
 use super::{out, outln};
 use anyhow::{bail, Context, Result};
-use stancekit::dyads::{aggregate, to_csv, to_markdown, to_svg, Observation, Period};
+use stancekit::dyads::{aggregate, to_csv, to_markdown, to_svg, Period};
 use stancekit::predict::{observations, ArticlePrediction, Left};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -100,14 +100,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     Err(Left::SelfTarget) => self_targets += 1,
                     Err(Left::Uncertain) => uncertain += 1,
                     Ok(_) if target.scored.probs.top().1 < args.min_prob => uncertain += 1,
-                    // The record is read line by line: the observation
-                    // takes its names over.
-                    Ok(o) => observed.push(Observation {
-                        source: o.source.into_owned().into(),
-                        target: o.target.into_owned().into(),
-                        period: o.period.into_owned().into(),
-                        ..o
-                    }),
+                    // The record is read line by line.
+                    Ok(o) => observed.push(o.into_owned()),
                 }
             }
         }
