@@ -249,13 +249,14 @@ fn write_record(out: &mut Vec<u8>, r: &ArticlePrediction, format: Format) -> Res
                     q.targets
                         .iter()
                         .map(|t| {
+                            let p = |s: Stance| format!("{:.4}", t.scored.probs.get(s.as_str()));
                             vec![
                                 t.party.clone(),
                                 t.mention.clone(),
                                 t.scored.stance.as_str().to_string(),
-                                format!("{:.4}", t.scored.probs.get("conciliatory")),
-                                format!("{:.4}", t.scored.probs.get("critical")),
-                                format!("{:.4}", t.scored.probs.get("neutral")),
+                                p(Stance::Conciliatory),
+                                p(Stance::Critical),
+                                p(Stance::Neutral),
                             ]
                         })
                         .collect()
