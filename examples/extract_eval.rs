@@ -94,9 +94,13 @@ fn stance_dyads(dir: &std::path::Path) -> String {
             .iter()
             .filter_map(|q| q.speaker_party.as_ref().map(|sp| (sp, q)))
             .flat_map(|(sp, q)| {
-                q.targets
-                    .iter()
-                    .map(move |t| (sp.clone(), t.party.clone(), t.stance.to_string()))
+                q.targets.iter().map(move |t| {
+                    (
+                        sp.clone(),
+                        t.party.clone(),
+                        t.scored.stance.as_str().to_string(),
+                    )
+                })
             })
             .filter(|(a, b, _)| judged.contains(&(a.clone(), b.clone())))
             .collect();

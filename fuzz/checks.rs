@@ -62,13 +62,12 @@ fn predict(article: &Article) {
     let rec = predictor.predict(article);
     for q in &rec.quotes {
         for t in &q.targets {
-            for &(_, p) in &t.probs.0 {
+            for &(_, p) in &t.scored.probs.0 {
                 assert!((0.0..=1.0).contains(&p), "probability {p}");
             }
         }
     }
-    let mut out = Vec::new();
-    rec.write_json(&mut out);
+    serde_json::to_string(&rec).unwrap();
 }
 
 /// Long articles, to find work that grows faster than the text: the first

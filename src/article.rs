@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use crate::sentences::{self, trim_span};
 use crate::text::{block_has, block_has_below, find_byte};
 
 /// What a span of the article is. Everything but `Lead`, `Headline` and
@@ -233,15 +234,6 @@ fn leading_ws(s: &str) -> usize {
     s.len() - s.trim_start().len()
 }
 
-/// Trims a span to its non-whitespace content; None if nothing is left.
-fn trim_span(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
-    let s = &text[start..end];
-    let t = s.trim_start();
-    let start = start + (s.len() - t.len());
-    let t = t.trim_end();
-    (!t.is_empty()).then(|| (start, start + t.len()))
-}
-
 /// Recognises ` date YYYY-MM-DD` (optionally followed by ` - `) and returns
 /// the byte length of the header within the line and the date.
 fn parse_date_header(line: &str) -> Option<(usize, String)> {
@@ -299,7 +291,7 @@ fn split_first_line(text: &str, start: usize, end: usize, out: &mut Vec<Paragrap
         let head = if ends_sentence {
             None
         } else {
-            last_sentence_start(s)
+            sentences::last_start(s)
         };
         match head {
             Some(h) if h > 0 => {
@@ -332,130 +324,6 @@ fn split_first_line(text: &str, start: usize, end: usize, out: &mut Vec<Paragrap
     out.extend(tail);
 }
 
-/// Byte offset where the last sentence of `s` starts (0 if `s` is one
-/// sentence).
-fn last_sentence_start(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    let mut best = None;
-    // The terminators are ASCII, whose bytes occur in UTF-8 only as
-    // themselves: their byte offsets are found without decoding the line.
-    for (i, &c) in b.iter().enumerate() {
-        if !matches!(c, b'.' | b'!' | b'?') {
-            continue;
-        }
-        let mut j = i + 1;
-        // Closing quotes or brackets after the terminator stay in the sentence.
-        while j < b.len() {
-            let rest = &s[j..];
-            let Some(n) = rest.chars().next() else { break };
-            if matches!(n, '"' | '\u{201d}' | '\u{2019}' | ')') {
-                j += n.len_utf8();
-            } else {
-                break;
-            }
-        }
-        if j < b.len() && b[j] == b' ' && !is_abbreviation_before(s, i) {
-            let k = j + leading_ws(&s[j..]);
-            if s[k..]
-                .starts_with(|ch: char| ch.is_uppercase() || ch.is_numeric() || is_quote_char(ch))
-            {
-                best = Some(k);
-            }
-        }
-    }
-    best.or(Some(0))
-}
-
-pub(crate) fn is_quote_char(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}' | '\u{ab}' | '\u{bb}' | '\u{201e}'
-    )
-}
-
-/// Whether the '.' at byte `dot` of `s` ends an abbreviation or initial
-/// ("Mr.", "U.S.", "J.") rather than a sentence.
-pub(crate) fn is_abbreviation_before(s: &str, dot: usize) -> bool {
-    // Asked at every full stop, nearly always after an ASCII word: its
-    // bytes are walked back without decoding characters, and only a word
-    // reaching a non-ASCII byte takes the general path below.
-    let bytes = s.as_bytes();
-    let mut k = dot;
-    let mut dotted = false;
-    while k > 0 && (bytes[k - 1].is_ascii_alphabetic() || bytes[k - 1] == b'.') {
-        dotted |= bytes[k - 1] == b'.';
-        k -= 1;
-    }
-    if k == 0 || bytes[k - 1].is_ascii() {
-        let word = &s[k..dot];
-        if word.is_empty() {
-            return false;
-        }
-        let single_capital = word.len() == 1 && bytes[k].is_ascii_uppercase();
-        return dotted || single_capital || is_listed_abbreviation(word);
-    }
-    let word_start = s[..dot]
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| !(c.is_alphabetic() || c == '.'))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let word = &s[word_start..dot];
-    if word.is_empty() {
-        return false;
-    }
-    // Initials and dotted acronyms: "J", "U.S", "U.K".
-    let letters: usize = word.chars().filter(|c| c.is_alphabetic()).count();
-    if word.contains('.') || (letters == 1 && word.starts_with(char::is_uppercase)) {
-        return true;
-    }
-    is_listed_abbreviation(word)
-}
-
-fn is_listed_abbreviation(word: &str) -> bool {
-    // A `match` on strings compares the length first: this runs at every
-    // full stop, and most words before one are in no list.
-    matches!(
-        word,
-        "Mr" | "Mrs"
-            | "Ms"
-            | "Dr"
-            | "Prof"
-            | "Gen"
-            | "Lt"
-            | "Col"
-            | "Sgt"
-            | "Capt"
-            | "Maj"
-            | "Adm"
-            | "Sen"
-            | "Rep"
-            | "Gov"
-            | "St"
-            | "Jr"
-            | "Sr"
-            | "Jan"
-            | "Feb"
-            | "Mar"
-            | "Apr"
-            | "Aug"
-            | "Sept"
-            | "Sep"
-            | "Oct"
-            | "Nov"
-            | "Dec"
-            | "No"
-            | "vs"
-            | "etc"
-            | "Inc"
-            | "Corp"
-            | "Co"
-            | "Ltd"
-            | "Mt"
-            | "Ft"
-            | "approx"
-    )
-}
-
 /// If `s` ends with a photo caption ("China's top diplomat Wang Yi.(AFP)"),
 /// the byte offset where the caption starts.
 fn caption_start(s: &str) -> Option<usize> {
@@ -470,16 +338,7 @@ fn caption_start(s: &str) -> Option<usize> {
     }
     // The caption is the sentence before the credit.
     let body = &s[..open];
-    let body_trim = body.trim_end_matches(['.', ' ']);
-    let mut start = 0;
-    for (i, c) in body_trim.char_indices() {
-        if matches!(c, '.' | '!' | '?')
-            && body_trim[i + 1..].starts_with(' ')
-            && !is_abbreviation_before(body_trim, i)
-        {
-            start = i + 1;
-        }
-    }
+    let start = sentences::last_start_before_credit(body.trim_end_matches(['.', ' ']));
     Some(start + leading_ws(&s[start..]))
 }
 
@@ -714,31 +573,6 @@ fn push_block(text: &str, lines: &[(usize, usize)], out: &mut Vec<Paragraph>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn abbreviations_are_found_as_by_decoding_characters() {
-        // The test as first written, a character at a time.
-        fn by_chars(s: &str, dot: usize) -> bool {
-            let word_start = s[..dot]
-                .char_indices()
-                .rev()
-                .find(|&(_, c)| !(c.is_alphabetic() || c == '.'))
-                .map_or(0, |(i, c)| i + c.len_utf8());
-            let word = &s[word_start..dot];
-            let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-            !word.is_empty()
-                && (word.contains('.')
-                    || (letters == 1 && word.starts_with(char::is_uppercase))
-                    || is_listed_abbreviation(word))
-        }
-        let text = "Mr. Wang met J. D. Vance in the U.S. on Jan. 5. Dr.Éa said. É. \
-                    Müller. x. .. 3. (Gen. Li). Ltd.";
-        for (i, c) in text.char_indices() {
-            if c == '.' {
-                assert_eq!(is_abbreviation_before(text, i), by_chars(text, i), "{i}");
-            }
-        }
-    }
 
     #[test]
     fn blank_lines_are_those_trim_empties() {

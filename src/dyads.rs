@@ -3,6 +3,7 @@
 //! P(conciliatory) - P(critical) as the score.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -26,15 +27,43 @@ impl Period {
     }
 }
 
-/// One scored (speaker party -> target party) observation.
+crate::json::named_enum! {
+    /// A stance toward a party, as `predict` reports it.
+    pub enum Stance {
+        Conciliatory => "conciliatory",
+        Critical => "critical",
+        Neutral => "neutral",
+        /// The model was not sure enough (`predict --min-prob`); never
+        /// counted in dyads.
+        Uncertain => "uncertain",
+    }
+}
+
+/// One scored (speaker party -> target party) observation. The names are
+/// borrowed from the record observed where it outlives the count (one
+/// article in `predict`) and owned where it does not (a corpus read line by
+/// line in `dyads`): a dyad copies them once, not every observation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Observation {
-    pub source: String,
-    pub target: String,
-    pub period: String,
-    pub stance: String,
+pub struct Observation<'a> {
+    pub source: Cow<'a, str>,
+    pub target: Cow<'a, str>,
+    pub period: Cow<'a, str>,
+    pub stance: Stance,
     /// P(conciliatory) - P(critical).
     pub score: f64,
+}
+
+impl Observation<'_> {
+    /// The observation with names of its own, to outlive the record.
+    pub fn into_owned(self) -> Observation<'static> {
+        Observation {
+            source: Cow::Owned(self.source.into_owned()),
+            target: Cow::Owned(self.target.into_owned()),
+            period: Cow::Owned(self.period.into_owned()),
+            stance: self.stance,
+            score: self.score,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,26 +80,30 @@ pub struct Dyad {
 }
 
 /// Groups observations into dyads sorted by volume (largest first), then by
-/// names and period so the order is stable.
+/// names and period so the order is stable. An uncertain stance is no
+/// observation: it is passed over.
 pub fn aggregate(observations: &[Observation]) -> Vec<Dyad> {
     let mut cells: BTreeMap<(&str, &str, &str), Dyad> = BTreeMap::new();
     for o in observations {
+        if o.stance == Stance::Uncertain {
+            continue;
+        }
         let d = cells
             .entry((&o.source, &o.target, &o.period))
             .or_insert_with(|| Dyad {
-                source: o.source.clone(),
-                target: o.target.clone(),
-                period: o.period.clone(),
+                source: o.source.to_string(),
+                target: o.target.to_string(),
+                period: o.period.to_string(),
                 conciliatory: 0,
                 critical: 0,
                 neutral: 0,
                 total: 0,
                 score: 0.0,
             });
-        match o.stance.as_str() {
-            "conciliatory" => d.conciliatory += 1,
-            "critical" => d.critical += 1,
-            _ => d.neutral += 1,
+        match o.stance {
+            Stance::Conciliatory => d.conciliatory += 1,
+            Stance::Critical => d.critical += 1,
+            Stance::Neutral | Stance::Uncertain => d.neutral += 1,
         }
         d.total += 1;
         d.score += o.score;
@@ -250,12 +283,12 @@ fn score_colour(score: f64) -> String {
 mod tests {
     use super::*;
 
-    fn obs(s: &str, t: &str, p: &str, stance: &str, score: f64) -> Observation {
+    fn obs<'a>(s: &'a str, t: &'a str, p: &'a str, stance: &str, score: f64) -> Observation<'a> {
         Observation {
             source: s.into(),
             target: t.into(),
             period: p.into(),
-            stance: stance.into(),
+            stance: Stance::parse(stance).unwrap(),
             score,
         }
     }

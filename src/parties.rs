@@ -321,15 +321,7 @@ impl<'t, 'a> LookupTokens<'t, 'a> {
 
 /// The end of a word without a possessive `'s` or `’s`.
 fn without_possessive(t: &Token) -> usize {
-    // Both possessive endings end in 's'; most words do not.
-    if t.text.ends_with('s') {
-        for suffix in ["'s", "\u{2019}s"] {
-            if t.text.ends_with(suffix) && t.text.len() > suffix.len() {
-                return t.end - suffix.len();
-            }
-        }
-    }
-    t.end
+    t.end - (t.text.len() - crate::text::strip_possessive(t.text).len())
 }
 
 impl Iterator for LookupTokens<'_, '_> {

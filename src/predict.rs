@@ -3,19 +3,26 @@
 //! party it is about, and the article's (speaker party -> target) dyads.
 
 use crate::article::Article;
+use crate::dyads::{self, Observation};
 use crate::features::Doc;
-use crate::json;
+use crate::json::{self, NanIfNull};
 use crate::label::Label;
 use crate::model::{Prediction, StanceModel};
 use crate::parties::PartyDict;
-use crate::quotes::{self, ArticleQuotes, Quote, QuoteKind};
+use crate::quotes::{self, ArticleQuotes, Quote, QuoteKind, Target};
+use crate::sentences;
 use crate::text::{block_has, find_byte};
-use serde::ser::{Serialize, SerializeMap, Serializer};
-use std::collections::BTreeMap;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+pub use crate::dyads::Stance;
 
 /// Label -> probability, serialised as a JSON object in the model's order.
 /// Labels (here and in the records below) are the model's strings,
-/// borrowed for as long as the model lives rather than copied per statement.
+/// borrowed for as long as the model lives rather than copied per statement;
+/// read back, they borrow from the line read (so a label must not need
+/// escaping in JSON, which no label a model was trained with has needed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Probs<'m>(pub Vec<(&'m str, f64)>);
 
@@ -26,6 +33,26 @@ impl Serialize for Probs<'_> {
             m.serialize_entry(label, p)?;
         }
         m.end()
+    }
+}
+
+impl<'de: 'm, 'm> Deserialize<'de> for Probs<'m> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries<'m>(std::marker::PhantomData<&'m ()>);
+        impl<'de: 'm, 'm> Visitor<'de> for Entries<'m> {
+            type Value = Probs<'m>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of label -> probability")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Probs<'m>, A::Error> {
+                let mut probs = Vec::with_capacity(m.size_hint().unwrap_or(3));
+                while let Some((label, p)) = m.next_entry::<&'de str, NanIfNull>()? {
+                    probs.push((label, p.0));
+                }
+                Ok(Probs(probs))
+            }
+        }
+        d.deserialize_map(Entries(std::marker::PhantomData))
     }
 }
 
@@ -46,9 +73,10 @@ impl<'m> Probs<'m> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelProbs<'m> {
     pub label: &'m str,
+    #[serde(borrow)]
     pub probs: Probs<'m>,
 }
 
@@ -61,34 +89,32 @@ impl<'m> From<Prediction<'m>> for LabelProbs<'m> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TargetStance<'m> {
-    pub party: String,
-    pub mention: String,
-    /// Character offsets in the article.
-    pub start: usize,
-    pub end: usize,
-    pub via: crate::quotes::Via,
-    pub stance: &'m str,
+/// What `predict` adds to a quote's record: the sentiment of its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sentiment<'m> {
+    #[serde(borrow)]
+    pub sentiment: LabelProbs<'m>,
+}
+
+/// What `predict` adds to a target's record: the stance toward the party
+/// and the probability of each of the model's labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StanceProbs<'m> {
+    pub stance: Stance,
+    #[serde(borrow)]
     pub probs: Probs<'m>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct QuoteStance<'m> {
-    pub text: String,
-    pub start: usize,
-    pub end: usize,
-    pub kind: QuoteKind,
-    pub speaker: Option<String>,
-    pub speaker_party: Option<String>,
-    pub cue: Option<String>,
-    pub channel: Option<String>,
-    pub sentiment: LabelProbs<'m>,
-    pub targets: Vec<TargetStance<'m>>,
-}
+/// `predict`'s record of a quote: `extract`'s with the sentiment and, per
+/// target, the stance.
+pub type QuoteStance<'m> = Quote<Sentiment<'m>, StanceProbs<'m>>;
 
-/// One (speaker party -> target party) pair within an article.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// `predict`'s record of a target: `extract`'s with the stance.
+pub type TargetStance<'m> = Target<StanceProbs<'m>>;
+
+/// One (speaker party -> target party) pair within an article: a
+/// [`dyads::Dyad`] of one article, without its period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleDyad {
     pub source: String,
     pub target: String,
@@ -96,15 +122,30 @@ pub struct ArticleDyad {
     pub critical: usize,
     pub neutral: usize,
     /// Mean of P(conciliatory) - P(critical) over the pair's quotes.
+    #[serde(deserialize_with = "json::nan_if_null")]
     pub score: f64,
 }
 
+impl From<dyads::Dyad> for ArticleDyad {
+    fn from(d: dyads::Dyad) -> Self {
+        ArticleDyad {
+            source: d.source,
+            target: d.target,
+            conciliatory: d.conciliatory,
+            critical: d.critical,
+            neutral: d.neutral,
+            score: d.score,
+        }
+    }
+}
+
 /// The `predict` record of one article: the `extract` record with sentiment,
-/// stances and dyads added.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// stances and dyads added; `stancekit dyads` reads it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticlePrediction<'m> {
     pub article: String,
     pub date: Option<String>,
+    #[serde(borrow)]
     pub quotes: Vec<QuoteStance<'m>>,
     pub dyads: Vec<ArticleDyad>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,87 +202,22 @@ fn locate(text: &str, mention: &str, hint: usize) -> Option<(usize, usize)> {
     best
 }
 
-/// Byte span of the sentence around `start..end` in `text`: back to the end
-/// of the previous sentence or the paragraph start, forward to the end of
-/// this one. A period only ends a sentence after a lower-case letter, a digit
-/// or a closing bracket/quote, so "U.S. officials" stays whole.
-///
-/// The sentence reaches at most [`SENTENCE_REACH`] bytes past the quote on
-/// either side (cut at a space): a run-on line of many partial quotes would
-/// otherwise give each quote the whole line to classify, quadratic in the
-/// line's length.
-fn sentence_around(text: &str, start: usize, end: usize) -> (usize, usize) {
-    let bytes = text.as_bytes();
-    let ends_sentence = |i: usize| -> bool {
-        // bytes[i] is the terminator; it must be followed by whitespace.
-        let next_ws = bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace());
-        match bytes[i] {
-            b'\n' => true,
-            b'!' | b'?' => next_ws,
-            b'.' => {
-                next_ws
-                    && i > 0
-                    && (bytes[i - 1].is_ascii_lowercase()
-                        || bytes[i - 1].is_ascii_digit()
-                        || matches!(bytes[i - 1], b')' | b'"' | b'\''))
-            }
-            _ => false,
-        }
-    };
-    let mut s = start.min(bytes.len());
-    let floor = s.saturating_sub(SENTENCE_REACH);
-    while s > floor && !ends_sentence(s - 1) {
-        s -= 1;
-    }
-    if s > 0 && !ends_sentence(s - 1) {
-        // Cut short: begin after a space so no word is split.
-        while s < start && !bytes[s].is_ascii_whitespace() {
-            s += 1;
-        }
-    }
-    while s < start && bytes[s].is_ascii_whitespace() {
-        s += 1;
-    }
-    let mut e = end.min(bytes.len());
-    let ceiling = (e + SENTENCE_REACH).min(bytes.len());
-    while e < ceiling && !ends_sentence(e) {
-        e += 1;
-    }
-    if e < bytes.len() && !ends_sentence(e) {
-        // Cut short: end before a space.
-        while e > end && !bytes[e].is_ascii_whitespace() {
-            e -= 1;
-        }
-        while !text.is_char_boundary(e) {
-            e -= 1;
-        }
-        return (s.min(e), e);
-    }
-    let e = (e + 1).min(bytes.len());
-    // Both ends are next to ASCII bytes or the text's ends, so they are
-    // character boundaries.
-    (s, e)
-}
-
-/// How far, in bytes, the sentence read around a partial quote reaches.
-const SENTENCE_REACH: usize = 600;
-
 impl<'a> Predictor<'a> {
     /// The quote's sentiment read as a stance (positive -> conciliatory,
     /// negative -> critical, neutral -> neutral), when both models use the
     /// standard label sets.
     fn tone_as_stance(&self, sentiment: &LabelProbs<'a>) -> Option<Prediction<'a>> {
         let pairs = [
-            ("conciliatory", "positive"),
-            ("critical", "negative"),
-            ("neutral", "neutral"),
+            (Stance::Conciliatory, "positive"),
+            (Stance::Critical, "negative"),
+            (Stance::Neutral, "neutral"),
         ];
         let stance: &'a StanceModel = self.stance;
         let mut probs = Vec::with_capacity(stance.labels.len());
         // The first most probable label, as `model::argmax` picks it.
         let mut best = 0;
         for label in &stance.labels {
-            let (_, tone) = pairs.iter().find(|(s, _)| s == label)?;
+            let (_, tone) = pairs.iter().find(|(s, _)| s.as_str() == label)?;
             if !sentiment.probs.0.iter().any(|(l, _)| l == tone) {
                 return None;
             }
@@ -263,36 +239,28 @@ impl<'a> Predictor<'a> {
             quotes.iter().map(|q| self.score(article, q)).collect();
         // The record (character offsets) takes the quotes' strings over.
         let record = ArticleQuotes::from_quotes(article, quotes);
-        let out: Vec<QuoteStance> = record
-            .quotes
-            .into_iter()
-            .zip(scores)
-            .map(|(q, (sentiment, stances))| QuoteStance {
-                text: q.text,
-                start: q.start,
-                end: q.end,
-                kind: q.kind,
-                speaker: q.speaker,
-                speaker_party: q.speaker_party,
-                cue: q.cue,
-                channel: q.channel,
-                sentiment,
-                targets: q
-                    .targets
-                    .into_iter()
-                    .zip(stances)
-                    .map(|(t, p)| TargetStance {
-                        party: t.party,
-                        mention: t.mention,
-                        start: t.start,
-                        end: t.end,
-                        via: t.via,
-                        stance: p.label.as_str(),
-                        probs: Probs(p.probs),
-                    })
-                    .collect(),
-            })
-            .collect();
+        let mut out: Vec<QuoteStance> = Vec::with_capacity(record.quotes.len());
+        for (q, (sentiment, stances)) in record.quotes.into_iter().zip(scores) {
+            let mut scored = Vec::with_capacity(stances.len());
+            for p in stances {
+                // `predict` refuses a model with other labels before it
+                // reads an article; the library says so per article.
+                let Some(stance) = Stance::parse(p.label.as_str()) else {
+                    return ArticlePrediction::failed(
+                        &record.article,
+                        format!(
+                            "the stance model's label {:?} is not a stance (conciliatory, critical, neutral)",
+                            p.label.as_str()
+                        ),
+                    );
+                };
+                scored.push(StanceProbs {
+                    stance,
+                    probs: Probs(p.probs),
+                });
+            }
+            out.push(q.scored(Sentiment { sentiment }, scored));
+        }
         let dyads = article_dyads(&out);
         ArticlePrediction {
             article: record.article,
@@ -310,7 +278,7 @@ impl<'a> Predictor<'a> {
         // Mentions inside the text read are placeholders; targets resolved
         // from elsewhere are classified without a position.
         let (text, base): (&str, Option<usize>) = if q.kind == QuoteKind::Partial {
-            let (s, e) = sentence_around(&article.text, q.start, q.end);
+            let (s, e) = sentences::around(&article.text, q.start, q.end);
             (&article.text[s..e], Some(s))
         } else {
             (&q.text, None)
@@ -371,101 +339,6 @@ impl<'a> Predictor<'a> {
     }
 }
 
-impl ArticlePrediction<'_> {
-    /// Appends the record as one line of compact JSON, byte for byte what
-    /// `serde_json::to_writer` writes for it, without serde's per-field
-    /// machinery (the record writer is on `predict`'s hot path).
-    pub fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"article\":");
-        json::string(out, &self.article);
-        out.extend_from_slice(b",\"date\":");
-        json::opt_string(out, self.date.as_deref());
-        out.extend_from_slice(b",\"quotes\":");
-        json::array(out, &self.quotes, |out, q| q.write_json(out));
-        out.extend_from_slice(b",\"dyads\":");
-        json::array(out, &self.dyads, |out, d| {
-            out.extend_from_slice(b"{\"source\":");
-            json::string(out, &d.source);
-            out.extend_from_slice(b",\"target\":");
-            json::string(out, &d.target);
-            out.extend_from_slice(b",\"conciliatory\":");
-            json::uint(out, d.conciliatory);
-            out.extend_from_slice(b",\"critical\":");
-            json::uint(out, d.critical);
-            out.extend_from_slice(b",\"neutral\":");
-            json::uint(out, d.neutral);
-            out.extend_from_slice(b",\"score\":");
-            json::float(out, d.score);
-            out.push(b'}');
-        });
-        if let Some(e) = &self.error {
-            out.extend_from_slice(b",\"error\":");
-            json::string(out, e);
-        }
-        out.push(b'}');
-    }
-}
-
-impl QuoteStance<'_> {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        quotes::write_quote_fields(
-            out,
-            &self.text,
-            self.start,
-            self.end,
-            self.kind,
-            self.speaker.as_deref(),
-            self.speaker_party.as_deref(),
-            self.cue.as_deref(),
-            self.channel.as_deref(),
-        );
-        out.extend_from_slice(b",\"sentiment\":{\"label\":");
-        json::string(out, self.sentiment.label);
-        out.extend_from_slice(b",\"probs\":");
-        self.sentiment.probs.write_json(out);
-        out.extend_from_slice(b"},\"targets\":");
-        json::array(out, &self.targets, |out, t| {
-            out.extend_from_slice(b"{\"party\":");
-            json::string(out, &t.party);
-            out.extend_from_slice(b",\"mention\":");
-            json::string(out, &t.mention);
-            out.extend_from_slice(b",\"start\":");
-            json::uint(out, t.start);
-            out.extend_from_slice(b",\"end\":");
-            json::uint(out, t.end);
-            out.extend_from_slice(b",\"via\":");
-            json::string(out, t.via.as_str());
-            out.extend_from_slice(b",\"stance\":");
-            json::string(out, t.stance);
-            out.extend_from_slice(b",\"probs\":");
-            t.probs.write_json(out);
-            out.push(b'}');
-        });
-        out.push(b'}');
-    }
-}
-
-impl Probs<'_> {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.push(b'{');
-        for (i, (label, p)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            json::string(out, label);
-            out.push(b':');
-            json::float(out, *p);
-        }
-        out.push(b'}');
-    }
-}
-
-/// The article's dyads: every (speaker party, target party) pair with the
-/// source different from the target, sorted by volume then names.
-/// The stance reported where the model is not sure enough (see
-/// [`ArticlePrediction::abstain`]); never counted in dyads.
-pub const UNCERTAIN: &str = "uncertain";
-
 /// The default `--min-prob`: on `labeled/dev.jsonl`, stances whose most
 /// likely label has at least this probability are right 85% of the time
 /// (0.855 on 982 of 2,037 rows, measured 2026-12-07 with the shipped model;
@@ -474,15 +347,15 @@ pub const DEFAULT_MIN_PROB: f64 = 0.82;
 
 impl ArticlePrediction<'_> {
     /// Reports every target stance whose most likely label has a
-    /// probability below `min_prob` as [`UNCERTAIN`] (its probabilities
-    /// kept) and leaves it out of the article's dyads. Returns how many
-    /// stances it left out.
+    /// probability below `min_prob` as [`Stance::Uncertain`] (its
+    /// probabilities kept) and leaves it out of the article's dyads.
+    /// Returns how many stances it left out.
     pub fn abstain(&mut self, min_prob: f64) -> usize {
         let mut left_out = 0;
         for q in &mut self.quotes {
             for t in &mut q.targets {
-                if t.probs.top().1 < min_prob {
-                    t.stance = UNCERTAIN;
+                if t.scored.probs.top().1 < min_prob {
+                    t.scored.stance = Stance::Uncertain;
                     left_out += 1;
                 }
             }
@@ -494,46 +367,55 @@ impl ArticlePrediction<'_> {
     }
 }
 
-pub fn article_dyads(quotes: &[QuoteStance]) -> Vec<ArticleDyad> {
-    let mut cells: BTreeMap<(&str, &str), (ArticleDyad, f64)> = BTreeMap::new();
-    for q in quotes {
-        let Some(source) = q.speaker_party.as_deref() else {
-            continue;
-        };
-        for t in &q.targets {
-            if t.party == source || t.stance == UNCERTAIN {
-                continue;
-            }
-            let (d, sum) = cells.entry((source, t.party.as_str())).or_insert_with(|| {
-                (
-                    ArticleDyad {
-                        source: source.to_string(),
-                        target: t.party.clone(),
-                        conciliatory: 0,
-                        critical: 0,
-                        neutral: 0,
-                        score: 0.0,
-                    },
-                    0.0,
-                )
-            });
-            match t.stance {
-                "conciliatory" => d.conciliatory += 1,
-                "critical" => d.critical += 1,
-                _ => d.neutral += 1,
-            }
-            *sum += t.probs.get("conciliatory") - t.probs.get("critical");
+/// The observations a quote gives the dyads, one per target: the
+/// observation, or why the target gives none. `None` for a quote without a
+/// speaker party; `period` is the group in time the caller puts it in.
+/// Both `predict` (per article) and `dyads` (over a corpus) count with it.
+pub fn observations<'q>(
+    q: &'q QuoteStance,
+    period: &'q str,
+) -> Option<impl Iterator<Item = Result<Observation<'q>, Left>> + 'q> {
+    let source = q.speaker_party.as_deref()?;
+    Some(q.targets.iter().map(move |t| {
+        if t.party == source {
+            return Err(Left::SelfTarget);
         }
-    }
-    let mut out: Vec<ArticleDyad> = cells
-        .into_values()
-        .map(|(mut d, sum)| {
-            d.score = sum / (d.conciliatory + d.critical + d.neutral) as f64;
-            d
+        if t.scored.stance == Stance::Uncertain {
+            return Err(Left::Uncertain);
+        }
+        let p = |s: Stance| t.scored.probs.get(s.as_str());
+        Ok(Observation {
+            source: source.into(),
+            target: t.party.as_str().into(),
+            period: period.into(),
+            stance: t.scored.stance,
+            score: p(Stance::Conciliatory) - p(Stance::Critical),
         })
+    }))
+}
+
+/// Why a target gives the dyads no observation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Left {
+    /// A party's stance toward itself is no dyad.
+    SelfTarget,
+    /// The stance was reported as uncertain.
+    Uncertain,
+}
+
+/// The article's dyads: every (speaker party, target party) pair with the
+/// source different from the target, sorted by volume then names.
+pub fn article_dyads(quotes: &[QuoteStance]) -> Vec<ArticleDyad> {
+    let observed: Vec<Observation> = quotes
+        .iter()
+        .filter_map(|q| observations(q, ""))
+        .flatten()
+        .filter_map(Result::ok)
         .collect();
-    out.sort_by_key(|d| std::cmp::Reverse(d.conciliatory + d.critical + d.neutral));
-    out
+    dyads::aggregate(&observed)
+        .into_iter()
+        .map(ArticleDyad::from)
+        .collect()
 }
 
 #[cfg(test)]
@@ -541,35 +423,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sentence_around_keeps_abbreviations_and_stops_at_sentence_ends() {
-        let t =
-            "First one. NATO members branded U.S. ally Beijing a \"decisive enabler\" today. Next.";
-        let q = t.find("decisive").unwrap();
-        let (s, e) = sentence_around(t, q, q + 16);
-        assert_eq!(
-            &t[s..e],
-            "NATO members branded U.S. ally Beijing a \"decisive enabler\" today."
-        );
-        let (s, e) = sentence_around("no end", 1, 2);
-        assert_eq!((s, e), (0, 6));
-    }
-
-    #[test]
-    fn sentence_around_reaches_a_bounded_distance_into_a_run_on_line() {
-        let t = "Xi said \"Chinese goods are welcome\" and ".repeat(200);
-        let q = t.len() / 2;
-        let q = q - t[..q].rfind('"').map_or(0, |i| q - i);
-        let (s, e) = sentence_around(&t, q, q + 10);
-        assert!(q - s <= SENTENCE_REACH && e - q - 10 <= SENTENCE_REACH);
-        assert!(s < q && e > q + 10, "the bound still reads some context");
-        assert!(
-            t[..s].ends_with(' ') && t[e..].starts_with(' '),
-            "cut at spaces"
-        );
-    }
-
-    #[test]
-    fn hand_written_records_are_serde_jsons_bytes() {
+    fn records_read_back_as_they_were_written() {
         let predictor = Predictor {
             stance: &crate::defaults::model(crate::model::Task::Stance).unwrap(),
             sentiment: &crate::defaults::model(crate::model::Task::Sentiment).unwrap(),
@@ -594,16 +448,36 @@ mod tests {
         });
         odd.quotes[0].speaker = None;
         odd.quotes[0].kind = QuoteKind::Indirect;
-        odd.quotes[0].targets[0].probs.0[0].1 = 1e-300;
+        odd.quotes[0].targets[0].scored.probs.0[0].1 = 1e-300;
+        odd.quotes[0].targets[0].scored.stance = Stance::Uncertain;
+        odd.quotes[0].scored.sentiment.probs.0[0].1 = f64::NAN;
         records.push(odd);
         for r in &records {
-            let mut ours = Vec::new();
-            r.write_json(&mut ours);
-            assert_eq!(
-                String::from_utf8(ours).unwrap(),
-                serde_json::to_string(r).unwrap()
-            );
+            let ours = serde_json::to_string(r).unwrap();
+            // Read back (as `dyads` reads it), the same record: written
+            // again, the same bytes (NaN, written as null, is no number
+            // to compare).
+            let back: ArticlePrediction = serde_json::from_str(&ours).unwrap();
+            assert_eq!(serde_json::to_string(&back).unwrap(), ours);
         }
+    }
+
+    #[test]
+    fn a_stance_model_whose_labels_are_no_stances_gives_an_error_record_naming_the_label() {
+        let mut stance = crate::defaults::model(crate::model::Task::Stance).unwrap();
+        for label in &mut stance.labels {
+            *label = format!("not-{label}");
+        }
+        let predictor = Predictor {
+            stance: &stance,
+            sentiment: &crate::defaults::model(crate::model::Task::Sentiment).unwrap(),
+            parties: PartyDict::embedded(),
+        };
+        let text = "\"Russia is a threat to us all,\" NATO chief Mark Rutte said.";
+        let record = predictor.predict(&Article::parse("a", text.to_string()));
+        let error = record.error.expect("an error record");
+        assert!(error.contains("\"not-"), "{error}");
+        assert!(record.quotes.is_empty() && record.dyads.is_empty());
     }
 
     #[test]

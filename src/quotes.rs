@@ -7,155 +7,133 @@
 //! the sentences in order, attributing each quote from the cue verbs around
 //! it (see `speakers`) and finding reported speech; (4) collect targets.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::article::{is_abbreviation_before, is_quote_char, Article};
+use crate::article::Article;
 use crate::json;
 use crate::parties::PartyDict;
+use crate::sentences::{self, char_at, is_quote_char, may_start_quote_mark, trim_span, QuoteMarks};
 use crate::speakers::{
-    around_cue, is_cap, is_clause_opener, np_fwd, reported_clause, reporting_outlet,
-    subject_then_verb, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
+    around_cue, is_clause_opener, np_fwd, reported_clause, reporting_outlet, subject_then_verb,
+    CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
 };
+use crate::targets::{add_sentence_targets, targets, NamedParties};
+pub use crate::targets::{Target, Via};
 use crate::text::{
-    block_has, block_has_below, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap,
-    TokenKind,
+    block_has, block_has_non_ascii, find_byte, tokenize, CharIndex, FastMap, TokenKind,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum QuoteKind {
-    /// Whole sentences or clauses in quote marks.
-    Direct,
-    /// A few quoted words inside the reporter's sentence.
-    Partial,
-    /// Reported speech without quote marks ("Wang said Russia ...").
-    Indirect,
+json::named_enum! {
+    pub enum QuoteKind {
+        /// Whole sentences or clauses in quote marks.
+        Direct => "direct",
+        /// A few quoted words inside the reporter's sentence.
+        Partial => "partial",
+        /// Reported speech without quote marks ("Wang said Russia ...").
+        Indirect => "indirect",
+    }
 }
 
-/// How a quote refers to a target party.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Via {
-    /// By a name, alias, demonym or capital of the party ("Russia",
-    /// "Russian", "Moscow").
-    Name,
-    /// By a phrase that points to the party unambiguously without naming
-    /// it: a leader's name ("Putin"), "our two countries", "the two
-    /// leaders".
-    Reference,
+/// One quoted statement: the `extract` stage's record, and with `S` and `T`
+/// every later stage's too.
+///
+/// `start..end` is the span of the content without quote marks (for a
+/// multi-paragraph quote, from the first word of the first paragraph to the
+/// last word of the last one; `text` then joins the pieces with a space).
+/// Offsets, here and in the targets, are byte offsets into the article text
+/// while the library works on a quote, and character offsets (what the
+/// JSON record promises) once [`ArticleQuotes::from_quotes`], the one edge
+/// where that happens, has converted them in place. One struct with a
+/// conversion rather than a second struct in character units: the two
+/// would carry the same fields, copied across field by field.
+///
+/// `S` is what a later stage adds to the quote and `T` what it adds to each
+/// target, written in place of the struct (`flatten`) so that its record is
+/// this one with fields added: `predict` adds the sentiment before the
+/// targets and a stance to each target
+/// ([`crate::predict::QuoteStance`]). A wrapper struct around this one
+/// could not put the sentiment between `channel` and `targets`, or the
+/// stance inside each target, where `predict`'s output has them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote<S = (), T = ()> {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub kind: QuoteKind,
+    pub speaker: Option<String>,
+    pub speaker_party: Option<String>,
+    pub cue: Option<String>,
+    pub channel: Option<String>,
+    #[serde(flatten)]
+    pub scored: S,
+    pub targets: Vec<Target<T>>,
 }
 
-impl Via {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Via::Name => "name",
-            Via::Reference => "reference",
+impl Quote {
+    /// The record with what a later stage adds: `scored` to the quote and
+    /// one item of `scores` to each target, in order.
+    pub fn scored<S, T>(self, scored: S, scores: impl IntoIterator<Item = T>) -> Quote<S, T> {
+        let Quote {
+            text,
+            start,
+            end,
+            kind,
+            speaker,
+            speaker_party,
+            cue,
+            channel,
+            scored: (),
+            targets,
+        } = self;
+        Quote {
+            text,
+            start,
+            end,
+            kind,
+            speaker,
+            speaker_party,
+            cue,
+            channel,
+            scored,
+            targets: targets
+                .into_iter()
+                .zip(scores)
+                .map(|(t, s)| t.scored(s))
+                .collect(),
         }
     }
 }
 
-/// A party a quote refers to. Byte offsets into the article; for a party
-/// resolved from "our countries", "the two leaders" etc. the span of that
-/// phrase. Never the speaker's own party: a stance toward oneself is no
-/// dyad, and "our two countries" said by a Chinese minister is about
-/// Russia, not China.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Target {
-    pub party: String,
-    pub mention: String,
-    pub start: usize,
-    pub end: usize,
-    pub via: Via,
-}
-
-/// One quoted statement. `start..end` is the byte span of the content
-/// without quote marks (for a multi-paragraph quote, from the first word of
-/// the first paragraph to the last word of the last one; `text` then joins
-/// the pieces with a space).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Quote {
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
-    pub kind: QuoteKind,
-    pub speaker: Option<String>,
-    pub speaker_party: Option<String>,
-    pub cue: Option<String>,
-    pub channel: Option<String>,
-    pub targets: Vec<Target>,
-}
-
 // ---- JSON edge -----------------------------------------------------------
 
-/// A target as written to JSON (character offsets).
-#[derive(Debug, Clone, Serialize)]
-pub struct TargetJson {
-    pub party: String,
-    pub mention: String,
-    pub start: usize,
-    pub end: usize,
-    pub via: Via,
-}
-
-/// A quote as written to JSON (character offsets, field order of the spec).
-#[derive(Debug, Clone, Serialize)]
-pub struct QuoteJson {
-    pub text: String,
-    pub start: usize,
-    pub end: usize,
-    pub kind: QuoteKind,
-    pub speaker: Option<String>,
-    pub speaker_party: Option<String>,
-    pub cue: Option<String>,
-    pub channel: Option<String>,
-    pub targets: Vec<TargetJson>,
-}
-
 /// The JSON object of one article: `{"article", "date", "quotes", "error"?}`.
-/// Later stages can wrap or extend it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleQuotes {
     pub article: String,
     pub date: Option<String>,
-    pub quotes: Vec<QuoteJson>,
+    pub quotes: Vec<Quote>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
 impl ArticleQuotes {
-    /// Converts byte offsets to character offsets, the one place this happens.
+    /// [`ArticleQuotes::from_quotes`] on a copy of the quotes.
     pub fn new(article: &Article, quotes: &[Quote]) -> ArticleQuotes {
         ArticleQuotes::from_quotes(article, quotes.to_vec())
     }
 
-    /// [`ArticleQuotes::new`] taking the quotes, whose strings move into
-    /// the record instead of being copied.
-    pub fn from_quotes(article: &Article, quotes: Vec<Quote>) -> ArticleQuotes {
+    /// The article's record, taking its quotes over and converting their
+    /// byte offsets to character offsets: the one place this happens.
+    pub fn from_quotes(article: &Article, mut quotes: Vec<Quote>) -> ArticleQuotes {
         let idx = CharIndex::new(&article.text);
-        let quotes = quotes
-            .into_iter()
-            .map(|q| QuoteJson {
-                text: q.text,
-                start: idx.to_char(q.start),
-                end: idx.to_char(q.end),
-                kind: q.kind,
-                speaker: q.speaker,
-                speaker_party: q.speaker_party,
-                cue: q.cue,
-                channel: q.channel,
-                targets: q
-                    .targets
-                    .into_iter()
-                    .map(|t| TargetJson {
-                        party: t.party,
-                        mention: t.mention,
-                        start: idx.to_char(t.start),
-                        end: idx.to_char(t.end),
-                        via: t.via,
-                    })
-                    .collect(),
-            })
-            .collect();
+        for q in &mut quotes {
+            q.start = idx.to_char(q.start);
+            q.end = idx.to_char(q.end);
+            for t in &mut q.targets {
+                t.start = idx.to_char(t.start);
+                t.end = idx.to_char(t.end);
+            }
+        }
         ArticleQuotes {
             article: article.id.clone(),
             date: article.date.clone(),
@@ -173,91 +151,6 @@ impl ArticleQuotes {
             error: Some(error.into()),
         }
     }
-
-    /// Appends the record as one line of compact JSON (without the newline),
-    /// byte for byte what `serde_json::to_writer` writes for it. Written by
-    /// hand because serde's generic serializer escaped every field name at
-    /// run time and took about a tenth of `extract`'s instructions.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"article\":");
-        json::string(out, &self.article);
-        out.extend_from_slice(b",\"date\":");
-        json::opt_string(out, self.date.as_deref());
-        out.extend_from_slice(b",\"quotes\":");
-        json::array(out, &self.quotes, |out, q| q.write_json(out));
-        if let Some(e) = &self.error {
-            out.extend_from_slice(b",\"error\":");
-            json::string(out, e);
-        }
-        out.push(b'}');
-    }
-}
-
-/// The fields a quote's record has in both `extract` and `predict` output,
-/// from its opening brace to `channel`, in serde's order for both structs.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn write_quote_fields(
-    out: &mut Vec<u8>,
-    text: &str,
-    start: usize,
-    end: usize,
-    kind: QuoteKind,
-    speaker: Option<&str>,
-    speaker_party: Option<&str>,
-    cue: Option<&str>,
-    channel: Option<&str>,
-) {
-    out.extend_from_slice(b"{\"text\":");
-    json::string(out, text);
-    out.extend_from_slice(b",\"start\":");
-    json::uint(out, start);
-    out.extend_from_slice(b",\"end\":");
-    json::uint(out, end);
-    out.extend_from_slice(match kind {
-        QuoteKind::Direct => b",\"kind\":\"direct\"",
-        QuoteKind::Partial => b",\"kind\":\"partial\"",
-        QuoteKind::Indirect => b",\"kind\":\"indirect\"",
-    });
-    for (name, value) in [
-        (&b",\"speaker\":"[..], speaker),
-        (b",\"speaker_party\":", speaker_party),
-        (b",\"cue\":", cue),
-        (b",\"channel\":", channel),
-    ] {
-        out.extend_from_slice(name);
-        json::opt_string(out, value);
-    }
-}
-
-impl QuoteJson {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        write_quote_fields(
-            out,
-            &self.text,
-            self.start,
-            self.end,
-            self.kind,
-            self.speaker.as_deref(),
-            self.speaker_party.as_deref(),
-            self.cue.as_deref(),
-            self.channel.as_deref(),
-        );
-        out.extend_from_slice(b",\"targets\":");
-        json::array(out, &self.targets, |out, t| {
-            out.extend_from_slice(b"{\"party\":");
-            json::string(out, &t.party);
-            out.extend_from_slice(b",\"mention\":");
-            json::string(out, &t.mention);
-            out.extend_from_slice(b",\"start\":");
-            json::uint(out, t.start);
-            out.extend_from_slice(b",\"end\":");
-            json::uint(out, t.end);
-            out.extend_from_slice(b",\"via\":");
-            json::string(out, t.via.as_str());
-            out.push(b'}');
-        });
-        out.push(b'}');
-    }
 }
 
 // ---- step 1: quote spans -------------------------------------------------
@@ -273,7 +166,15 @@ struct RawQuote {
     multi_paragraph: bool,
 }
 
-impl RawQuote {
+impl QuoteMarks for RawQuote {
+    fn open(&self) -> (usize, usize) {
+        self.open
+    }
+
+    fn close(&self) -> Option<(usize, usize)> {
+        self.close
+    }
+
     fn outer_end(&self) -> usize {
         self.close
             .map_or_else(|| self.pieces.last().map_or(self.open.1, |p| p.1), |c| c.1)
@@ -324,13 +225,6 @@ struct Open {
     pieces: Vec<(usize, usize)>,
 }
 
-fn trim(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
-    let t = &text[s..e];
-    let l = t.len() - t.trim_start().len();
-    let r = t.trim_end().len();
-    (r > l).then_some((s + l, s + r))
-}
-
 /// For the content of an unclosed quote, where an attribution inside it
 /// begins: right after a comma followed by a cue verb (`, said Mensah`) or by
 /// up to four capitalised words and a cue verb (`, Mensah said`).
@@ -370,7 +264,7 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
             end
         };
         let mut pieces = o.pieces;
-        if let Some(p) = trim(text, o.piece_start, end) {
+        if let Some(p) = trim_span(text, o.piece_start, end) {
             pieces.push(p);
         }
         if !pieces.is_empty() {
@@ -403,7 +297,7 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
             let attributed = cut_at_attribution(text, o.piece_start, prev_end) < prev_end;
             if same_family && !attributed {
                 // A multi-paragraph quote: the new paragraph reopens it.
-                if let Some(p) = trim(text, o.piece_start, prev_end) {
+                if let Some(p) = trim_span(text, o.piece_start, prev_end) {
                     o.pieces.push(p);
                 }
                 let mark_len = if para.starts_with("''") {
@@ -490,114 +384,13 @@ fn find_quotes(text: &str, paras: &[(usize, usize)]) -> Vec<RawQuote> {
     out
 }
 
-/// Whether a byte can be the first byte of a quote mark (see
-/// [`is_quote_char`]): `"` or the lead byte of `«`, `»` (U+00AB, U+00BB) or
-/// the curly quotes (U+2018..U+201E). Lets the scans for quote marks and
-/// sentence ends pass over all other bytes without decoding characters.
-fn may_start_quote_mark(b: u8) -> bool {
-    matches!(b, b'"' | b'\'' | 0xC2 | 0xE2)
-}
-
 /// Screen for [`find_byte`]: whether eight bytes may hold the start of a
 /// quote mark.
 fn may_hold_quote_mark(block: u64) -> bool {
     block_has(block, b'"') || block_has(block, b'\'') || block_has_non_ascii(block)
 }
 
-/// Whether a byte is a sentence terminator.
-fn is_terminator(b: u8) -> bool {
-    matches!(b, b'.' | b'!' | b'?')
-}
-
-/// The character starting at byte `i` (a character boundary) of `s`.
-fn char_at(s: &str, i: usize) -> char {
-    s[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
-}
-
-// ---- step 2: sentences ---------------------------------------------------
-
-/// Sentence spans of one paragraph; terminators inside quotes do not split,
-/// except at the end of a quote (`... it." Next`).
-fn sentences(
-    text: &str,
-    ps: usize,
-    pe: usize,
-    quotes: &[RawQuote],
-    qi: &mut usize,
-    out: &mut Vec<(usize, usize)>,
-) {
-    let para = &text[ps..pe];
-    let bytes = para.as_bytes();
-    let mut s = ps;
-    let mut i = 0;
-    loop {
-        // Only a terminator or the closing mark of a quote can end a
-        // sentence: other characters are passed over, and the quote cursor
-        // below catches up at the next candidate (it only moves forward, so
-        // that is the same as moving it at every character).
-        i = find_byte(
-            bytes,
-            i,
-            |w| {
-                // '!' and '"' (0x21, 0x22) are the bytes that differ from
-                // '#' in the low two bits only: one test below 3 after an
-                // xor finds either (and '#', which the byte test passes
-                // over).
-                block_has(w, b'.')
-                    || block_has(w, b'?')
-                    || block_has_below(w ^ u64::from_le_bytes([b'#'; 8]), 3)
-                    || block_has_non_ascii(w)
-            },
-            |b| is_terminator(b) || may_start_quote_mark(b),
-        );
-        if i == bytes.len() {
-            break;
-        }
-        let c = char_at(para, i);
-        let a = ps + i;
-        let at = i;
-        i += c.len_utf8();
-        while *qi < quotes.len() && quotes[*qi].outer_end() <= a {
-            *qi += 1;
-        }
-        let mut boundary = None;
-        if *qi < quotes.len() && quotes[*qi].open.0 <= a {
-            let q = &quotes[*qi];
-            if let Some(close) = q.close {
-                if close.0 == a {
-                    let content = text[q.open.1..close.0].trim_end();
-                    if content.ends_with(['.', '!', '?']) {
-                        boundary = Some(close.1);
-                    }
-                }
-            }
-        } else if matches!(c, '.' | '!' | '?') && !(c == '.' && is_abbreviation_before(para, at)) {
-            // Closing brackets and further terminators stay in the sentence.
-            while i < bytes.len() && matches!(bytes[i], b')' | b']' | b'.' | b'!' | b'?') {
-                i += 1;
-            }
-            boundary = Some(ps + i);
-        }
-        let Some(b) = boundary else { continue };
-        let rest = &text[b..pe];
-        let t = rest.trim_start();
-        let next = t.chars().next();
-        let ws = rest.len() > t.len();
-        let ok = match next {
-            None => true,
-            Some(n) => ws && (n.is_uppercase() || n.is_numeric() || is_quote_char(n) || n == '('),
-        };
-        if ok {
-            if b > s {
-                out.push((s, b));
-            }
-            s = pe - t.len();
-        }
-    }
-    if let Some((a, b)) = trim(text, s, pe) {
-        out.push((a, b));
-    }
-}
+// ---- step 2: sentences (see `sentences::split`) ------------------------
 
 // ---- steps 3 and 4: attribution and targets -----------------------------
 
@@ -620,21 +413,6 @@ fn is_title_case(s: &str) -> bool {
             .iter()
             .all(|w| w.chars().count() <= 3 || w.chars().next().is_some_and(|c| !c.is_lowercase()))
 }
-
-const DUAL_NOUNS: &[&str] = &[
-    "countries",
-    "nations",
-    "states",
-    "sides",
-    "peoples",
-    "relationship",
-    "relations",
-    "ties",
-    "partnership",
-    "cooperation",
-    "governments",
-    "leaders",
-];
 
 /// Extracts all quotes of an article, in text order.
 pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
@@ -685,7 +463,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     let mut sents: Vec<(usize, usize)> = Vec::new();
     let mut qi = 0;
     for &(ps, pe) in &paras {
-        sentences(text, ps, pe, &raw, &mut qi, &mut sents);
+        sentences::split(text, ps, pe, &raw, &mut qi, &mut sents);
     }
 
     let mut resolver = Resolver::new(&doc, &paras, &captions);
@@ -702,10 +480,7 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
     let mut sentence_quotes: Vec<(usize, usize, Option<Attrib>, QuoteKind)> = Vec::new();
 
     for (si, &(ss, se)) in sents.iter().enumerate() {
-        let here = NamedParties {
-            w: doc.window(ss, se),
-            parties: std::cell::OnceCell::new(),
-        };
+        let here = NamedParties::new(doc.window(ss, se));
         let w: &[CTok] = &here.w;
         // Only sentences with quotes need their cues linked up.
         let cues = std::cell::OnceCell::new();
@@ -895,9 +670,9 @@ fn make_quote(
     targets: Vec<Target>,
 ) -> Quote {
     Quote {
+        text,
         start,
         end,
-        text,
         kind,
         speaker_party: speaker
             .as_ref()
@@ -906,6 +681,7 @@ fn make_quote(
         speaker: speaker.and_then(|s| s.name),
         cue,
         channel,
+        scored: (),
         targets,
     }
 }
@@ -1306,265 +1082,21 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
     None
 }
 
-/// A sentence window and, once asked for, the parties it names outside its
-/// quotes. Only a quote with a first-person phrase ("our two countries")
-/// asks, for its own sentence or the one before: most sentences never do.
-/// The answer does not depend on when it is asked: the resolver's registry
-/// of people is complete before the first sentence is read.
-struct NamedParties<'d, 'a> {
-    w: std::borrow::Cow<'d, [CTok<'a>]>,
-    parties: std::cell::OnceCell<Vec<usize>>,
-}
-
-impl NamedParties<'_, '_> {
-    fn get(&self, doc: &Doc, r: &Resolver) -> &[usize] {
-        self.parties
-            .get_or_init(|| parties_outside_quotes(doc, r, &self.w))
-    }
-}
-
-/// Parties named in a sentence outside its quotes (mentions and people).
-fn parties_outside_quotes(doc: &Doc, r: &Resolver, w: &[CTok]) -> Vec<usize> {
-    let mut out = Vec::new();
-    let (Some(first), Some(last)) = (w.first(), w.last()) else {
-        return out;
-    };
-    let (s, e) = (first.start, last.end);
-    let inside = |pos: usize| {
-        let i = w.partition_point(|t| t.end <= pos);
-        w.get(i)
-            .is_some_and(|t| t.quote.is_some() && t.start <= pos)
-    };
-    let mi = doc.mentions.partition_point(|m| m.start < s);
-    for m in doc.mentions[mi..].iter().take_while(|m| m.start < e) {
-        if !inside(m.start) && !out.contains(&m.party) {
-            out.push(m.party);
-        }
-    }
-    let pi = doc.people.partition_point(|m| m.start < s);
-    for m in doc.people[pi..].iter().take_while(|m| m.start < e) {
-        let Some(party) = r.person_party(m) else {
-            continue;
-        };
-        if !inside(m.start) && !out.contains(&party) {
-            out.push(party);
-        }
-    }
-    // Surnames of people introduced earlier ("Wang" -> Wang Yi -> China).
-    for t in w {
-        if t.quote.is_none() && is_cap(t.text) {
-            let word = crate::speakers::strip_possessive(t.text);
-            if let Some(p) = r.party_of_name(word, t.start) {
-                if !out.contains(&p) {
-                    out.push(p);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Adds the parties named in the sentence outside quotes, other than the
-/// speaker's own party.
-fn add_sentence_targets(
-    doc: &Doc,
-    r: &Resolver,
-    w: &[CTok],
-    speaker_party: Option<usize>,
-    targets: &mut Vec<Target>,
-) {
-    let (Some(first), Some(last)) = (w.first(), w.last()) else {
-        return;
-    };
-    let mi = doc.mentions.partition_point(|m| m.start < first.start);
-    for m in doc.mentions[mi..].iter().take_while(|m| m.start < last.end) {
-        if Some(m.party) == speaker_party {
-            continue;
-        }
-        let name = &doc.dict.party(m.party).name;
-        if targets.iter().any(|t| &t.party == name) {
-            continue;
-        }
-        let i = w.partition_point(|t| t.end <= m.start);
-        if w.get(i)
-            .is_some_and(|t| t.quote.is_some() && t.start <= m.start)
-        {
-            continue;
-        }
-        targets.push(Target {
-            party: name.clone(),
-            mention: doc.text[m.start..m.end].to_string(),
-            start: m.start,
-            end: m.end,
-            via: Via::Name,
-        });
-    }
-    let pi = doc.people.partition_point(|m| m.start < first.start);
-    for m in doc.people[pi..].iter().take_while(|m| m.start < last.end) {
-        let Some(party) = r.person_party(m) else {
-            continue;
-        };
-        let name = &doc.dict.party(party).name;
-        if Some(party) == speaker_party || targets.iter().any(|t| &t.party == name) {
-            continue;
-        }
-        targets.push(Target {
-            party: name.clone(),
-            mention: doc.text[m.start..m.end].to_string(),
-            start: m.start,
-            end: m.end,
-            via: Via::Reference,
-        });
-    }
-}
-
-/// Parties a quote refers to: mentions inside it, people inside it, and
-/// first-person phrases resolved through the speaker's party and the
-/// counterpart named around it.
-fn targets(
-    doc: &Doc,
-    r: &Resolver,
-    start: usize,
-    end: usize,
-    speaker_party: Option<usize>,
-    sentence: &NamedParties,
-    prev_sentence: Option<&NamedParties>,
-) -> Vec<Target> {
-    let dict = doc.dict;
-    // party, start, end, how
-    let mut found: Vec<(usize, usize, usize, Via)> = Vec::new();
-    let mi = doc.mentions.partition_point(|m| m.start < start);
-    for m in doc.mentions[mi..].iter().take_while(|m| m.end <= end) {
-        found.push((m.party, m.start, m.end, Via::Name));
-    }
-    let pi = doc.people.partition_point(|m| m.start < start);
-    for m in doc.people[pi..].iter().take_while(|m| m.end <= end) {
-        if let Some(party) = r.person_party(m) {
-            found.push((party, m.start, m.end, Via::Reference));
-        }
-    }
-    // Surnames of people the article introduced ("Wang" -> Wang Yi).
-    let ti = doc.tok_at(start);
-    for t in doc.toks[ti..].iter().take_while(|t| t.end <= end) {
-        if is_cap(t.text) && !crate::speakers::is_non_name(t.text) {
-            let word = crate::speakers::strip_possessive(t.text);
-            let known = doc
-                .people
-                .binary_search_by_key(&t.start, |m| m.start)
-                .is_ok();
-            if !known {
-                if let Some(p) = r.party_of_name(word, t.start) {
-                    found.push((p, t.start, t.start + word.len(), Via::Reference));
-                }
-            }
-        }
-    }
-    // First-person phrases.
-    let mut first_person: Option<(usize, usize)> = None;
-    let mut dual: Option<(usize, usize)> = None;
-    let mut together = false;
-    let toks = &doc.toks;
-    let mut i = ti;
-    while i < toks.len() && toks[i].end <= end {
-        let t = toks[i].text;
-        match t {
-            "we" | "We" | "us" | "our" | "Our" | "ours" | "ourselves" | "WE"
-                if first_person.is_none() =>
-            {
-                first_person = Some((toks[i].start, toks[i].end));
-            }
-            "together" | "jointly" | "bilateral" | "Bilateral" => together = true,
-            _ => {}
-        }
-        // The word lower-cased if it is one of these, without allocating.
-        // Comparing ASCII case-insensitively finds the same words as
-        // `to_lowercase` would: the only non-ASCII character that lowers to
-        // ASCII is the Kelvin sign ('k'), in none of them.
-        let lower = ["our", "both", "two", "bilateral", "each"]
-            .into_iter()
-            .find(|w| t.eq_ignore_ascii_case(w));
-        if let (Some(lower), None) = (lower, dual) {
-            let mut j = i + 1;
-            if j < toks.len() && matches!(toks[j].text, "two" | "great" | "close") {
-                j += 1;
-            }
-            if j < toks.len() && toks[j].end <= end {
-                let nx = toks[j].text;
-                let is_dual = DUAL_NOUNS.contains(&nx)
-                    && (lower != "two" || i > ti && toks[i - 1].text == "the")
-                    || (lower == "each" && nx == "other");
-                if is_dual {
-                    let s0 = if lower == "two" && i > ti {
-                        toks[i - 1].start
-                    } else {
-                        toks[i].start
-                    };
-                    dual = Some((s0, toks[j].end));
-                }
-            }
-        }
-        i += 1;
-    }
-    // "our two countries", "we ... together": the speaker's party and a
-    // counterpart named nearby; the counterpart is the target.
-    if let Some(sp) = speaker_party {
-        let phrase = dual.or(first_person);
-        if let Some((a, b)) = phrase {
-            if dual.is_some() || together {
-                let counterpart = sentence.get(doc, r).iter().find(|&&p| p != sp).or_else(|| {
-                    prev_sentence
-                        .map_or(&[][..], |s| s.get(doc, r))
-                        .iter()
-                        .find(|&&p| p != sp)
-                });
-                if let Some(&cp) = counterpart {
-                    found.push((cp, a, b, Via::Reference));
-                }
-            }
-        }
-    }
-    // In text order; a party named and referred to is named.
-    found.sort_by_key(|f| (f.1, f.3 != Via::Name));
-    let mut out: Vec<Target> = Vec::new();
-    for (party, s, e, via) in found {
-        let name = &dict.party(party).name;
-        match out.iter_mut().find(|t| &t.party == name) {
-            Some(t) if t.via == Via::Reference && via == Via::Name => {
-                *t = Target {
-                    party: name.clone(),
-                    mention: doc.text[s..e].to_string(),
-                    start: s,
-                    end: e,
-                    via,
-                }
-            }
-            Some(_) => {}
-            None => out.push(Target {
-                party: name.clone(),
-                mention: doc.text[s..e].to_string(),
-                start: s,
-                end: e,
-                via,
-            }),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn records_are_written_as_serde_json_writes_them() {
-        let target = |party: &str, mention: &str| TargetJson {
+    fn records_read_back_as_they_were_written() {
+        let target = |party: &str, mention: &str| Target {
             party: party.into(),
             mention: mention.into(),
             start: 3,
             end: 1234567,
             via: Via::Reference,
+            scored: (),
         };
-        let quote = |kind, some: bool| QuoteJson {
+        let quote = |kind, some: bool| Quote {
             text: "\"Tab\there\", back\\slash \u{1} \u{201c}curly\u{201d} \u{65e5}".into(),
             start: 0,
             end: 42,
@@ -1573,6 +1105,7 @@ mod tests {
             speaker_party: some.then(|| "China".into()),
             cue: some.then(|| "said".into()),
             channel: some.then(|| "RIA \"Novosti\"".into()),
+            scored: (),
             targets: if some {
                 vec![target("Russia", "Moscow"), target("United States", "US\n")]
             } else {
@@ -1599,24 +1132,13 @@ mod tests {
             ArticleQuotes::failed("bad\u{7f}\r.txt", "not UTF-8: \"x\""),
         ];
         for r in &records {
-            let mut ours = Vec::new();
-            r.write_json(&mut ours);
+            let ours = serde_json::to_string(r).unwrap();
+            let back: ArticleQuotes = serde_json::from_str(&ours).unwrap();
+            assert_eq!(back.quotes, r.quotes);
             assert_eq!(
-                String::from_utf8(ours).unwrap(),
-                serde_json::to_string(r).unwrap()
+                (back.article, back.error),
+                (r.article.clone(), r.error.clone())
             );
-        }
-    }
-
-    #[test]
-    fn every_quote_mark_starts_with_a_byte_the_scans_stop_at() {
-        for c in (0..=0x10FFFF)
-            .filter_map(char::from_u32)
-            .filter(|&c| is_quote_char(c))
-        {
-            let mut buf = [0u8; 4];
-            let first = c.encode_utf8(&mut buf).as_bytes()[0];
-            assert!(may_start_quote_mark(first), "{c:?}");
         }
     }
 }

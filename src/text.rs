@@ -28,6 +28,18 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '\u{2019}'
 }
 
+/// `word` without a possessive `'s` or `’s` ("Russia's" -> "Russia"): the
+/// one rule for every stage that looks a word up by its base. A word that is
+/// only the ending stays whole. A plural possessive ("countries'") needs no
+/// stripping: [`tokenize`] keeps an apostrophe inside a word only between
+/// two letters.
+pub fn strip_possessive(word: &str) -> &str {
+    word.strip_suffix("'s")
+        .or_else(|| word.strip_suffix("\u{2019}s"))
+        .filter(|base| !base.is_empty())
+        .unwrap_or(word)
+}
+
 /// Splits text into word, number and punctuation tokens. Words are runs of
 /// alphanumeric characters (any script) and combining marks; an apostrophe or
 /// hyphen between two letters stays inside the word ("don't", "Russia's",
@@ -509,6 +521,17 @@ pub type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn possessives_are_stripped_once_and_never_to_nothing() {
+        assert_eq!(strip_possessive("Russia's"), "Russia");
+        assert_eq!(strip_possessive("Russia\u{2019}s"), "Russia");
+        assert_eq!(strip_possessive("Moscow's's"), "Moscow's");
+        assert_eq!(strip_possessive("'s"), "'s");
+        assert_eq!(strip_possessive("\u{2019}s"), "\u{2019}s");
+        assert_eq!(strip_possessive("countries'"), "countries'");
+        assert_eq!(strip_possessive("Paris"), "Paris");
+    }
     use proptest::prelude::*;
 
     /// The tokenizer as first written, a character at a time: the fast one

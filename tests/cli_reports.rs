@@ -50,6 +50,40 @@ fn dyads_json_is_one_dyad_object_per_line() {
 }
 
 #[test]
+fn dyads_reads_predict_records_and_names_the_line_of_anything_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let predicted = run(&["predict", "--min-prob", "0", "tests/articles"]);
+    assert_eq!(predicted.status.code(), Some(0), "{}", stderr(&predicted));
+    let extracted = run(&["extract", "tests/articles"]);
+    // A predict record read back is typed: its sentiment and stances are
+    // there, so every attributed quote about another party counts.
+    let preds = write(dir.path(), "p.jsonl", &predicted.stdout);
+    let o = run(&["dyads", &preds, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!o.stdout.is_empty());
+    // extract's record is no predict record: no sentiment, no stances.
+    let mut mixed = predicted.stdout.clone();
+    let first_extract = extracted.stdout.split(|&b| b == b'\n').next().unwrap();
+    mixed.extend_from_slice(first_extract);
+    mixed.push(b'\n');
+    let line = predicted.stdout.iter().filter(|&&b| b == b'\n').count() + 1;
+    let file = write(dir.path(), "mixed.jsonl", &mixed);
+    let o = run(&["dyads", &file]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "mixed.jsonl:{line}: not a `stancekit predict` record"
+        )) && err.contains("missing field"),
+        "{err}"
+    );
+    let o = run(&["dyads", &file, "--skip-invalid", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let skipped = run(&["dyads", &preds, "--format", "json"]);
+    assert_eq!(o.stdout, skipped.stdout, "the bad line changes nothing");
+}
+
+#[test]
 fn cv_json_has_every_fold_and_the_mean_and_std_of_each_figure() {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "train.jsonl", corpus(2).as_bytes());

@@ -52,11 +52,11 @@ fn clear_cut_stances_on_annotated_articles() {
                     .find(|p| p.party == t.party);
                 if let Some(p) = found {
                     matched += 1;
-                    if p.stance == gold {
+                    if p.scored.stance.as_str() == gold {
                         correct += 1;
                     }
-                    if (gold == "critical" && p.stance == "conciliatory")
-                        || (gold == "conciliatory" && p.stance == "critical")
+                    if (gold == "critical" && p.scored.stance.as_str() == "conciliatory")
+                        || (gold == "conciliatory" && p.scored.stance.as_str() == "critical")
                     {
                         opposite += 1;
                     }

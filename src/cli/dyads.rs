@@ -2,7 +2,8 @@
 
 use super::{out, outln};
 use anyhow::{bail, Context, Result};
-use stancekit::dyads::{aggregate, to_csv, to_markdown, to_svg, Observation, Period};
+use stancekit::dyads::{aggregate, to_csv, to_markdown, to_svg, Period};
+use stancekit::predict::{observations, ArticlePrediction, Left};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,7 +55,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 .with_context(|| format!("{origin}: cannot open"))?,
         ))
     };
-    let mut observations = Vec::new();
+    let mut observed = Vec::new();
     let (mut articles, mut failed, mut skipped) = (0usize, 0usize, 0usize);
     let (mut unattributed, mut self_targets, mut uncertain) = (0usize, 0usize, 0usize);
     if !(0.0..=1.0).contains(&args.min_prob) {
@@ -65,10 +66,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        let value: serde_json::Value = match serde_json::from_str(&line) {
-            Ok(v) => v,
+        let record: ArticlePrediction = match serde_json::from_str(&line) {
+            Ok(r) => r,
             Err(e) => {
-                let msg = format!("{origin}:{}: invalid JSON: {e}", n + 1);
+                let what = if e.is_data() {
+                    "not a `stancekit predict` record"
+                } else {
+                    "invalid JSON"
+                };
+                let msg = format!("{origin}:{}: {what}: {e}", n + 1);
                 if !args.skip_invalid {
                     bail!(msg);
                 }
@@ -78,68 +84,32 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         };
         articles += 1;
-        if value.get("error").is_some_and(|e| !e.is_null()) {
+        if record.error.is_some() {
             failed += 1;
             continue;
         }
-        let period = args.by.of(value.get("date").and_then(|d| d.as_str()));
-        for quote in value
-            .get("quotes")
-            .and_then(|q| q.as_array())
-            .into_iter()
-            .flatten()
-        {
-            let Some(source) = quote.get("speaker_party").and_then(|s| s.as_str()) else {
+        let period = args.by.of(record.date.as_deref());
+        for quote in &record.quotes {
+            let Some(targets) = observations(quote, &period) else {
                 unattributed += 1;
                 continue;
             };
-            for target in quote
-                .get("targets")
-                .and_then(|t| t.as_array())
-                .into_iter()
-                .flatten()
-            {
-                let (Some(party), Some(stance)) = (
-                    target.get("party").and_then(|p| p.as_str()),
-                    target.get("stance").and_then(|s| s.as_str()),
-                ) else {
-                    continue;
-                };
-                // A party's stance toward itself is not a dyad (as in predict's
-                // per-article dyads).
-                if party == source {
-                    self_targets += 1;
-                    continue;
+            for (target, outcome) in quote.targets.iter().zip(targets) {
+                match outcome {
+                    // As in predict's per-article dyads.
+                    Err(Left::SelfTarget) => self_targets += 1,
+                    Err(Left::Uncertain) => uncertain += 1,
+                    Ok(_) if target.scored.probs.top().1 < args.min_prob => uncertain += 1,
+                    // The record is read line by line.
+                    Ok(o) => observed.push(o.into_owned()),
                 }
-                let prob = |l: &str| {
-                    target
-                        .get("probs")
-                        .and_then(|p| p.get(l))
-                        .and_then(|p| p.as_f64())
-                        .unwrap_or(0.0)
-                };
-                let top = ["conciliatory", "critical", "neutral"]
-                    .into_iter()
-                    .map(prob)
-                    .fold(0.0, f64::max);
-                if stance == stancekit::predict::UNCERTAIN || top < args.min_prob {
-                    uncertain += 1;
-                    continue;
-                }
-                observations.push(Observation {
-                    source: source.to_string(),
-                    target: party.to_string(),
-                    period: period.clone(),
-                    stance: stance.to_string(),
-                    score: prob("conciliatory") - prob("critical"),
-                });
             }
         }
     }
-    let dyads = aggregate(&observations);
+    let dyads = aggregate(&observed);
     eprintln!(
         "{articles} articles ({failed} with errors), {} scored (party, target) pairs, {unattributed} quotes without a speaker party, {self_targets} self-references and {uncertain} uncertain stances left out{}",
-        observations.len(),
+        observed.len(),
         if skipped > 0 { format!(", {skipped} unreadable lines skipped") } else { String::new() }
     );
     match args.format {

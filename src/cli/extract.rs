@@ -103,7 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut bytes = Vec::with_capacity(room);
         match format {
             Format::Json => {
-                record.write_json(&mut bytes);
+                serde_json::to_writer(&mut bytes, &record)?;
                 bytes.push(b'\n');
             }
             Format::Table => write_table(&mut bytes, &record)?,
@@ -158,15 +158,10 @@ pub fn write_table(out: &mut impl Write, rec: &ArticleQuotes) -> io::Result<()> 
     )?;
     for q in &rec.quotes {
         let targets: Vec<&str> = q.targets.iter().map(|t| t.party.as_str()).collect();
-        let kind = match q.kind {
-            quotes::QuoteKind::Direct => "direct",
-            quotes::QuoteKind::Partial => "partial",
-            quotes::QuoteKind::Indirect => "indirect",
-        };
         writeln!(
             out,
             "{:<8} {:>11}  {:<18} {:<14} {:<10} {:<12} {:<34} {}",
-            kind,
+            q.kind.as_str(),
             format!("{}-{}", q.start, q.end),
             clip(q.speaker.as_deref().unwrap_or("-"), 18),
             clip(q.speaker_party.as_deref().unwrap_or("-"), 14),

@@ -10,7 +10,7 @@ use super::walk::expand;
 use anyhow::{bail, Context, Result};
 use stancekit::article::Article;
 use stancekit::model::{StanceModel, Task};
-use stancekit::predict::{ArticlePrediction, Predictor};
+use stancekit::predict::{ArticlePrediction, Predictor, Stance};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -215,7 +215,7 @@ fn score_one<'m>(predictor: &Predictor<'m>, input: Input) -> ArticlePrediction<'
 fn write_record(out: &mut Vec<u8>, r: &ArticlePrediction, format: Format) -> Result<()> {
     match format {
         Format::Json => {
-            r.write_json(out);
+            serde_json::to_writer(&mut *out, r)?;
             out.push(b'\n');
         }
         Format::Csv => {
@@ -234,18 +234,14 @@ fn write_record(out: &mut Vec<u8>, r: &ArticlePrediction, format: Format) -> Res
                 w.write_record(&row)?;
             }
             for (n, q) in r.quotes.iter().enumerate() {
-                let kind = serde_json::to_value(q.kind)?
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string();
                 let quote = vec![
                     r.article.clone(),
                     date.clone(),
                     (n + 1).to_string(),
-                    kind,
+                    q.kind.as_str().to_string(),
                     q.speaker.clone().unwrap_or_default(),
                     q.speaker_party.clone().unwrap_or_default(),
-                    q.sentiment.label.to_string(),
+                    q.scored.sentiment.label.to_string(),
                 ];
                 let targets: Vec<Vec<String>> = if q.targets.is_empty() {
                     vec![blank()]
@@ -253,13 +249,14 @@ fn write_record(out: &mut Vec<u8>, r: &ArticlePrediction, format: Format) -> Res
                     q.targets
                         .iter()
                         .map(|t| {
+                            let p = |s: Stance| format!("{:.4}", t.scored.probs.get(s.as_str()));
                             vec![
                                 t.party.clone(),
                                 t.mention.clone(),
-                                t.stance.to_string(),
-                                format!("{:.4}", t.probs.get("conciliatory")),
-                                format!("{:.4}", t.probs.get("critical")),
-                                format!("{:.4}", t.probs.get("neutral")),
+                                t.scored.stance.as_str().to_string(),
+                                p(Stance::Conciliatory),
+                                p(Stance::Critical),
+                                p(Stance::Neutral),
                             ]
                         })
                         .collect()
@@ -292,29 +289,29 @@ fn write_table(out: &mut impl Write, r: &ArticlePrediction) -> io::Result<()> {
             (None, Some(p)) => format!("? ({p})"),
             (None, None) => "unattributed".into(),
         };
-        let kind = serde_json::to_value(q.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
         writeln!(
             out,
-            "  {who} [{kind}, sentiment {} {:.2}]: {}",
-            q.sentiment.label,
-            q.sentiment.probs.get(q.sentiment.label),
+            "  {who} [{}, sentiment {} {:.2}]: {}",
+            q.kind.as_str(),
+            q.scored.sentiment.label,
+            q.scored.sentiment.probs.get(q.scored.sentiment.label),
             clip(&q.text.replace(['\n', '\r'], " "), 90)
         )?;
         for t in &q.targets {
             // An uncertain stance shows the label it leaned to and how much.
-            let (p, leaned) = if t.stance == stancekit::predict::UNCERTAIN {
-                let (label, p) = t.probs.top();
+            let stance = t.scored.stance;
+            let (p, leaned) = if stance == Stance::Uncertain {
+                let (label, p) = t.scored.probs.top();
                 (p, format!(" ({label})"))
             } else {
-                (t.probs.get(t.stance), String::new())
+                (t.scored.probs.get(stance.as_str()), String::new())
             };
             writeln!(
                 out,
                 "      -> {:<22} {:<13} {:.2}{leaned}",
-                t.party, t.stance, p
+                t.party,
+                stance.as_str(),
+                p
             )?;
         }
     }

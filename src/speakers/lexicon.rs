@@ -1274,11 +1274,8 @@ pub(super) fn is_acronym(w: &str) -> bool {
     letters >= 2
 }
 
-pub(crate) fn strip_possessive(w: &str) -> &str {
-    w.strip_suffix("'s")
-        .or_else(|| w.strip_suffix("\u{2019}s"))
-        .unwrap_or(w)
-}
+// One possessive rule for every stage (text.rs).
+pub(crate) use crate::text::strip_possessive;
 
 #[cfg(test)]
 mod tests {

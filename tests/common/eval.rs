@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use stancekit::article::Article;
 use stancekit::parties::PartyDict;
-use stancekit::quotes::{extract, Quote, QuoteKind};
+use stancekit::quotes::{extract, Quote};
 
 #[derive(Debug, Deserialize)]
 pub struct ExpectedTarget {
@@ -135,14 +135,6 @@ fn kind_index(k: &str) -> usize {
     }
 }
 
-fn kind_name(k: QuoteKind) -> &'static str {
-    match k {
-        QuoteKind::Direct => "direct",
-        QuoteKind::Partial => "partial",
-        QuoteKind::Indirect => "indirect",
-    }
-}
-
 /// The annotated articles, sorted by name.
 pub fn article_files(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
     let mut out = Vec::new();
@@ -249,7 +241,7 @@ pub fn score(name: &str, text: &str, quotes: &[Quote], exp: &Expected) -> Score 
         }
     }
     let matches = |q: &Quote, i: usize| {
-        kind_name(q.kind) == exp.quotes[i].kind
+        q.kind.as_str() == exp.quotes[i].kind
             && spans[i].iter().any(|&sp| overlaps(sp, (q.start, q.end)))
     };
     for q in quotes {
@@ -258,7 +250,7 @@ pub fn score(name: &str, text: &str, quotes: &[Quote], exp: &Expected) -> Score 
         } else {
             s.problems.push(format!(
                 "{name}: unexpected {} quote by {:?}: {:?}",
-                kind_name(q.kind),
+                q.kind.as_str(),
                 q.speaker,
                 clip(&q.text)
             ));
