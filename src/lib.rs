@@ -6,6 +6,7 @@
 //! `features` (tokens, stems, negation, target-aware n-grams, TF-IDF) →
 //! `model` (train, predict, save/load) → `report` (metrics, Markdown/JSON/SVG).
 
+pub mod api;
 pub mod article;
 pub mod error;
 pub mod parties;
