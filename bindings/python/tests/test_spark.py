@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, article_paths, read_article, cli_path, run_cli
+from conftest import REPO, article_paths, cli_path, labelled_rows, read_article, run_cli
 
 if importlib.util.find_spec("pyspark") is None:
     pytest.skip("pyspark is not installed (ci.sh installs it; pip install pyspark pyarrow)", allow_module_level=True)
@@ -62,10 +62,15 @@ def test_map_in_pandas_rows_are_the_to_rows_of_the_cli_records(articles, cli_rec
     assert [r.asDict() for r in got] == expected
 
 
-def test_a_model_file_is_loaded_once_per_partition_and_used(articles, cli_records, tmp_path):
-    model = REPO / "models" / "stance.json"
+def test_a_model_file_given_is_used_on_every_partition(articles, cli_records, tmp_path):
+    import stancekit
+    model = tmp_path / "small.json"
+    stancekit.train(labelled_rows(800), threads=1).save(model)
+    out = run_cli("predict", "--threads", "1", "--model", model, *article_paths()).stdout
+    expected = {r["article"]: r for r in map(json.loads, out.splitlines())}
+    assert expected != cli_records, "the small model should differ from the shipped one"
     got = spark_predict.predict_records(articles, model_path=str(model), threads=2).collect()
-    assert {r["article"]: json.loads(r["record"]) for r in got} == cli_records
+    assert {r["article"]: json.loads(r["record"]) for r in got} == expected
 
 
 def test_the_cli_through_rdd_pipe_gives_its_records_in_order(articles, cli_records):

@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_MIN_PROB",
     "Model",
     "Pipeline",
+    "ROW_COLUMNS",
     "StanceKitError",
     "classify",
     "evaluate",
