@@ -38,6 +38,8 @@ if [ -z "${STANCEKIT_BIN:-}" ]; then
   (cd "$root" && cargo build --release --bin stancekit)
   STANCEKIT_BIN=${CARGO_TARGET_DIR:-$root/target}/release/stancekit
 fi
+# Absolute: the tests run it from other directories (and Spark's workers).
+STANCEKIT_BIN=$(realpath "$STANCEKIT_BIN")
 export STANCEKIT_BIN
 
 echo "== building the wheel"
