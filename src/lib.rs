@@ -14,6 +14,7 @@
 //! [`predict::ArticlePrediction`], the same quote and target records with
 //! sentiment and stances added, which `dyads` reads back.
 
+pub mod api;
 pub mod article;
 pub mod error;
 pub mod parties;
