@@ -388,18 +388,15 @@ impl Pipeline {
         };
         let mut record = predictor.predict(&parse(article));
         record.abstain(min_prob);
-        let mut out = Vec::new();
-        record.write_json(&mut out);
-        Ok(String::from_utf8_lossy(&out).into_owned())
+        serde_json::to_string(&record).map_err(|e| Error::Config(e.to_string()))
     }
 
     /// `stancekit extract`'s JSON record of one article (without the newline).
     pub fn extract_json(&self, article: &ArticleInput) -> String {
         let article = parse(article);
         let record = ArticleQuotes::from_quotes(&article, quotes::extract(&article, self.dict()));
-        let mut out = Vec::new();
-        record.write_json(&mut out);
-        String::from_utf8_lossy(&out).into_owned()
+        // A record of strings and numbers always serialises.
+        serde_json::to_string(&record).unwrap_or_default()
     }
 
     /// [`Pipeline::predict_json`] of each article, in input order, on up
