@@ -435,3 +435,20 @@ fn a_report_reads_through_contractions_modifiers_and_a_parenthetical_source() {
     assert_eq!(d.speaker.as_deref(), Some("Anna Berg"));
     assert!(d.text.starts_with("The treaty"), "{d:#?}");
 }
+
+#[test]
+fn the_ministry_speaks_for_the_party_the_article_named_it_with() {
+    // A body named once with its party is later "the ministry", "the coast
+    // guard", "the prime minister's office".
+    let qs = run("Norway's foreign ministry said in a statement that talks would resume.\n\n\"The door stays open,\" Per Lund, the ministry's spokesman, told reporters.\n\n\"We will wait,\" said Kari Dahl, an adviser at the ministry's legal department.");
+    let a = find(&qs, "door stays open");
+    assert_eq!(a.speaker.as_deref(), Some("Per Lund"));
+    assert_eq!(a.speaker_party.as_deref(), Some("Norway"));
+    assert_eq!(
+        find(&qs, "We will wait").speaker_party.as_deref(),
+        Some("Norway")
+    );
+    // With no body named before, "the ministry" names no party.
+    let qs = run("\"The door stays open,\" Per Lund, the ministry's spokesman, told reporters.");
+    assert_eq!(find(&qs, "door stays open").speaker_party, None);
+}

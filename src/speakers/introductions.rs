@@ -51,6 +51,62 @@ const PORTFOLIO: &[&str] = &[
     "for", "to", "in", "on", "over", "against", "toward", "towards", "into", "about", "between",
 ];
 
+/// Bodies news copy names once with their party ("Azerbaijan's foreign
+/// ministry", "the Philippine Coast Guard", "Ethiopia's prime minister") and
+/// then only as "the ministry", "the coast guard", "the prime minister's
+/// office". The word after "the" is looked up.
+const BODIES: &[&str] = &[
+    "ministry",
+    "coast",
+    "army",
+    "military",
+    "navy",
+    "government",
+    "presidency",
+    "embassy",
+    "cabinet",
+    "foreign",
+    "interior",
+    "defence",
+    "defense",
+    "prime",
+    "president",
+    "presidential",
+    "junta",
+];
+
+/// How far back, in tokens, a body's earlier naming is looked for: far
+/// enough for any news article, and a bound on the work for a hostile one.
+const BODY_REACH: usize = 3000;
+
+/// The party of a body a phrase (window tokens `a..b`) names only as "the
+/// BODY" ("the ministry's spokesman"): the party named within a few words
+/// before the same word where the article last named that body
+/// ("Azerbaijan's foreign ministry said ..."), if it did.
+pub(crate) fn body_antecedent(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<usize> {
+    let k = (a..b.saturating_sub(1)).find(|&k| {
+        matches!(w[k].text, "the" | "The")
+            && w[k + 1].quote.is_none()
+            && BODIES.contains(&body_word(w[k + 1].text).as_str())
+    })?;
+    let key = body_word(w[k + 1].text);
+    let at = w[k].tok;
+    (at.saturating_sub(BODY_REACH)..at).rev().find_map(|i| {
+        if body_word(doc.toks[i].text) != key {
+            return None;
+        }
+        // "Azerbaijan's foreign ministry": the party a few words before.
+        (i.saturating_sub(4)..i)
+            .rev()
+            .find_map(|j| doc.mention_at(j).map(|m| m.party))
+    })
+}
+
+/// A body word lower-cased, without a possessive ("ministry's").
+fn body_word(s: &str) -> String {
+    super::strip_possessive(s).to_lowercase()
+}
+
 /// The party a description around a personal name gives: the name ends
 /// just before window index `end`, and the noun phrase holding it (titles
 /// and possessives included) starts at `first`.
@@ -59,10 +115,12 @@ const PORTFOLIO: &[&str] = &[
 /// role word ("a Nigerian farmer") names where somebody is from, not whom
 /// they speak for.
 pub(crate) fn described_party(doc: &Doc, w: &[CTok], first: usize, end: usize) -> Option<usize> {
+    let office = w[first..end].iter().any(|t| is_office_word(doc, t));
     let before = w[first..end]
         .iter()
         .find_map(|t| doc.mention_of(t).map(|m| m.party))
-        .filter(|_| w[first..end].iter().any(|t| is_office_word(doc, t)));
+        .or_else(|| body_antecedent(doc, w, first, end))
+        .filter(|_| office);
     before.or_else(|| description_after(doc, w, end))
 }
 
@@ -83,7 +141,7 @@ pub(crate) fn affiliation_in(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Optio
             return None;
         }
     }
-    None
+    body_antecedent(doc, w, a.saturating_sub(1), b)
 }
 
 /// The party named by an "of"/"at" phrase, appositive or relative clause
@@ -106,7 +164,12 @@ fn description_after(doc: &Doc, w: &[CTok], end: usize) -> Option<usize> {
     let mut office = false;
     let mut found = None;
     let mut prev = String::new();
+    let mut stop = k;
+    // Where the words that can name whom one speaks for end: at the first
+    // portfolio preposition, or with the description.
+    let mut open_end = usize::MAX;
     for t in w.iter().skip(k).take(20) {
+        stop += 1;
         if t.quote.is_some()
             || matches!(
                 t.text,
@@ -127,9 +190,16 @@ fn description_after(doc: &Doc, w: &[CTok], end: usize) -> Option<usize> {
         if PORTFOLIO.contains(&lower.as_str())
             && !(matches!(lower.as_str(), "for" | "to") && SPEAKS_FOR.contains(&prev.as_str()))
         {
+            if !blocked {
+                open_end = stop - 1;
+            }
             blocked = true;
         }
         prev = lower;
+    }
+    // "Hasanov, the ministry's spokesman,": the ministry named earlier.
+    if found.is_none() {
+        found = body_antecedent(doc, w, k, open_end.min(stop).min(w.len()));
     }
     found.filter(|_| office)
 }

@@ -270,6 +270,12 @@ impl<'a> Doc<'a> {
         (m != NONE).then(|| &self.mentions[m as usize])
     }
 
+    /// The party mention covering the start of token `i`, quotes included.
+    fn mention_at(&self, i: usize) -> Option<&Mention> {
+        let m = self.tok_mention[i];
+        (m != NONE).then(|| &self.mentions[m as usize])
+    }
+
     fn person_of(&self, c: &CTok) -> Option<&PersonMention> {
         if c.quote.is_some() {
             return None;
@@ -408,6 +414,7 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
     if a >= b {
         return None;
     }
+    let a0 = a;
     let mut a = a;
     // "a State Department spokeswoman": an unnamed source, never resolved
     // to a person.
@@ -449,7 +456,8 @@ pub(crate) fn classify(doc: &Doc, w: &[CTok], a: usize, b: usize) -> Option<Np> 
                     .filter(|p| !is_bare_surname(doc, p))
                     .map(|p| doc.dict.person(p.person).party)
             })
-        });
+        })
+        .or_else(|| introductions::body_antecedent(doc, w, a0, b));
     let gender = words.iter().find_map(|x| match x.trim_end_matches('.') {
         "Mr" | "He" | "Mister" => Some(Gender::M),
         "Ms" | "Mrs" | "Miss" | "Madam" => Some(Gender::F),
