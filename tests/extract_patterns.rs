@@ -452,3 +452,13 @@ fn the_ministry_speaks_for_the_party_the_article_named_it_with() {
     let qs = run("\"The door stays open,\" Per Lund, the ministry's spokesman, told reporters.");
     assert_eq!(find(&qs, "door stays open").speaker_party, None);
 }
+
+#[test]
+fn a_participle_speaks_for_the_subject_of_its_sentence() {
+    let qs = run("Anna Berg spoke on the radio on Monday, saying that Russian officials should release the logs.\n\nAnna Berg weighed in later, saying that harbour officials should open the logs \"without delay\".");
+    let q = indirect(&qs, "release the logs");
+    assert_eq!(q.speaker.as_deref(), Some("Anna Berg"), "{q:#?}");
+    assert_eq!(q.text, "Russian officials should release the logs");
+    let q = find(&qs, "without delay");
+    assert_eq!(q.speaker.as_deref(), Some("Anna Berg"), "{q:#?}");
+}

@@ -1127,7 +1127,18 @@ pub(crate) fn around_cue(
                     np = np_fwd(doc, w, cs, j - 1).filter(|n| n.end < j);
                 }
             }
-            if np.is_none() && (c == lo || w[c - 1].quote.is_some() || w[c - 1].text == ",") {
+            // A participle after a comma speaks for the subject of its
+            // sentence ("Clinton chimed in on Twitter, saying that city
+            // officials should ..."); it never inverts, so the noun phrase
+            // after it is the reported clause's subject, not the source.
+            let participle = word.ends_with("ing");
+            if np.is_none() && participle && c > lo + 1 && w[c - 1].text == "," {
+                np = np_fwd(doc, w, lo, c - 1).filter(|n| n.end < c - 1);
+            }
+            if np.is_none()
+                && !participle
+                && (c == lo || w[c - 1].quote.is_some() || w[c - 1].text == ",")
+            {
                 // Inversion: `"...," said Wang`.
                 np = np_fwd(doc, w, c + 1, hi);
             }
