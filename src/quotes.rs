@@ -541,8 +541,13 @@ pub fn extract(article: &Article, dict: &PartyDict) -> Vec<Quote> {
                         (Some(s), Some(":".to_string()), chan)
                     } else if let Some((lsi, s, c)) = last.as_ref().filter(|l| {
                         // A title or slogan ("Taipei First") continues
-                        // nobody's speech.
-                        si <= l.0 + 1 && kind == QuoteKind::Direct && !skip_partial(text, rq)
+                        // nobody's speech; a quote with a cue of its own
+                        // ("..., said 9/11 widow Terry Strand") has a
+                        // speaker we could not read, not the last one.
+                        si <= l.0 + 1
+                            && kind == QuoteKind::Direct
+                            && !skip_partial(text, rq)
+                            && cue.is_none()
                     }) {
                         let _ = lsi;
                         (Some(resolver.history[*s].clone()), None, chan.or(c.clone()))
@@ -859,10 +864,16 @@ fn attribute(
             fallback_channel = cues.outlet(doc, w, c.min(qi), c.max(qi + 1).min(hi));
         }
     }
-    fallback_channel.map(|c| Attrib {
+    // A cue right after the quote (`"...," said 9/11 widow Kari Strand`)
+    // says the quote has a speaker of its own, even one we cannot read: the
+    // caller must not give it the last speaker's.
+    let own_cue = after
+        .filter(|&c| c == qi + 1 || (c == qi + 2 && w[qi + 1].text == ","))
+        .map(|c| w[c].text.to_lowercase());
+    (own_cue.is_some() || fallback_channel.is_some()).then(|| Attrib {
         speaker: None,
-        cue: None,
-        channel: Some(c),
+        cue: own_cue,
+        channel: fallback_channel,
     })
 }
 

@@ -462,3 +462,21 @@ fn a_participle_speaks_for_the_subject_of_its_sentence() {
     let q = find(&qs, "without delay");
     assert_eq!(q.speaker.as_deref(), Some("Anna Berg"), "{q:#?}");
 }
+
+#[test]
+fn clergy_titles_parentheticals_and_a_cue_of_its_own() {
+    let qs = run("\"The harbour will never be the same,\" said the Rev. Per Holm, of the seamen's mission.\n\n\"The rules do not hold,\" said 9/11 widow Kari Strand.\n\n\"They would just go and get them,\" Rep. Anna Berg (R-Ohio), a panel member, said in an interview.");
+    assert_eq!(
+        find(&qs, "never be the same").speaker.as_deref(),
+        Some("Per Holm")
+    );
+    // Its own cue with a subject we cannot read: nobody, not the last speaker.
+    assert_ne!(
+        find(&qs, "do not hold").speaker.as_deref(),
+        Some("Per Holm")
+    );
+    assert_eq!(
+        find(&qs, "go and get").speaker.as_deref(),
+        Some("Anna Berg")
+    );
+}

@@ -701,7 +701,10 @@ pub(crate) fn np_back(doc: &Doc, w: &[CTok], end: usize, lo: usize) -> Option<Np
             }
             if k > floor && w[k - 1].text == "," {
                 let comma = k - 1;
-                let mut np = np_back_plain(doc, w, comma, lo)?;
+                // "Rep. Jim Jordan (R-Ohio), a panel member, said": the
+                // name ends before its parenthetical.
+                let name_end = parenthetical_before(w, comma, lo).unwrap_or(comma);
+                let mut np = np_back_plain(doc, w, name_end, lo)?;
                 // Only a plain noun phrase is an appositive; a relative
                 // clause ("who was speaking ...") adds nothing.
                 let (a0, a1) = (comma + 1, j - 1);
