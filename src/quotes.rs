@@ -870,7 +870,7 @@ fn attribute(
     let own_cue = after
         .filter(|&c| c == qi + 1 || (c == qi + 2 && w[qi + 1].text == ","))
         .map(|c| w[c].text.to_lowercase());
-    (own_cue.is_some() || fallback_channel.is_some()).then(|| Attrib {
+    (own_cue.is_some() || fallback_channel.is_some()).then_some(Attrib {
         speaker: None,
         cue: own_cue,
         channel: fallback_channel,
