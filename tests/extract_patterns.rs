@@ -480,3 +480,13 @@ fn clergy_titles_parentheticals_and_a_cue_of_its_own() {
         Some("Anna Berg")
     );
 }
+
+#[test]
+fn coordinated_named_sources_and_noun_objects_are_no_report() {
+    // Two parties declaring together are not one source; "declared a
+    // partnership" has an object, not a reported clause.
+    let qs = run(
+        "Norway and Russia declared a fishing partnership days before the talks opened in Oslo.",
+    );
+    assert!(qs.is_empty(), "{qs:#?}");
+}

@@ -229,7 +229,7 @@ fn that_clause(r: &mut Resolver, w: &[CTok], c: usize, last: usize) -> Option<Re
         None if strong
             && c + 1 < last
             && (is_clause_opener(doc, &w[c + 1])
-                || matches!(w[c + 1].text, "the" | "a" | "an")
+                || (w[c + 1].text == "the" && matches!(w[c].text, "said" | "says" | "say"))
                 || subject_then_verb(doc, w, c + 1, last)) =>
         {
             c + 1
@@ -266,7 +266,12 @@ fn source_before(r: &mut Resolver, w: &[CTok], c: usize) -> Option<(Found, Optio
         return None;
     }
     let cue = w[c].text.to_string();
+    // Coordinated subjects ("China and Russia declared") are not one source.
+    let coordinated = |first: usize| first > 1 && matches!(w[first - 1].text, "and" | "&");
     if let Some(np) = np_back(doc, w, end, 0).filter(|np| np.end == end) {
+        if coordinated(np.first) {
+            return None;
+        }
         if matches!(np.kind, NpKind::Pronoun(_) | NpKind::NonPersonPronoun) {
             // A pronoun with nobody before it to stand for is nobody.
             let speaker = r.resolve(&np, w[c].start)?;
@@ -278,6 +283,8 @@ fn source_before(r: &mut Resolver, w: &[CTok], c: usize) -> Option<(Found, Optio
             }
         }
     }
+    // A plain phrase after "and" may coordinate modifiers ("federal and
+    // state officials"): it stays one source.
     let np = plain_source(doc, w, end)?;
     // A verb that is also a plural noun ("states", "claims", "shows") ends a
     // plain phrase only when the phrase reads as a noun phrase: short, and
