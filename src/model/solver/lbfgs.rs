@@ -204,7 +204,7 @@ fn block_len(n: usize, (first, count): (usize, usize)) -> usize {
     ((first + count) * BLOCK).min(n) - first * BLOCK
 }
 
-/// [`minimize`], also returning the final L-BFGS memory (for tests).
+/// [`super::minimize`], also returning the final L-BFGS memory (for tests).
 pub(super) fn minimize_keeping_memory(
     p: &Problem,
     opts: &SolverOptions,
