@@ -15,6 +15,11 @@
 # in a million, unlike wall time). It also checks that both binaries print
 # the same predictions on the 10 MB corpus and says whether they differ.
 #
+# Build both with the dist profile (`cargo build --profile dist`, then
+# target/dist/stancekit): fat LTO and one codegen unit, as speed is
+# measured and shipped; the default release profile builds faster and runs
+# a few percent slower.
+#
 # Usage: benches/ab.sh OLD_BINARY NEW_BINARY [RUNS]     (default 7)
 set -uo pipefail
 cd "$(dirname "$0")/.."

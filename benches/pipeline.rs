@@ -200,7 +200,9 @@ fn benches(c: &mut Criterion) {
         let cfg = TrainConfig {
             threads,
             ..TrainConfig::default()
-        };
+        }
+        .check()
+        .expect("valid settings");
         g.bench_function(
             format!("stance on labeled/train.jsonl, {threads} threads"),
             |b| {

@@ -136,6 +136,30 @@ fn retraining_writes_a_byte_identical_model() {
 }
 
 #[test]
+fn an_alpha_grid_with_a_value_that_is_not_positive_is_refused_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, test) = write_corpus(dir.path());
+    let model = dir.path().join("m.json");
+    let o = stancekit(&[
+        "train",
+        "--data",
+        &train,
+        "--dev",
+        &test,
+        "--min-df",
+        "1",
+        "--alpha-grid",
+        "0.5,0",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("alpha must be a positive number"), "{err}");
+    assert!(!model.exists(), "no model is written");
+}
+
+#[test]
 fn bad_records_exit_2_naming_file_and_line_unless_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let (train, _) = write_corpus(dir.path());

@@ -70,10 +70,12 @@ fn config(solver: Solver) -> TrainConfig {
 #[test]
 fn sparse_trainer_matches_linfa_logistic_on_a_small_problem() {
     let data = corpus();
-    let ours = train(&data, &config(Solver::Sparse), "", &[])
+    let ours = train(&data, &config(Solver::Sparse).check().unwrap(), "", &[])
         .unwrap()
         .model;
-    let linfa = train(&data, &config(Solver::Linfa), "", &[]).unwrap().model;
+    let linfa = train(&data, &config(Solver::Linfa).check().unwrap(), "", &[])
+        .unwrap()
+        .model;
     assert_eq!(ours.labels, linfa.labels);
     assert_eq!(ours.n_features(), linfa.n_features());
     let (a, b) = (ours.to_file(), linfa.to_file());
@@ -102,14 +104,28 @@ fn linfa_solver_refuses_class_weights_it_would_ignore() {
         class_weight: ClassWeight::Balanced,
         ..config(Solver::Linfa)
     };
-    let err = train(&corpus(), &cfg, "", &[]).err().expect("must refuse");
+    // Refused when the settings are checked, before any data is read.
+    let err = cfg.check().expect_err("must refuse");
     assert!(err.to_string().contains("--class-weight none"), "{err}");
+}
+
+#[test]
+fn a_checked_config_takes_another_alpha_only_if_it_is_positive() {
+    let cfg = config(Solver::Sparse).check().unwrap();
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let err = cfg.with_alpha(bad).expect_err("must refuse");
+        assert!(err.to_string().contains("alpha"), "{err}");
+    }
+    let other = cfg.with_alpha(0.25).unwrap();
+    assert_eq!(other.alpha, 0.25);
+    assert_eq!(other.max_iter, cfg.max_iter);
+    assert_eq!(other.class_weight, cfg.class_weight);
 }
 
 #[test]
 fn learns_the_signal_it_was_given() {
     let data = corpus();
-    let model = train(&data, &TrainConfig::default(), "", &[])
+    let model = train(&data, &TrainConfig::default().check().unwrap(), "", &[])
         .unwrap()
         .model;
     let p = model.predict("The minister praises Chile in talks", None, &[]);
@@ -128,16 +144,19 @@ fn learns_the_signal_it_was_given() {
 #[test]
 fn same_data_and_flags_give_byte_identical_model_files() {
     let data = corpus();
-    let mut cfg = TrainConfig {
-        threads: 1,
-        ..TrainConfig::default()
+    let cfg = |threads| {
+        TrainConfig {
+            threads,
+            ..TrainConfig::default()
+        }
+        .check()
+        .unwrap()
     };
-    let a = train(&data, &cfg, "abc", &["x".into()])
+    let a = train(&data, &cfg(1), "abc", &["x".into()])
         .unwrap()
         .model
         .to_json();
-    cfg.threads = 3;
-    let b = train(&data, &cfg, "abc", &["x".into()])
+    let b = train(&data, &cfg(3), "abc", &["x".into()])
         .unwrap()
         .model
         .to_json();
@@ -160,7 +179,9 @@ fn training_that_owns_its_examples_writes_the_model_that_borrowing_them_writes()
             let cfg = TrainConfig {
                 threads,
                 ..TrainConfig::default()
-            };
+            }
+            .check()
+            .unwrap();
             let borrowed = train_with_aux(&data, Some(&aux), &cfg, "abc", &["x".into()])
                 .unwrap()
                 .model
@@ -177,7 +198,7 @@ fn training_that_owns_its_examples_writes_the_model_that_borrowing_them_writes()
 #[test]
 fn model_round_trips_through_its_file() {
     let data = corpus();
-    let model = train(&data, &TrainConfig::default(), "", &[])
+    let model = train(&data, &TrainConfig::default().check().unwrap(), "", &[])
         .unwrap()
         .model;
     let dir = tempfile::tempdir().unwrap();
@@ -201,7 +222,7 @@ fn model_round_trips_through_its_file() {
 
 #[test]
 fn broken_model_files_are_errors_not_panics() {
-    let model = train(&corpus(), &TrainConfig::default(), "", &[])
+    let model = train(&corpus(), &TrainConfig::default().check().unwrap(), "", &[])
         .unwrap()
         .model;
     let json = model.to_json();
@@ -279,7 +300,9 @@ fn auxiliary_data_with_its_own_feature_copies_sways_the_main_domain_less_than_pl
     let cfg = TrainConfig {
         threads: 1,
         ..TrainConfig::default()
-    };
+    }
+    .check()
+    .unwrap();
     let fit = |augment| {
         let aux = Auxiliary {
             examples: &aux,
@@ -321,10 +344,16 @@ fn auxiliary_labels_must_be_labels_of_the_main_data() {
         weight: 0.5,
         augment: true,
     };
-    let err = train_with_aux(&main, Some(&aux), &TrainConfig::default(), "", &[])
-        .err()
-        .expect("a label the main data lacks is an error")
-        .to_string();
+    let err = train_with_aux(
+        &main,
+        Some(&aux),
+        &TrainConfig::default().check().unwrap(),
+        "",
+        &[],
+    )
+    .err()
+    .expect("a label the main data lacks is an error")
+    .to_string();
     assert!(err.contains("line 7") && err.contains("positive"), "{err}");
 }
 
@@ -337,6 +366,13 @@ fn auxiliary_weight_must_be_positive() {
             weight,
             augment: true,
         };
-        assert!(train_with_aux(&main, Some(&aux), &TrainConfig::default(), "", &[]).is_err());
+        assert!(train_with_aux(
+            &main,
+            Some(&aux),
+            &TrainConfig::default().check().unwrap(),
+            "",
+            &[]
+        )
+        .is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! `stancekit classify`: one statement, one target, one answer.
 
 use super::outln;
-use super::util::load_model;
+use super::util::{choice, load_model, TaskArg};
 use anyhow::{bail, Result};
 use stancekit::model::Task;
 use stancekit::parties::PartyDict;
@@ -18,7 +18,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     model: Option<PathBuf>,
     /// Which embedded model to use when --model is not given.
-    #[arg(long, value_enum, default_value_t = Task::Stance)]
+    #[arg(long, value_parser = choice::<TaskArg, Task>(), default_value = "stance")]
     task: Task,
     /// The statement; `-` reads it from standard input.
     #[arg(long)]

@@ -1,6 +1,6 @@
 //! `stancekit eval`: a model against labelled data, as a report.
 
-use super::util::{check_labels, load_for_task, load_model, DataArgs};
+use super::util::{check_labels, choice, load_for_task, load_model, DataArgs, TaskArg};
 use super::{out, outln};
 use anyhow::Result;
 use stancekit::model::{write_atomic, Task};
@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     model: Option<PathBuf>,
     /// Which embedded model to use when --model is not given.
-    #[arg(long, value_enum, default_value_t = Task::Stance)]
+    #[arg(long, value_parser = choice::<TaskArg, Task>(), default_value = "stance")]
     task: Task,
     /// Labelled evaluation data (JSON Lines or CSV).
     #[arg(long, value_name = "FILE")]

@@ -97,11 +97,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         // Model selection: the alpha with the best dev macro-F1 (first wins ties).
         let mut best: Option<(f64, f64)> = None;
         for &alpha in &args.alpha_grid {
-            let trial_cfg = stancekit::model::TrainConfig {
-                alpha,
-                ..cfg.clone()
-            };
-            trial_cfg.check()?;
+            let trial_cfg = cfg.with_alpha(alpha)?;
             let trained = train_with_aux(&examples, aux.as_ref(), &trial_cfg, &sha, &files)?;
             let dev_examples = check_labels(
                 dev_examples,
@@ -121,7 +117,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         }
         if let Some((alpha, _)) = best {
-            cfg.alpha = alpha;
+            cfg = cfg.with_alpha(alpha)?;
             eprintln!("chose alpha {alpha}");
         }
     }

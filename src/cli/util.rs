@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use stancekit::data::{self, Example, FieldMap, InputFormat, LoadOptions};
 use stancekit::features::FeatureConfig;
-use stancekit::model::{ClassWeight, Solver, StanceModel, Task, TrainConfig};
+use stancekit::model::{CheckedConfig, ClassWeight, Solver, StanceModel, Task, TrainConfig};
 use std::path::{Path, PathBuf};
 
 /// How to read a labelled data file.
@@ -28,7 +28,7 @@ pub struct DataArgs {
     )]
     pub span_fields: String,
     /// Input format [default: from the extension: .csv is CSV, anything else JSON Lines].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<InputFormatArg, InputFormat>())]
     pub input_format: Option<InputFormat>,
     /// Warn about bad records and go on, instead of stopping at the first one.
     #[arg(long)]
@@ -93,16 +93,16 @@ pub fn load_examples(path: &Path, opts: &LoadOptions) -> Result<Vec<Example>> {
 #[derive(clap::Args, Debug, Clone)]
 pub struct TrainArgs {
     /// What to learn: stance toward a target, or quote-level sentiment.
-    #[arg(long, value_enum, default_value_t = Task::Stance)]
+    #[arg(long, value_parser = choice::<TaskArg, Task>(), default_value = "stance")]
     pub task: Task,
     /// L2 penalty on the weights (1/C in scikit-learn terms) [default: 1.0].
     #[arg(long)]
     pub alpha: Option<f64>,
     /// Weight examples so every label counts equally.
-    #[arg(long, value_enum, default_value_t = ClassWeight::Balanced)]
+    #[arg(long, value_parser = choice::<ClassWeightArg, ClassWeight>(), default_value = "balanced")]
     pub class_weight: ClassWeight,
     /// Optimiser: stancekit's sparse L-BFGS or linfa-logistic's dense one.
-    #[arg(long, value_enum, default_value_t = Solver::Sparse)]
+    #[arg(long, value_parser = choice::<SolverArg, Solver>(), default_value = "sparse")]
     pub solver: Solver,
     /// Maximum L-BFGS iterations.
     #[arg(long, default_value_t = 1000)]
@@ -148,6 +148,90 @@ pub struct TrainArgs {
     pub threads: Option<usize>,
 }
 
+/// A parser for a library enum by way of its CLI twin below: the library's
+/// types carry no clap derives, and `--help` lists the twin's values with
+/// their help text.
+pub fn choice<A, T>() -> impl clap::builder::TypedValueParser<Value = T>
+where
+    A: clap::ValueEnum + Clone + Send + Sync + 'static,
+    T: From<A> + Clone + Send + Sync + 'static,
+{
+    use clap::builder::TypedValueParser as _;
+    clap::builder::EnumValueParser::<A>::new().map(T::from)
+}
+
+/// `--task` ([`Task`]).
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum TaskArg {
+    /// Stance of the speaker toward a target party (target-aware features).
+    Stance,
+    /// Sentiment of the quote as a whole (no target features).
+    Sentiment,
+}
+
+impl From<TaskArg> for Task {
+    fn from(a: TaskArg) -> Task {
+        match a {
+            TaskArg::Stance => Task::Stance,
+            TaskArg::Sentiment => Task::Sentiment,
+        }
+    }
+}
+
+/// `--class-weight` ([`ClassWeight`]).
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ClassWeightArg {
+    /// Every example counts once.
+    None,
+    /// Examples weighted n / (k * n_label), so each label weighs the same in
+    /// the loss (scikit-learn's "balanced").
+    Balanced,
+}
+
+impl From<ClassWeightArg> for ClassWeight {
+    fn from(a: ClassWeightArg) -> ClassWeight {
+        match a {
+            ClassWeightArg::None => ClassWeight::None,
+            ClassWeightArg::Balanced => ClassWeight::Balanced,
+        }
+    }
+}
+
+/// `--solver` ([`Solver`]).
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SolverArg {
+    /// stancekit's sparse L-BFGS for linfa-logistic's objective (fast).
+    Sparse,
+    /// linfa-logistic's MultiLogisticRegression on a dense matrix (slow,
+    /// reference; ignores sample weights, so needs --class-weight none).
+    Linfa,
+}
+
+impl From<SolverArg> for Solver {
+    fn from(a: SolverArg) -> Solver {
+        match a {
+            SolverArg::Sparse => Solver::Sparse,
+            SolverArg::Linfa => Solver::Linfa,
+        }
+    }
+}
+
+/// `--input-format` of labelled data ([`InputFormat`]).
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum InputFormatArg {
+    Jsonl,
+    Csv,
+}
+
+impl From<InputFormatArg> for InputFormat {
+    fn from(a: InputFormatArg) -> InputFormat {
+        match a {
+            InputFormatArg::Jsonl => InputFormat::Jsonl,
+            InputFormatArg::Csv => InputFormat::Csv,
+        }
+    }
+}
+
 /// Most worker threads any subcommand starts.
 pub const MAX_THREADS: usize = 256;
 
@@ -167,7 +251,7 @@ pub fn parse_threads(s: &str) -> Result<usize, String> {
 }
 
 impl TrainArgs {
-    pub fn config(&self) -> Result<TrainConfig> {
+    pub fn config(&self) -> Result<CheckedConfig> {
         let defaults = TrainConfig::default();
         let cfg = TrainConfig {
             task: self.task,
@@ -193,8 +277,7 @@ impl TrainArgs {
             tol: self.tol,
             threads: self.threads.unwrap_or(defaults.threads).max(1),
         };
-        cfg.check()?;
-        Ok(cfg)
+        Ok(cfg.check()?)
     }
 }
 

@@ -13,8 +13,8 @@ mod train;
 pub use atomic::write_atomic;
 pub use file::{AuxiliaryMeta, DevMetrics, ModelFile, TrainingMeta, FORMAT_NAME, FORMAT_VERSION};
 pub use train::{
-    dev_metrics, train, train_with_aux, train_with_aux_owned, Auxiliary, ClassWeight, Solver,
-    SolverStats, TrainConfig, Trained,
+    dev_metrics, train, train_with_aux, train_with_aux_owned, Auxiliary, CheckedConfig,
+    ClassWeight, Solver, SolverStats, TrainConfig, Trained,
 };
 
 use crate::data::Example;
@@ -22,7 +22,7 @@ use crate::features::{Doc, SparseRow, Vectorizer};
 use serde::{Deserialize, Serialize};
 
 /// What a model predicts: stance toward a target, or a quote's sentiment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Task {
     /// Stance of the speaker toward a target party (target-aware features).

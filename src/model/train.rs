@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::features::{Analysis, Doc, FeatureConfig, Vectorizer};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClassWeight {
     /// Every example counts once.
     None,
@@ -19,7 +19,7 @@ pub enum ClassWeight {
     Balanced,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Solver {
     /// stancekit's sparse L-BFGS for linfa-logistic's objective (fast).
     Sparse,
@@ -56,13 +56,51 @@ impl Default for TrainConfig {
     }
 }
 
+/// A [`TrainConfig`] that passed [`TrainConfig::check`]: the only kind
+/// the trainers take, so settings are checked once, before any data is
+/// touched, and never again (linfa's `Params` -> `ValidParams`). Settings
+/// that were not checked do not compile:
+///
+/// ```compile_fail
+/// use stancekit::model::{train, TrainConfig};
+/// let unchecked = TrainConfig::default();
+/// let _ = train(&[], &unchecked, "", &[]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct CheckedConfig(TrainConfig);
+
+impl std::ops::Deref for CheckedConfig {
+    type Target = TrainConfig;
+    fn deref(&self) -> &TrainConfig {
+        &self.0
+    }
+}
+
+impl CheckedConfig {
+    /// The same settings with another alpha (for a search over alphas):
+    /// only the new alpha needs checking.
+    pub fn with_alpha(&self, alpha: f64) -> Result<CheckedConfig> {
+        check_alpha(alpha)?;
+        Ok(CheckedConfig(TrainConfig {
+            alpha,
+            ..self.0.clone()
+        }))
+    }
+}
+
+fn check_alpha(alpha: f64) -> Result<()> {
+    if !(alpha.is_finite() && alpha > 0.0) {
+        return Err(Error::Config("alpha must be a positive number".into()));
+    }
+    Ok(())
+}
+
 impl TrainConfig {
-    /// Fails fast on settings that cannot work, before any data is touched.
-    pub fn check(&self) -> Result<()> {
+    /// Fails fast on settings that cannot work, before any data is touched;
+    /// what passes is a [`CheckedConfig`], which training takes.
+    pub fn check(self) -> Result<CheckedConfig> {
         self.features.check()?;
-        if !(self.alpha.is_finite() && self.alpha > 0.0) {
-            return Err(Error::Config("alpha must be a positive number".into()));
-        }
+        check_alpha(self.alpha)?;
         if !(self.tol.is_finite() && self.tol > 0.0) {
             return Err(Error::Config("tol must be a positive number".into()));
         }
@@ -74,7 +112,7 @@ impl TrainConfig {
                 "linfa-logistic ignores sample weights, so --solver linfa cannot honour --class-weight balanced; pass --class-weight none".into(),
             ));
         }
-        Ok(())
+        Ok(CheckedConfig(self))
     }
 
     fn with_task_features(&self) -> FeatureConfig {
@@ -136,7 +174,7 @@ pub struct Auxiliary<'a> {
 /// in the model's metadata.
 pub fn train(
     examples: &[Example],
-    cfg: &TrainConfig,
+    cfg: &CheckedConfig,
     data_sha256: &str,
     data_files: &[String],
 ) -> Result<Trained> {
@@ -147,7 +185,7 @@ pub fn train(
 pub fn train_with_aux(
     examples: &[Example],
     aux: Option<&Auxiliary>,
-    cfg: &TrainConfig,
+    cfg: &CheckedConfig,
     data_sha256: &str,
     data_files: &[String],
 ) -> Result<Trained> {
@@ -162,7 +200,7 @@ pub fn train_with_aux(
 pub fn train_with_aux_owned(
     examples: Vec<Example>,
     aux: Option<&Auxiliary>,
-    cfg: &TrainConfig,
+    cfg: &CheckedConfig,
     data_sha256: &str,
     data_files: &[String],
 ) -> Result<Trained> {
@@ -223,8 +261,7 @@ struct Prepared {
 }
 
 /// Checks the examples and analyses their features.
-fn prepare(examples: &[Example], aux: Option<&Auxiliary>, cfg: &TrainConfig) -> Result<Analysed> {
-    cfg.check()?;
+fn prepare(examples: &[Example], aux: Option<&Auxiliary>, cfg: &CheckedConfig) -> Result<Analysed> {
     if examples.is_empty() {
         return Err(Error::Training("no training examples".into()));
     }
@@ -308,7 +345,7 @@ fn prepare(examples: &[Example], aux: Option<&Auxiliary>, cfg: &TrainConfig) -> 
 /// Fits the weights to prepared examples.
 fn solve(
     prepared: Prepared,
-    cfg: &TrainConfig,
+    cfg: &CheckedConfig,
     data_sha256: &str,
     data_files: &[String],
 ) -> Result<Trained> {
@@ -326,7 +363,7 @@ fn solve(
     let d = vectorizer.n_features();
     let t1 = std::time::Instant::now();
     let mut solver_stats = None;
-    let (w, intercepts, iterations, converged, loss) = match cfg.solver {
+    let fitted = match cfg.solver {
         Solver::Sparse => {
             // The solver reads X with its columns renumbered by frequency
             // (2 to 4 classes); renumbered here, in place, it needs no
@@ -359,18 +396,24 @@ fn solve(
                 nnz: x.nnz(),
                 timings: s.timings,
             });
-            (
-                s.w,
-                s.intercept,
-                Some(s.iterations),
-                Some(s.converged),
-                s.loss,
-            )
+            Fitted {
+                weights: s.w,
+                intercepts: s.intercept,
+                iterations: Some(s.iterations),
+                converged: Some(s.converged),
+                loss: s.loss,
+            }
         }
         Solver::Linfa => fit_linfa(&x, &y, k, cfg)?,
     };
     // Feature-major weights: the shared features come first.
-    let mut w = w;
+    let Fitted {
+        weights: mut w,
+        intercepts,
+        iterations,
+        converged,
+        loss,
+    } = fitted;
     w.truncate(d * k);
     let solve_seconds = t1.elapsed().as_secs_f64();
     let meta = TrainingMeta {
@@ -421,10 +464,20 @@ fn balance(y: &[usize], k: usize, class_weight: ClassWeight) -> Vec<f64> {
     }
 }
 
-type Fitted = (Vec<f64>, Vec<f64>, Option<usize>, Option<bool>, f64);
+/// What a solver found.
+struct Fitted {
+    /// Feature-major: `weights[j * k + c]`, auxiliary copies included.
+    weights: Vec<f64>,
+    intercepts: Vec<f64>,
+    /// None where the solver does not report them (linfa).
+    iterations: Option<usize>,
+    converged: Option<bool>,
+    /// The objective at the solution.
+    loss: f64,
+}
 
 /// linfa-logistic's own solver on a dense copy of the matrix.
-fn fit_linfa(x: &Csr, y: &[usize], k: usize, cfg: &TrainConfig) -> Result<Fitted> {
+fn fit_linfa(x: &Csr, y: &[usize], k: usize, cfg: &CheckedConfig) -> Result<Fitted> {
     use linfa::prelude::{Dataset, Fit};
     use linfa_logistic::MultiLogisticRegression;
     let dense = x.to_dense();
@@ -466,7 +519,13 @@ fn fit_linfa(x: &Csr, y: &[usize], k: usize, cfg: &TrainConfig) -> Result<Fitted
     let mut g = vec![0.0; params_flat.len()];
     let loss = p.loss_grad(&params_flat, &mut g);
     // linfa does not expose its iteration count or convergence flag.
-    Ok((w, intercept, None, None, loss))
+    Ok(Fitted {
+        weights: w,
+        intercepts: intercept,
+        iterations: None,
+        converged: None,
+        loss,
+    })
 }
 
 /// Evaluates a model on labelled examples and returns (accuracy, macro-F1).
