@@ -11,7 +11,9 @@
 
 use crate::article::Article;
 use crate::data::{self, Example, LoadOptions};
-use crate::model::{dev_metrics, train_with_aux_owned, ClassWeight, StanceModel, TrainConfig};
+use crate::model::{
+    dev_metrics, train_with_aux_owned, CheckedConfig, ClassWeight, StanceModel, TrainConfig,
+};
 use crate::parties::PartyDict;
 use crate::predict::Predictor;
 use crate::quotes::{self, ArticleQuotes};
@@ -216,7 +218,7 @@ impl Default for TrainOptions {
 
 impl TrainOptions {
     /// The configuration `stancekit train` builds from the same flags.
-    fn config(&self) -> Result<TrainConfig> {
+    fn config(&self) -> Result<CheckedConfig> {
         let defaults = TrainConfig::default();
         let stance = self.task == Task::Stance;
         let cfg = TrainConfig {
@@ -247,8 +249,7 @@ impl TrainOptions {
             tol: self.tol,
             threads: self.threads.unwrap_or(defaults.threads).max(1),
         };
-        cfg.check()?;
-        Ok(cfg)
+        cfg.check()
     }
 }
 
@@ -272,11 +273,7 @@ pub fn train(rows: &Rows, dev: Option<&Rows>, options: &TrainOptions) -> Result<
     if let (Some((dev_examples, dev_origin)), None) = (&dev, options.alpha) {
         let mut best: Option<(f64, f64)> = None;
         for &alpha in &options.alpha_grid {
-            let trial = TrainConfig {
-                alpha,
-                ..cfg.clone()
-            };
-            trial.check()?;
+            let trial = cfg.with_alpha(alpha)?;
             let trained = crate::model::train(&examples, &trial, &sha, &files)?;
             let dev_examples = check_labels(dev_examples.clone(), &trained.model, dev_origin)?;
             let m = dev_metrics(&trained.model, &dev_examples, dev_origin);
@@ -286,7 +283,7 @@ pub fn train(rows: &Rows, dev: Option<&Rows>, options: &TrainOptions) -> Result<
             }
         }
         if let Some((alpha, _)) = best {
-            cfg.alpha = alpha;
+            cfg = cfg.with_alpha(alpha)?;
         }
     }
     let mut model = train_with_aux_owned(examples, None, &cfg, &sha, &files)?.model;
