@@ -262,11 +262,28 @@ impl Report {
     }
 }
 
+/// Text made safe for XML (and HTML) content and attribute values: `&<>"'`
+/// escaped, and the characters XML 1.0 does not allow at all (controls
+/// U+0000-U+001F other than tab, newline and carriage return, and the
+/// non-characters U+FFFE and U+FFFF) replaced by U+FFFD, so that a party,
+/// label or quote with a stray control character cannot make a picture an
+/// unreadable file. Replaced rather than dropped: the reader sees that
+/// something was there.
 pub fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Mean and (population) standard deviation, for cross-validation summaries.
