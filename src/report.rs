@@ -2,11 +2,11 @@
 //! accuracy, macro and weighted averages, and the confusion matrix, as
 //! Markdown (shaped like scikit-learn's classification_report), JSON and SVG.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassMetrics {
     pub precision: f64,
     pub recall: f64,
@@ -14,14 +14,14 @@ pub struct ClassMetrics {
     pub support: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Confusion {
     pub labels: Vec<String>,
     /// matrix[gold][predicted]
     pub matrix: Vec<Vec<usize>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub n: usize,
     pub accuracy: f64,
@@ -95,7 +95,8 @@ impl Report {
         }
     }
 
-    fn averages(&self) -> (ClassMetrics, ClassMetrics) {
+    /// The macro and the support-weighted averages over the labels.
+    pub fn averages(&self) -> (ClassMetrics, ClassMetrics) {
         let k = self.per_class.len().max(1) as f64;
         let n = self.n.max(1) as f64;
         let mut m = ClassMetrics {
