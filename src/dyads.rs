@@ -261,8 +261,9 @@ pub fn to_svg(dyads: &[Dyad], title: &str) -> String {
     s
 }
 
-/// Red (-1) through light grey (0) to green (+1).
-fn score_colour(score: f64) -> String {
+/// Red (-1) through light grey (0) to green (+1); the HTML report's heat
+/// map uses the same scale.
+pub fn score_colour(score: f64) -> String {
     let grey = (235.0, 235.0, 235.0);
     let end = if score < 0.0 {
         (200.0, 40.0, 40.0)

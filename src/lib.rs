@@ -7,7 +7,8 @@
 //! `parties` alias dictionary) → `features` (tokens, stems, negation,
 //! target-aware n-grams, TF-IDF) → `model` (train, predict, save/load) →
 //! `predict` (a quote's sentiment and its stance toward each target, the
-//! article's dyads) → `dyads` and `report` (aggregates, Markdown/JSON/SVG).
+//! article's dyads) → `dyads` and `report` (aggregates, Markdown/JSON/SVG)
+//! → `html` (one self-contained page to share).
 //!
 //! Each stage has one record, serialised and read with serde: `extract`
 //! writes [`quotes::ArticleQuotes`] of [`quotes::Quote`]s; `predict` writes
@@ -29,6 +30,7 @@ pub mod data;
 pub mod defaults;
 pub mod dyads;
 pub mod features;
+pub mod html;
 mod json;
 pub mod label;
 pub mod lexicon;

@@ -2,11 +2,11 @@
 //! accuracy, macro and weighted averages, and the confusion matrix, as
 //! Markdown (shaped like scikit-learn's classification_report), JSON and SVG.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassMetrics {
     pub precision: f64,
     pub recall: f64,
@@ -14,14 +14,14 @@ pub struct ClassMetrics {
     pub support: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Confusion {
     pub labels: Vec<String>,
     /// matrix[gold][predicted]
     pub matrix: Vec<Vec<usize>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub n: usize,
     pub accuracy: f64,
@@ -95,7 +95,8 @@ impl Report {
         }
     }
 
-    fn averages(&self) -> (ClassMetrics, ClassMetrics) {
+    /// The macro and the support-weighted averages over the labels.
+    pub fn averages(&self) -> (ClassMetrics, ClassMetrics) {
         let k = self.per_class.len().max(1) as f64;
         let n = self.n.max(1) as f64;
         let mut m = ClassMetrics {
@@ -262,11 +263,28 @@ impl Report {
     }
 }
 
+/// Text made safe for XML (and HTML) content and attribute values: `&<>"'`
+/// escaped, and the characters XML 1.0 does not allow at all (controls
+/// U+0000-U+001F other than tab, newline and carriage return, and the
+/// non-characters U+FFFE and U+FFFF) replaced by U+FFFD, so that a party,
+/// label or quote with a stray control character cannot make a picture an
+/// unreadable file. Replaced rather than dropped: the reader sees that
+/// something was there.
 pub fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Mean and (population) standard deviation, for cross-validation summaries.

@@ -16,6 +16,7 @@ mod lint;
 mod pool;
 mod predict;
 mod progress;
+mod report;
 mod stdout;
 mod train;
 mod util;
@@ -49,6 +50,8 @@ enum Command {
     Predict(predict::Args),
     /// Aggregate predict output into who-stands-where dyads.
     Dyads(dyads::Args),
+    /// Write one self-contained HTML page: eval tables, a dyads heat map, the quotes.
+    Report(report::Args),
     // Help text (short and long) comes from lint::Args.
     Lint(lint::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -59,9 +62,13 @@ enum Command {
 
 impl Command {
     /// Whether the command's output goes to stdout (`train` writes a file
-    /// and talks on stderr).
+    /// and talks on stderr; `report -o FILE` writes the file).
     fn writes_stdout(&self) -> bool {
-        !matches!(self, Command::Train(_))
+        match self {
+            Command::Train(_) => false,
+            Command::Report(args) => args.writes_stdout(),
+            _ => true,
+        }
     }
 }
 
@@ -113,6 +120,7 @@ pub fn main() -> ExitCode {
         Command::Extract(args) => extract::run(args),
         Command::Predict(args) => predict::run(args),
         Command::Dyads(args) => dyads::run(args),
+        Command::Report(args) => report::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
