@@ -36,3 +36,4 @@ pub mod lint;
 pub mod model;
 pub mod predict;
 pub mod report;
+pub mod suggest;

@@ -17,6 +17,7 @@ mod pool;
 mod predict;
 mod progress;
 mod stdout;
+mod suggest;
 mod train;
 mod util;
 mod walk;
@@ -51,6 +52,8 @@ enum Command {
     Dyads(dyads::Args),
     // Help text (short and long) comes from lint::Args.
     Lint(lint::Args),
+    /// Pick the (quote, target) pairs worth labelling next from predict output.
+    Suggest(suggest::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(docs::CompletionsArgs),
     /// Print a man page.
@@ -114,6 +117,7 @@ pub fn main() -> ExitCode {
         Command::Predict(args) => predict::run(args),
         Command::Dyads(args) => dyads::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Suggest(args) => suggest::run(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     };
