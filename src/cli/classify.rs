@@ -14,13 +14,16 @@ mod rows;
 /// Classify one statement's stance toward a target (or its sentiment), or
 /// a file of them.
 ///
-/// With --data, every usable row of a JSON Lines or CSV file (read as
-/// `eval` reads it: --text-field, --target-field, --span-fields; no label
-/// needed) is written back with all its fields, in input order, plus
-/// `predicted` and the probabilities: `probs` (an object) in JSON Lines,
-/// one `prob_LABEL` column per label in CSV. Fields of those names already
-/// in a row are replaced. A bad row stops the run naming file:line, or
-/// with --skip-invalid is a warning and left out.
+/// With --data, every usable row of a JSON Lines or CSV file is written
+/// back with all its fields, in input order, plus `predicted` and the
+/// probabilities: `probs` (an object) in JSON Lines, one `prob_LABEL`
+/// column per label in CSV. Fields of those names already in a row are
+/// replaced. Rows are read as `eval` reads them (--text-field,
+/// --target-field, --span-fields; no label needed), so each gets the
+/// answer `eval --predictions` gives it: a target without a span is looked
+/// up by its name, not by the dictionary's aliases as with --text. A bad
+/// row stops the run naming file:line, or with --skip-invalid is a warning
+/// and left out.
 ///
 /// Example: stancekit classify --text "We welcome Moscow's offer" --target Russia --explain
 ///
@@ -53,7 +56,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE|-")]
     data: Option<PathBuf>,
     /// Output format with --data [default: jsonl].
-    #[arg(long, value_enum, requires = "data")]
+    #[arg(long, value_enum, conflicts_with = "text")]
     format: Option<rows::Format>,
     #[command(flatten)]
     data_args: DataArgs,

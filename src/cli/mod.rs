@@ -42,7 +42,7 @@ enum Command {
     Eval(eval::Args),
     /// Cross-validate the training pipeline on labelled data.
     Cv(cv::Args),
-    /// Classify one statement toward a target.
+    // Help text (short and long) comes from classify::Args.
     Classify(classify::Args),
     /// Extract quotes, speakers and the parties they are about from articles.
     Extract(extract::Args),
@@ -52,7 +52,7 @@ enum Command {
     Dyads(dyads::Args),
     // Help text (short and long) comes from lint::Args.
     Lint(lint::Args),
-    /// Pick the (quote, target) pairs worth labelling next from predict output.
+    // Help text (short and long) comes from suggest::Args.
     Suggest(suggest::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(docs::CompletionsArgs),
