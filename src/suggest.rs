@@ -62,12 +62,33 @@ pub struct Read {
 /// naming `origin:line`, or with `skip_invalid` a skipped record; a record
 /// with `"error"` (an article predict could not read) is always skipped
 /// with its reason.
-pub fn read_predictions<R: BufRead>(reader: R, origin: &str, skip_invalid: bool) -> Result<Read> {
+pub fn read_predictions<R: BufRead>(
+    mut reader: R,
+    origin: &str,
+    skip_invalid: bool,
+) -> Result<Read> {
     let mut read = Read::default();
-    for (i, line) in reader.lines().enumerate() {
-        let line_no = i + 1;
-        let line = line.map_err(|e| Error::io(origin, e))?;
-        let line = line.trim_start_matches('\u{feff}').trim();
+    let mut buf = Vec::new();
+    for line_no in 1.. {
+        buf.clear();
+        if reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io(origin, e))?
+            == 0
+        {
+            break;
+        }
+        let line = match std::str::from_utf8(&buf) {
+            Ok(l) => l.trim_start_matches('\u{feff}').trim(),
+            Err(e) => {
+                let err = Error::record(origin, line_no, format!("not UTF-8: {e}"));
+                if !skip_invalid {
+                    return Err(err);
+                }
+                read.skipped.push(err);
+                continue;
+            }
+        };
         if line.is_empty() {
             continue;
         }
@@ -554,5 +575,7 @@ mod tests {
         let msgs: Vec<String> = r.skipped.iter().map(|e| e.to_string()).collect();
         assert_eq!(msgs[0], "p.jsonl:2: article b has an error: cannot read");
         assert!(msgs[1].starts_with("p.jsonl:3:"), "{msgs:?}");
+        let err = read_predictions(&b"\n\xff\xfe\n"[..], "p.jsonl", false).unwrap_err();
+        assert!(err.to_string().starts_with("p.jsonl:2: not UTF-8"), "{err}");
     }
 }

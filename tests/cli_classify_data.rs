@@ -206,3 +206,37 @@ fn a_sentiment_model_needs_no_target_column() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0]["probs"].as_object().unwrap().len() >= 2);
 }
+
+#[test]
+fn only_the_fields_classify_adds_are_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "r.csv",
+        b"text,target,probs,prob_ability,prob_critical,predicted\nWe condemn Russia,Russia,kept,kept,0.5,old\n",
+    );
+    let o = run(&["classify", "--data", &f, "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut rdr = csv::Reader::from_reader(&o.stdout[..]);
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "text",
+            "target",
+            "probs",
+            "prob_ability",
+            "predicted",
+            "prob_conciliatory",
+            "prob_critical",
+            "prob_neutral"
+        ]
+    );
+    let rows = json_lines(&run(&["classify", "--data", &f]));
+    assert_eq!(rows[0]["prob_ability"], "kept");
+    assert_eq!(
+        rows[0]["prob_critical"], "0.5",
+        "not an added field in JSON Lines"
+    );
+    assert!(rows[0]["probs"].is_object());
+}

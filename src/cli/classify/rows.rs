@@ -62,7 +62,12 @@ pub fn run(model: &StanceModel, path: &Path, args: &DataArgs, format: Format) ->
         }
     };
     let preds = model.predict_examples(&loaded.examples);
-    let added = |k: &str| k == "predicted" || k == "probs" || k.starts_with("prob_");
+    // The fields this adds, which replace any of the same name in a row.
+    let prob_columns: Vec<String> = model.labels.iter().map(|l| format!("prob_{l}")).collect();
+    let added = |k: &str| match format {
+        Format::Jsonl => k == "predicted" || k == "probs",
+        Format::Csv => k == "predicted" || prob_columns.iter().any(|c| c == k),
+    };
     let csv_header = (format == Format::Csv).then(|| {
         let mut cols: Vec<String> = Vec::new();
         let mut seen = HashSet::new();
@@ -87,7 +92,7 @@ pub fn run(model: &StanceModel, path: &Path, args: &DataArgs, format: Format) ->
     if let Some(cols) = &csv_header {
         let mut all = cols.clone();
         all.push("predicted".into());
-        all.extend(model.labels.iter().map(|l| format!("prob_{l}")));
+        all.extend(prob_columns.iter().cloned());
         out!("{}", csv_line(&all)?);
     }
     for (e, p) in loaded.examples.iter().zip(&preds) {
