@@ -129,6 +129,10 @@ fn candidates_of(
 ) -> std::result::Result<Vec<Candidate>, String> {
     let mut out = Vec::new();
     for (qi, q) in record.quotes.iter().enumerate() {
+        // Nothing to label, and a row train would refuse.
+        if q.text.trim().is_empty() {
+            continue;
+        }
         for t in &q.targets {
             let margin = margin(&t.scored.probs).ok_or_else(|| {
                 format!(

@@ -6,7 +6,7 @@
 mod support;
 
 use std::collections::{BTreeMap, HashMap};
-use support::{assert_no_panic, run, stderr, write};
+use support::{assert_no_panic, run, run_stdin, stderr, write};
 
 const ARTICLES: [&str; 6] = [
     "tests/articles/01_japan_korea_summit.txt",
@@ -291,4 +291,16 @@ fn suggest_names_the_line_that_is_not_a_predict_record() {
     let o = run(&["suggest", &e]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains(&format!("{e}:1:")), "{}", stderr(&o));
+}
+
+#[test]
+fn suggest_reads_predictions_from_standard_input() {
+    let o = run(&["predict", ARTICLES[0], ARTICLES[1]]);
+    let from_stdin = run_stdin(&["suggest", "-", "--n", "6"], &o.stdout);
+    assert_eq!(from_stdin.status.code(), Some(0), "{}", stderr(&from_stdin));
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "p.jsonl", &o.stdout);
+    let from_file = run(&["suggest", &p, "--n", "6"]);
+    assert_eq!(from_stdin.stdout, from_file.stdout);
+    assert!(from_file.stdout.starts_with(b"id,text,target,label,"));
 }
