@@ -38,3 +38,4 @@ pub mod lint;
 pub mod model;
 pub mod predict;
 pub mod report;
+pub mod suggest;

@@ -2,6 +2,8 @@
 //! accuracy, macro and weighted averages, and the confusion matrix, as
 //! Markdown (shaped like scikit-learn's classification_report), JSON and SVG.
 
+use crate::data::Example;
+use crate::model::Prediction;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -263,6 +265,111 @@ impl Report {
     }
 }
 
+/// A wrong prediction, for the report's list of the most confident
+/// mistakes: often a mislabelled row, or a pattern the model has not seen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mistake {
+    /// 1-based line (JSON Lines) or record line (CSV) in the data.
+    pub line: usize,
+    /// At most [`EXCERPT_CHARS`] characters around the target's mention.
+    pub excerpt: String,
+    pub target: String,
+    pub gold: String,
+    pub predicted: String,
+    /// The probability the model gave its (wrong) label.
+    pub p: f64,
+}
+
+/// Longest text excerpt in the list of mistakes, in characters.
+pub const EXCERPT_CHARS: usize = 160;
+
+/// The `n` wrong predictions the model was surest of, surest first (ties in
+/// input order). `preds` pairs with `examples`.
+pub fn most_confident_mistakes(
+    examples: &[Example],
+    preds: &[Prediction],
+    n: usize,
+) -> Vec<Mistake> {
+    let mut wrong: Vec<Mistake> = examples
+        .iter()
+        .zip(preds)
+        .filter_map(|(e, p)| {
+            let gold = e.label.as_deref()?;
+            (p.label != gold).then(|| Mistake {
+                line: e.line,
+                excerpt: excerpt(&e.text, e.span, EXCERPT_CHARS),
+                target: e.target.clone(),
+                gold: gold.to_string(),
+                predicted: p.label.to_string(),
+                p: p.probs
+                    .iter()
+                    .find(|(l, _)| *l == p.label.as_str())
+                    .map_or(0.0, |(_, v)| *v),
+            })
+        })
+        .collect();
+    // A stable sort keeps input order among equal probabilities.
+    wrong.sort_by(|a, b| b.p.total_cmp(&a.p));
+    wrong.truncate(n);
+    wrong
+}
+
+/// Up to `max` characters of `text` on one line, centred on the byte span
+/// when one is given, with "…" where text was cut.
+fn excerpt(text: &str, span: Option<(usize, usize)>, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let chars: Vec<char> = flat.chars().collect();
+    if chars.len() <= max {
+        return flat.trim().to_string();
+    }
+    // The span's position in characters (control characters are one
+    // character each way, so the count is the same in `flat`).
+    let centre = span
+        .and_then(|(s, e)| {
+            Some((text.get(..s)?.chars().count() + text.get(..e)?.chars().count()) / 2)
+        })
+        .unwrap_or(0);
+    let start = centre.saturating_sub(max / 2).min(chars.len() - max);
+    let body: String = chars[start..start + max].iter().collect();
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(body.trim());
+    if start + max < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// The mistakes as a Markdown section (after a report's tables).
+pub fn mistakes_markdown(mistakes: &[Mistake]) -> String {
+    let mut s = String::from("\nMost confident mistakes (the model's surest wrong answers)\n\n");
+    if mistakes.is_empty() {
+        s.push_str("None: every prediction is right.\n");
+        return s;
+    }
+    let cell = |t: &str| t.replace('\\', "\\\\").replace('|', "\\|");
+    let _ = writeln!(s, "| line | text | target | gold | predicted | p |");
+    let _ = writeln!(s, "|---:|---|---|---|---|---:|");
+    for m in mistakes {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {:.3} |",
+            m.line,
+            cell(&m.excerpt),
+            cell(&m.target),
+            cell(&m.gold),
+            cell(&m.predicted),
+            m.p
+        );
+    }
+    s
+}
+
 /// Text made safe for XML (and HTML) content and attribute values: `&<>"'`
 /// escaped, and the characters XML 1.0 does not allow at all (controls
 /// U+0000-U+001F other than tab, newline and carriage return, and the
@@ -336,6 +443,68 @@ mod tests {
         assert_eq!(r.per_class["y"].precision, 0.0);
         assert_eq!(r.per_class["y"].f1, 0.0);
         assert!(r.to_json().contains("\"macro_f1\""));
+    }
+
+    fn example(line: usize, text: &str, label: &str) -> Example {
+        Example {
+            id: None,
+            text: text.into(),
+            target: "Russia".into(),
+            span: text.find("Russia").map(|s| (s, s + 6)),
+            label: Some(label.into()),
+            speaker: None,
+            speaker_party: None,
+            sentiment: None,
+            source: None,
+            date: None,
+            extra: BTreeMap::new(),
+            line,
+        }
+    }
+
+    fn pred(label: &'static str, p: f64) -> Prediction<'static> {
+        Prediction {
+            label: crate::label::Label(label),
+            probs: vec![(label, p), ("other", 1.0 - p)],
+        }
+    }
+
+    #[test]
+    fn the_surest_mistakes_come_first_and_right_answers_are_left_out() {
+        let examples = [
+            example(2, "We condemn Russia | again", "critical"),
+            example(3, "Russia is a friend", "conciliatory"),
+            example(4, "Russia said so", "neutral"),
+            example(5, "Talks with Russia", "neutral"),
+        ];
+        let preds = [
+            pred("conciliatory", 0.6),
+            pred("conciliatory", 0.99),
+            pred("critical", 0.9),
+            pred("critical", 0.6),
+        ];
+        let m = most_confident_mistakes(&examples, &preds, 10);
+        let lines: Vec<usize> = m.iter().map(|m| m.line).collect();
+        assert_eq!(lines, [4, 2, 5]);
+        assert_eq!(most_confident_mistakes(&examples, &preds, 1).len(), 1);
+        let md = mistakes_markdown(&m);
+        assert!(
+            md.contains("| 4 | Russia said so | Russia | neutral | critical | 0.900 |"),
+            "{md}"
+        );
+        assert!(md.contains("We condemn Russia \\| again"), "{md}");
+        assert!(mistakes_markdown(&[]).contains("None"));
+    }
+
+    #[test]
+    fn a_long_text_is_cut_around_the_target() {
+        let text = format!("{} Russia {}\nend", "a".repeat(300), "b".repeat(300));
+        let span = text.find("Russia").map(|s| (s, s + 6));
+        let e = excerpt(&text, span, 40);
+        assert!(e.starts_with('…') && e.ends_with('…'), "{e}");
+        assert!(e.contains("Russia"), "{e}");
+        assert_eq!(e.chars().count(), 42, "{e}");
+        assert_eq!(excerpt("short\ntext", None, 40), "short text");
     }
 
     #[test]

@@ -233,7 +233,7 @@ fn completion_scripts_name_every_subcommand() {
         assert_eq!(out.status.code(), Some(0), "{shell}");
         let script = String::from_utf8(out.stdout).unwrap();
         for sub in [
-            "predict", "extract", "dyads", "train", "eval", "cv", "lint", "classify",
+            "predict", "extract", "dyads", "train", "eval", "cv", "lint", "classify", "suggest",
         ] {
             assert!(script.contains(sub), "{shell}: {sub}");
         }
@@ -270,7 +270,7 @@ fn the_man_page_lists_the_subcommands_and_a_subcommand_page_its_flags() {
         "{page}"
     );
     for sub in [
-        "predict", "extract", "dyads", "train", "eval", "cv", "lint", "classify",
+        "predict", "extract", "dyads", "train", "eval", "cv", "lint", "classify", "suggest",
     ] {
         assert!(page.contains(sub), "{sub}: {page}");
     }
@@ -335,6 +335,10 @@ fn every_subcommand_that_writes_to_stdout_ends_quietly_when_nobody_reads() {
         vec!["cv", "--data", s, "--folds", "2"],
         vec!["lint", "labeled/dev.jsonl"],
         vec!["dyads", p],
+        vec!["suggest", p, "--n", "20"],
+        vec!["suggest", p, "--format", "label-studio"],
+        vec!["classify", "--data", "labeled/dev.jsonl"],
+        vec!["classify", "--data", "labeled/dev.jsonl", "--format", "csv"],
         vec!["completions", "bash"],
         vec!["man"],
     ];

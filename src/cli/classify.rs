@@ -1,18 +1,35 @@
 //! `stancekit classify`: one statement, one target, one answer.
 
 use super::outln;
-use super::util::{choice, load_model, TaskArg};
+use super::util::{choice, load_model, DataArgs, TaskArg};
 use anyhow::{bail, Result};
-use stancekit::model::Task;
+use stancekit::model::{StanceModel, Task};
 use stancekit::parties::PartyDict;
 use stancekit::text::find_whole_word_ci;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Classify one statement's stance toward a target (or its sentiment).
+mod rows;
+
+/// Classify one statement's stance toward a target (or its sentiment), or
+/// a file of them.
+///
+/// With --data, every usable row of a JSON Lines or CSV file is written
+/// back with all its fields, in input order, plus `predicted` and the
+/// probabilities: `probs` (an object) in JSON Lines, one `prob_LABEL`
+/// column per label in CSV. Fields of those names already in a row are
+/// replaced. Rows are read as `eval` reads them (--text-field,
+/// --target-field, --span-fields; no label needed), so each gets the
+/// answer `eval --predictions` gives it: a target without a span is looked
+/// up by its name, not by the dictionary's aliases as with --text. A bad
+/// row stops the run naming file:line, or with --skip-invalid is a warning
+/// and left out.
 ///
 /// Example: stancekit classify --text "We welcome Moscow's offer" --target Russia --explain
+///
+/// Example: stancekit classify --data rows.csv --format csv > scored.csv
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["text", "data"])))]
 pub struct Args {
     /// Model file [default: the embedded model for --task].
     #[arg(long, value_name = "FILE")]
@@ -22,32 +39,55 @@ pub struct Args {
     task: Task,
     /// The statement; `-` reads it from standard input.
     #[arg(long)]
-    text: String,
+    text: Option<String>,
     /// The party the stance is toward (needed for stance models); found in the
     /// text by its name or, through the party dictionary, by its aliases.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "data")]
     target: Option<String>,
     /// Also print the ten features that pushed hardest toward and against the label.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "data")]
     explain: bool,
     /// Print JSON instead of text.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "data")]
     json: bool,
+    /// Classify every row of this file (JSON Lines, or CSV by its .csv
+    /// extension or --input-format) instead of one --text; `-` reads
+    /// standard input (JSON Lines unless --input-format csv).
+    #[arg(long, value_name = "FILE|-")]
+    data: Option<PathBuf>,
+    /// Output format with --data [default: jsonl].
+    #[arg(long, value_enum, conflicts_with = "text")]
+    format: Option<rows::Format>,
+    #[command(flatten)]
+    data_args: DataArgs,
 }
 
-pub fn run(mut args: Args) -> Result<ExitCode> {
-    if args.text == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| anyhow::anyhow!("--text -: cannot read standard input: {e}"))?;
-        args.text = text.trim_end_matches(['\n', '\r']).to_string();
-    }
+pub fn run(args: Args) -> Result<ExitCode> {
     let model = load_model(args.model.as_deref(), args.task)?;
-    if args.text.trim().is_empty() {
+    match (&args.data, args.text.clone()) {
+        (Some(path), _) => rows::run(
+            &model,
+            path,
+            &args.data_args,
+            args.format.unwrap_or(rows::Format::Jsonl),
+        ),
+        (None, Some(text)) => one(args, text, &model),
+        (None, None) => bail!("give --text or --data"),
+    }
+}
+
+fn one(args: Args, mut text: String, model: &StanceModel) -> Result<ExitCode> {
+    if text == "-" {
+        let mut stdin = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut stdin)
+            .map_err(|e| anyhow::anyhow!("--text -: cannot read standard input: {e}"))?;
+        text = stdin.trim_end_matches(['\n', '\r']).to_string();
+    }
+    if text.trim().is_empty() {
         bail!("--text is empty");
     }
     let span = match (&args.target, model.task) {
-        (Some(t), _) => find_target(&args.text, t),
+        (Some(t), _) => find_target(&text, t),
         (None, Task::Stance) => bail!("a stance model needs --target"),
         (None, Task::Sentiment) => None,
     };
@@ -56,7 +96,7 @@ pub fn run(mut args: Args) -> Result<ExitCode> {
             "note: the target is not mentioned in the text; classifying without its position"
         );
     }
-    let row = model.featurize(&args.text, span, &[]);
+    let row = model.featurize(&text, span, &[]);
     let pred = model.predict_row(&row);
     let best = model.label_index(&pred.label).unwrap_or(0);
     let explanation = args.explain.then(|| model.explain(&row, best, 10));

@@ -4,7 +4,7 @@ use super::util::{check_labels, choice, load_for_task, load_model, DataArgs, Tas
 use super::{out, outln};
 use anyhow::Result;
 use stancekit::model::{write_atomic, Task};
-use stancekit::report::Report;
+use stancekit::report::{mistakes_markdown, most_confident_mistakes, Report};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -47,6 +47,12 @@ pub struct Args {
     /// for choosing a --min-prob).
     #[arg(long, value_name = "FILE")]
     predictions: Option<PathBuf>,
+    /// List this many of the model's most confident mistakes (wrong
+    /// predictions with the highest probability) at the end of the
+    /// Markdown report, with a text excerpt, target, gold and predicted
+    /// label, and the probability; 0 leaves the list out.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    mistakes: usize,
     /// Exit with status 1 when macro-F1 is below this (a quality gate for CI).
     #[arg(long, value_name = "X")]
     fail_under: Option<f64>,
@@ -71,7 +77,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         |p| p.display().to_string(),
     );
     let title = format!("{} on {}", model_name, args.data.display());
-    let markdown = report.to_markdown(&title);
+    let mut markdown = report.to_markdown(&title);
+    if args.mistakes > 0 {
+        markdown.push_str(&mistakes_markdown(&most_confident_mistakes(
+            &examples,
+            &preds,
+            args.mistakes,
+        )));
+    }
     match args.format {
         Format::Markdown => out!("{markdown}"),
         Format::Json => outln!("{}", report.to_json()),

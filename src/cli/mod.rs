@@ -18,6 +18,7 @@ mod predict;
 mod progress;
 mod report;
 mod stdout;
+mod suggest;
 mod train;
 mod util;
 mod walk;
@@ -42,7 +43,7 @@ enum Command {
     Eval(eval::Args),
     /// Cross-validate the training pipeline on labelled data.
     Cv(cv::Args),
-    /// Classify one statement toward a target.
+    // Help text (short and long) comes from classify::Args.
     Classify(classify::Args),
     /// Extract quotes, speakers and the parties they are about from articles.
     Extract(extract::Args),
@@ -54,6 +55,8 @@ enum Command {
     Report(report::Args),
     // Help text (short and long) comes from lint::Args.
     Lint(lint::Args),
+    // Help text (short and long) comes from suggest::Args.
+    Suggest(suggest::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(docs::CompletionsArgs),
     /// Print a man page.
@@ -122,6 +125,7 @@ pub fn main() -> ExitCode {
         Command::Dyads(args) => dyads::run(args),
         Command::Report(args) => report::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Suggest(args) => suggest::run(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     };
