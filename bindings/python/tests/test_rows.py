@@ -69,12 +69,19 @@ def count_while_alive(thread):
 
 def test_the_gil_is_released_while_rust_works():
     model = stancekit.Model.embedded()
-    rows = labelled_rows(3000, "labeled/dev.jsonl") * 4
-    # The rows are encoded before the thread starts, so that the thread
-    # spends its time in Rust only.
-    native_rows = stancekit._native_rows(rows, "rows")
-    rust = threading.Thread(target=model._native.classify_rows, args=native_rows)
-    ticks, took = count_while_alive(rust)
+    rows = labelled_rows(3000, "labeled/dev.jsonl")
+    # Enough rows for Rust to work a measurable while on this machine: four
+    # times more until the work takes over 0.2 s (a quiet machine classifies
+    # 8,000 rows in about 0.1 s). The rows are encoded before the thread
+    # starts, so that the thread spends its time in Rust only.
+    repeat = 4
+    while True:
+        native_rows = stancekit._native_rows(rows * repeat, "rows")
+        rust = threading.Thread(target=model._native.classify_rows, args=native_rows)
+        ticks, took = count_while_alive(rust)
+        if took > 0.2 or repeat >= 256:
+            break
+        repeat *= 4
     assert took > 0.2, "too little work to tell"
     # The rate at which this thread counts beside a thread that needs no GIL.
     idle_ticks, idle_took = count_while_alive(threading.Thread(target=time.sleep, args=(0.2,)))
