@@ -1,9 +1,10 @@
 //! `stancekit dyads`: the picture across a corpus of `predict` output.
 
+use super::util::{open_predictions, predict_record};
 use super::{out, outln};
 use anyhow::{bail, Context, Result};
 use stancekit::dyads::{aggregate, to_csv, to_markdown, to_svg, Period};
-use stancekit::predict::{observations, ArticlePrediction, Left};
+use stancekit::predict::{observations, Left};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,14 +48,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let origin = args.predictions.display().to_string();
-    let reader: Box<dyn BufRead> = if origin == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(std::io::BufReader::new(
-            std::fs::File::open(&args.predictions)
-                .with_context(|| format!("{origin}: cannot open"))?,
-        ))
-    };
+    let reader = open_predictions(&args.predictions)?;
     let mut observed = Vec::new();
     let (mut articles, mut failed, mut skipped) = (0usize, 0usize, 0usize);
     let (mut unattributed, mut self_targets, mut uncertain) = (0usize, 0usize, 0usize);
@@ -66,22 +60,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        let record: ArticlePrediction = match serde_json::from_str(&line) {
-            Ok(r) => r,
-            Err(e) => {
-                let what = if e.is_data() {
-                    "not a `stancekit predict` record"
-                } else {
-                    "invalid JSON"
-                };
-                let msg = format!("{origin}:{}: {what}: {e}", n + 1);
-                if !args.skip_invalid {
-                    bail!(msg);
-                }
-                eprintln!("warning: skipped {msg}");
-                skipped += 1;
-                continue;
-            }
+        let Some(record) = predict_record(&line, &origin, n + 1, args.skip_invalid)? else {
+            skipped += 1;
+            continue;
         };
         articles += 1;
         if record.error.is_some() {

@@ -2,11 +2,12 @@
 //! report and/or a `predict` run.
 
 use super::out;
+use super::util::{open_predictions, predict_record};
 use anyhow::{bail, Context, Result};
 use stancekit::dyads::{aggregate, Period};
 use stancekit::html::{render, DyadData, Evidence, Page};
 use stancekit::model::write_atomic;
-use stancekit::predict::{observations, ArticlePrediction, Left};
+use stancekit::predict::{observations, Left};
 use stancekit::report::Report;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
@@ -128,13 +129,7 @@ struct Counts {
 
 fn read_predictions(path: &Path, args: &Args) -> Result<DyadData> {
     let origin = path.display().to_string();
-    let reader: Box<dyn BufRead> = if origin == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(std::io::BufReader::new(
-            std::fs::File::open(path).with_context(|| format!("{origin}: cannot open"))?,
-        ))
-    };
+    let reader = open_predictions(path)?;
     let mut data = DyadData {
         origin: origin.clone(),
         timed: args.by != Period::None,
@@ -147,22 +142,9 @@ fn read_predictions(path: &Path, args: &Args) -> Result<DyadData> {
         if line.trim().is_empty() {
             continue;
         }
-        let record: ArticlePrediction = match serde_json::from_str(&line) {
-            Ok(r) => r,
-            Err(e) => {
-                let what = if e.is_data() {
-                    "not a `stancekit predict` record"
-                } else {
-                    "invalid JSON"
-                };
-                let msg = format!("{origin}:{}: {what}: {e}", i + 1);
-                if !args.skip_invalid {
-                    bail!(msg);
-                }
-                eprintln!("warning: skipped {msg}");
-                n.skipped += 1;
-                continue;
-            }
+        let Some(record) = predict_record(&line, &origin, i + 1, args.skip_invalid)? else {
+            n.skipped += 1;
+            continue;
         };
         n.articles += 1;
         if record.error.is_some() {

@@ -1,9 +1,9 @@
 //! `stancekit suggest`: which (quote, target) pairs to label next.
 
 use super::out;
-use anyhow::{bail, Context, Result};
+use super::util::open_predictions;
+use anyhow::{bail, Result};
 use stancekit::suggest::{read_predictions, select, to_csv, to_label_studio, Config};
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -84,14 +84,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     let origin = args.predictions.display().to_string();
-    let reader: Box<dyn BufRead> = if origin == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(std::io::BufReader::new(
-            std::fs::File::open(&args.predictions)
-                .with_context(|| format!("{origin}: cannot open"))?,
-        ))
-    };
+    let reader = open_predictions(&args.predictions)?;
     let read = read_predictions(reader, &origin, args.skip_invalid)?;
     for e in &read.skipped {
         eprintln!("warning: skipped {e}");

@@ -352,3 +352,40 @@ pub fn check_labels(
     }
     Ok(kept)
 }
+
+/// Predict output to read: the file at `path`, or stdin for `-`.
+pub fn open_predictions(path: &std::path::Path) -> Result<Box<dyn std::io::BufRead>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let file =
+        std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    Ok(Box::new(std::io::BufReader::new(file)))
+}
+
+/// Line `lineno` (1-based) of predict output read as its record. A line
+/// that is not one is an error naming the file and line, or with
+/// `skip_invalid` a warning on stderr and `None`.
+pub fn predict_record<'l>(
+    line: &'l str,
+    origin: &str,
+    lineno: usize,
+    skip_invalid: bool,
+) -> Result<Option<stancekit::predict::ArticlePrediction<'l>>> {
+    match serde_json::from_str(line) {
+        Ok(r) => Ok(Some(r)),
+        Err(e) => {
+            let what = if e.is_data() {
+                "not a `stancekit predict` record"
+            } else {
+                "invalid JSON"
+            };
+            let msg = format!("{origin}:{lineno}: {what}: {e}");
+            if !skip_invalid {
+                bail!(msg);
+            }
+            eprintln!("warning: skipped {msg}");
+            Ok(None)
+        }
+    }
+}
