@@ -14,8 +14,8 @@ use crate::json;
 use crate::parties::PartyDict;
 use crate::sentences::{self, char_at, is_quote_char, may_start_quote_mark, trim_span, QuoteMarks};
 use crate::speakers::{
-    around_cue, is_clause_opener, np_fwd, reported_clause, reporting_outlet, subject_then_verb,
-    CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
+    around_cue, is_clause_opener, np_fwd, reported_clause, reporting_outlet, sentence_end,
+    subject_then_verb, words_in, CTok, Cue, Doc, Found, NpKind, Resolver, Speaker,
 };
 use crate::targets::{add_sentence_targets, targets, NamedParties};
 pub use crate::targets::{Target, Via};
@@ -962,20 +962,7 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
     if n < 4 {
         return None;
     }
-    // The sentence without its final punctuation.
-    let mut last = n;
-    while last > 0
-        && doc.toks[w[last - 1].tok].kind == TokenKind::Punct
-        && w[last - 1].quote.is_none()
-    {
-        last -= 1;
-    }
-    let words_in = |a: usize, b: usize| {
-        w[a..b]
-            .iter()
-            .filter(|t| t.quote.is_some() || doc.toks[t.tok].kind != TokenKind::Punct)
-            .count()
-    };
+    let last = sentence_end(doc, w);
     for c in 0..last {
         if w[c].quote.is_some() {
             continue;
@@ -1001,7 +988,7 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
                 } else {
                     continue;
                 };
-                if words_in(a, b) < 3 {
+                if words_in(doc, w, a, b) < 3 {
                     continue;
                 }
                 let speaker = r.resolve(&np, w[c].start);
@@ -1055,7 +1042,7 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
                     }
                 }
                 if let Some(a) = clause {
-                    if words_in(a, last) >= 3 {
+                    if words_in(doc, w, a, last) >= 3 {
                         let speaker = r.resolve(&found.np, w[c].start);
                         if speaker.is_some() {
                             return Some((w[a].start, w[last - 1].end, found, speaker));
@@ -1067,7 +1054,9 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
                 let subj_first = if inverted { c } else { found.np.first };
                 if subj_first >= 2 && w[subj_first - 1].text == "," {
                     let b = subj_first - 1;
-                    if words_in(0, b) >= 3 && !(0..b).any(|i| w[i].text == "that" && i + 1 == b) {
+                    if words_in(doc, w, 0, b) >= 3
+                        && !(0..b).any(|i| w[i].text == "that" && i + 1 == b)
+                    {
                         let speaker = r.resolve(&found.np, w[c].start);
                         if speaker.is_some() {
                             // An attribution inside the sentence: "Too
@@ -1076,7 +1065,7 @@ fn indirect(r: &mut Resolver, w: &[CTok]) -> Option<(usize, usize, Found, Option
                             let after = found.np.end.max(c + 1);
                             let end = if after < last
                                 && w[after].text == ","
-                                && words_in(after + 1, last) >= 3
+                                && words_in(doc, w, after + 1, last) >= 3
                             {
                                 last
                             } else {

@@ -16,7 +16,9 @@ mod sources;
 use lexicon::*;
 pub(crate) use lexicon::{is_cap, is_non_name, strip_possessive, Cue, TokFacts};
 use outlets::*;
-pub(crate) use reported::{is_clause_opener, reported_clause, subject_then_verb};
+pub(crate) use reported::{
+    is_clause_opener, reported_clause, sentence_end, subject_then_verb, words_in,
+};
 pub(crate) use resolver::{Resolver, Speaker};
 use sources::{source_between_quote_and_cue, source_opening_sentence};
 

@@ -183,7 +183,7 @@ pub(crate) fn reported_clause(r: &mut Resolver, w: &[CTok]) -> Option<Reading> {
 }
 
 /// The window without its final punctuation.
-fn sentence_end(doc: &Doc, w: &[CTok]) -> usize {
+pub(crate) fn sentence_end(doc: &Doc, w: &[CTok]) -> usize {
     let mut last = w.len();
     while last > 0
         && doc.toks[w[last - 1].tok].kind == TokenKind::Punct
@@ -199,7 +199,7 @@ fn is_speech(doc: &Doc, t: &CTok) -> bool {
 }
 
 /// Words (not punctuation) in `w[a..b]`.
-fn words_in(doc: &Doc, w: &[CTok], a: usize, b: usize) -> usize {
+pub(crate) fn words_in(doc: &Doc, w: &[CTok], a: usize, b: usize) -> usize {
     w[a..b]
         .iter()
         .filter(|t| t.quote.is_some() || doc.toks[t.tok].kind != TokenKind::Punct)
